@@ -1,0 +1,23 @@
+"""Axon: a deep learning system on NumPy, written to be read.
+
+Keras way::
+
+    model = axon.Sequential([axon.layers.Dense(128, activation="relu"), axon.layers.Dense(10)])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=5)
+
+PyTorch way::
+
+    loss = F.sparse_categorical_crossentropy(y, model(x), from_logits=True)
+    loss.backward(); opt.step(); opt.zero_grad()
+"""
+__version__ = "0.1.0"
+
+from .backend import manual_seed, floatx, set_floatx, set_backend
+from .tensor import Tensor, as_tensor
+from .autograd import Function, no_grad, enable_grad, is_grad_enabled
+from . import ops
+from . import ops as F
+from .gradcheck import gradcheck
+from . import layers, models, losses, metrics, optimizers, callbacks, initializers, regularizers
+from .models import Model, Sequential, Input, load_model

@@ -1,0 +1,152 @@
+"""Layer 2: the reverse-mode engine.
+
+A ``Function`` holds one op's forward and backward side by side.  Applying it
+to tensors runs ``forward`` on their arrays and, when gradients are wanted,
+records the function as the creator of its outputs.  ``backward`` walks the
+recorded functions in reverse topological order (iteratively, so deep graphs
+need no recursion), accumulates gradients, and frees the graph.
+"""
+import contextlib
+import numpy as np
+
+from .tensor import Tensor, as_tensor
+
+_grad_enabled = True
+
+
+def is_grad_enabled():
+    return _grad_enabled
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Context in which ops record no graph (evaluation, ``predict``, updates)."""
+    global _grad_enabled
+    prev, _grad_enabled = _grad_enabled, False
+    try:
+        yield
+    finally:
+        _grad_enabled = prev
+
+
+@contextlib.contextmanager
+def enable_grad():
+    global _grad_enabled
+    prev, _grad_enabled = _grad_enabled, True
+    try:
+        yield
+    finally:
+        _grad_enabled = prev
+
+
+class Function:
+    """One differentiable op.
+
+    Subclasses define ``forward(self, *arrays, **kwargs)`` returning an array
+    (or a tuple of arrays for several outputs) and ``backward(self, *grads)``
+    returning one gradient per input (``None`` where not needed).  Inside
+    ``backward``, ``self.needs_grad[i]`` tells whether input ``i`` wants one.
+    ``self.save(...)`` keeps what backward needs; it is dropped after use.
+    """
+    __slots__ = ("inputs", "needs_grad", "saved", "n_out", "_grads")
+
+    def save(self, *values):
+        self.saved = values
+
+    @classmethod
+    def apply(cls, *inputs, **kwargs):
+        fn = cls()
+        arrays = [t.data if isinstance(t, Tensor) else t for t in inputs]
+        out = fn.forward(*arrays, **kwargs)
+        multi = isinstance(out, tuple)
+        outs = out if multi else (out,)
+        track = _grad_enabled and any(isinstance(t, Tensor) and t.requires_grad for t in inputs)
+        if not track:
+            res = tuple(Tensor(o) for o in outs)
+            fn.saved = None
+            return res if multi else res[0]
+        fn.inputs = inputs
+        fn.needs_grad = tuple(isinstance(t, Tensor) and t.requires_grad for t in inputs)
+        fn.n_out = len(outs)
+        fn._grads = [None] * fn.n_out
+        res = []
+        for i, o in enumerate(outs):
+            t = Tensor(o, requires_grad=True)
+            t._ctx = fn
+            t._idx = i
+            res.append(t)
+        return tuple(res) if multi else res[0]
+
+    def forward(self, *arrays, **kwargs):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def backward(self, *grads):  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def _toposort(root_fn):
+    """Functions reachable from ``root_fn``, each after all functions that consume its outputs."""
+    order, visited = [], {id(root_fn)}
+    stack = [(root_fn, False)]
+    while stack:
+        fn, done = stack.pop()
+        if done:
+            order.append(fn)
+            continue
+        stack.append((fn, True))
+        for t in fn.inputs:
+            if isinstance(t, Tensor) and t._ctx is not None and id(t._ctx) not in visited:
+                visited.add(id(t._ctx))
+                stack.append((t._ctx, False))
+    order.reverse()
+    return order
+
+
+def backward(tensor, grad=None, retain_graph=False):
+    """Accumulate d(tensor)/d(leaf) into the ``.grad`` of every leaf that requires it."""
+    if not tensor.requires_grad:
+        raise RuntimeError("backward(): the tensor does not require grad; "
+                           "was it computed under no_grad() or from constants only?")
+    if grad is None:
+        if tensor.data.size != 1:
+            raise RuntimeError(f"backward(): grad can be implicit only for a scalar, "
+                               f"got shape {tensor.shape}; pass grad=")
+        grad = np.ones_like(tensor.data)
+    else:
+        grad = as_tensor(grad).data
+    if tensor._ctx is None:
+        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+        return
+    root = tensor._ctx
+    root._grads[tensor._idx] = grad
+    for fn in _toposort(root):
+        if fn.needs_grad is None:
+            raise RuntimeError("backward(): this graph was already freed by an earlier backward(); "
+                               "pass retain_graph=True to the first call to backward twice")
+        grads = fn._grads
+        if fn.n_out == 1:
+            if grads[0] is None:
+                continue
+            in_grads = fn.backward(grads[0])
+        else:
+            if all(g is None for g in grads):
+                continue
+            in_grads = fn.backward(*grads)
+        if not isinstance(in_grads, tuple):
+            in_grads = (in_grads,)
+        for t, g, need in zip(fn.inputs, in_grads, fn.needs_grad):
+            if not need or g is None:
+                continue
+            if t._ctx is None:
+                if t.grad is None:
+                    t.grad = g.copy() if g is not None and not g.flags.owndata else g
+                else:
+                    t.grad = t.grad + g
+            else:
+                slot = t._ctx._grads
+                slot[t._idx] = g if slot[t._idx] is None else slot[t._idx] + g
+        fn._grads = [None] * fn.n_out
+        if not retain_graph:
+            fn.saved = None
+            fn.inputs = ()
+            fn.needs_grad = None

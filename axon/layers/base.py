@@ -1,0 +1,303 @@
+"""The ``Layer`` class every building block and model derives from.
+
+A layer owns weights (made by ``add_weight`` inside ``build``, which runs on
+the first call, when the input shape is known), may own sub-layers (found
+automatically from its attributes), and computes ``call(inputs)``.  It works
+both ways: ``layer(tensor)`` in a hand-written loop, or inside a Keras-style
+model.  Shapes always include the batch axis first.
+"""
+import inspect
+import re
+
+import numpy as np
+
+from .. import backend
+from ..autograd import no_grad
+from ..serialization import Serializable
+from ..tensor import Tensor
+from .. import initializers, regularizers
+
+_learning_phase = None  # True/False inside fit/evaluate/predict or a call with training=...
+_name_counts = {}
+
+
+def _auto_name(cls_name):
+    base = re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", cls_name).lower()
+    n = _name_counts.get(base, 0)
+    _name_counts[base] = n + 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+class InputSpec:
+    """What a built layer accepts: ``ndim`` (or ``min_ndim``) and fixed sizes of some axes."""
+
+    def __init__(self, ndim=None, min_ndim=None, axes=None):
+        self.ndim, self.min_ndim, self.axes = ndim, min_ndim, dict(axes or {})
+
+    def check(self, layer, shape):
+        if self.ndim is not None and len(shape) != self.ndim:
+            raise ValueError(f"{layer.describe()}: expected input of {self.ndim} dimensions "
+                             f"(batch axis included), got shape {tuple(shape)}")
+        if self.min_ndim is not None and len(shape) < self.min_ndim:
+            raise ValueError(f"{layer.describe()}: expected input of at least {self.min_ndim} "
+                             f"dimensions, got shape {tuple(shape)}")
+        for axis, size in self.axes.items():
+            if shape[axis] != size:
+                raise ValueError(f"{layer.describe()}: expected input with size {size} on axis {axis} "
+                                 f"(the layer was built for it), got shape {tuple(shape)}")
+
+
+class Layer(Serializable):
+    """Base layer.
+
+    Subclasses implement ``build(input_shape)`` (create weights with
+    ``add_weight``) and ``call(inputs, training=None, mask=None)`` (any of the
+    keyword arguments may be left out of the signature).
+
+    Constructor keywords every layer takes: ``name``, ``trainable``,
+    ``input_shape`` (without the batch axis), ``input_dim``, ``dtype``.
+    """
+    supports_masking = False
+
+    def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None,
+                 batch_size=None, dtype=None):
+        self.name = name or _auto_name(type(self).__name__)
+        if name is None:  # keep the generated name in the saved config
+            self._init_args[1]["name"] = self.name
+        self._trainable = trainable
+        self.built = False
+        self._params = {}
+        self._param_trainable = {}
+        self._layers = []
+        self._regularized = []
+        self.training = True
+        self.input_spec = None
+        self.dtype = np.dtype(dtype).type if dtype else backend.floatx()
+        if input_dim is not None:
+            input_shape = (input_dim,)
+        self._batch_input_shape = (batch_size,) + tuple(input_shape) if input_shape is not None else None
+        self._build_shapes = None
+        self.output_shape = None
+
+    # ----- tracking of sub-layers
+    def __setattr__(self, key, value):
+        if isinstance(value, Layer) and not key.startswith("_") and "_layers" in self.__dict__:
+            if value not in self._layers:
+                self._layers.append(value)
+        elif isinstance(value, (list, tuple)) and value and "_layers" in self.__dict__ \
+                and not key.startswith("_") and all(isinstance(v, Layer) for v in value):
+            for v in value:
+                if v not in self._layers:
+                    self._layers.append(v)
+        object.__setattr__(self, key, value)
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    # ----- weights
+    def add_weight(self, name, shape, initializer="glorot_uniform", regularizer=None, trainable=True,
+                   dtype=None):
+        """Create a weight tensor of ``shape``, register it and return it."""
+        init = initializers.get(initializer)
+        data = init(tuple(int(s) for s in shape), dtype or self.dtype)
+        w = Tensor(np.ascontiguousarray(data), requires_grad=trainable and self._trainable,
+                   name=f"{self.name}/{name}")
+        self._params[name] = w
+        self._param_trainable[name] = trainable
+        reg = regularizers.get(regularizer)
+        if reg is not None:
+            self._regularized.append((reg, w))
+        return w
+
+    def _own_weights(self, trainable):
+        return [w for n, w in self._params.items() if self._param_trainable[n] == trainable]
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, flag):
+        """Freeze (False) or unfreeze this layer and all its sub-layers."""
+        self._trainable = flag
+        for n, w in self._params.items():
+            w.requires_grad = flag and self._param_trainable[n]
+        for layer in self._layers:
+            layer.trainable = flag
+
+    @property
+    def trainable_weights(self):
+        if not self._trainable:
+            return []
+        out = self._own_weights(True)
+        for layer in self._layers:
+            out += [w for w in layer.trainable_weights if all(w is not o for o in out)]
+        return out
+
+    @property
+    def non_trainable_weights(self):
+        out = self._own_weights(False) + (self._own_weights(True) if not self._trainable else [])
+        for layer in self._layers:
+            ws = layer.non_trainable_weights if self._trainable else layer.weights
+            out += [w for w in ws if all(w is not o for o in out)]
+        return out
+
+    @property
+    def weights(self):
+        """All weights, trainable first, in creation order."""
+        return self.trainable_weights + self.non_trainable_weights
+
+    def parameters(self):
+        """Trainable-kind weights of this layer and its sub-layers, frozen ones included
+        (as PyTorch's ``parameters()``; the optimizer skips those without a gradient)."""
+        out = self._own_weights(True)
+        for layer in self._layers:
+            out += [w for w in layer.parameters() if all(w is not o for o in out)]
+        return out
+
+    def named_weights(self):
+        """``(path, tensor)`` pairs, paths like ``dense/kernel``, in the order of ``weights``."""
+        return [(w.name, w) for w in self.weights]
+
+    def count_params(self):
+        return int(sum(w.size for w in self.weights))
+
+    def get_weights(self):
+        return [w.data.copy() for w in self.weights]
+
+    def set_weights(self, arrays):
+        """Load arrays into the weights, in the order of ``weights``; shapes must match."""
+        ws = self.weights
+        if len(arrays) != len(ws):
+            raise ValueError(f"{self.describe()}: set_weights got {len(arrays)} arrays, "
+                             f"the layer has {len(ws)} weights")
+        for w, a in zip(ws, arrays):
+            a = np.asarray(a)
+            if a.shape != w.shape:
+                raise ValueError(f"{self.describe()}: weight {w.name!r} has shape {w.shape}, "
+                                 f"got an array of shape {a.shape}")
+            w.data[...] = a
+
+    @property
+    def losses(self):
+        """Regularization penalties of this layer and its sub-layers (scalar tensors)."""
+        out = [reg(w) for reg, w in self._regularized if w.requires_grad or not self._trainable]
+        for layer in self._layers:
+            out += layer.losses
+        return out
+
+    def zero_grad(self):
+        for w in self.weights:
+            w.grad = None
+
+    # ----- modes (PyTorch way; Keras's fit/evaluate/predict set the phase for you)
+    def train(self, mode=True):
+        self.training = mode
+        for layer in self._layers:
+            layer.train(mode)
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def _is_training(self, training):
+        if training is not None:
+            return training
+        return self.training if _learning_phase is None else _learning_phase
+
+    # ----- calling
+    def build(self, input_shape):
+        """Create weights for inputs of ``input_shape`` (batch axis included)."""
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs: the input mask for layers that support masking."""
+        return mask if self.supports_masking else None
+
+    def describe(self):
+        return f"{type(self).__name__} {self.name!r}"
+
+    def __call__(self, *inputs, training=None, mask=None, **kwargs):
+        from .symbolic import SymbolicTensor, trace_call
+        if any(isinstance(t, SymbolicTensor) for t in _flat(inputs)):
+            return trace_call(self, inputs, dict(kwargs, training=training, mask=mask))
+        inputs = tuple(_to_tensor(x) for x in inputs)
+        if not self.built:
+            shapes = [tuple(t.shape) for t in _flat(inputs)]
+            self._build_shapes = [(s, str(t.dtype)) for s, t in zip(shapes, _flat(inputs))]
+            self.build(shapes[0] if len(shapes) == 1 else shapes)
+            self.built = True
+        if self.input_spec is not None:
+            self.input_spec.check(self, inputs[0].shape)
+        if mask is None:
+            m = getattr(inputs[0], "_mask", None)
+            mask = m
+        kw = dict(kwargs)
+        sig = _call_keywords(type(self))
+        if "training" in sig:
+            kw["training"] = self._is_training(training)
+        if "mask" in sig and mask is not None:
+            kw["mask"] = mask
+        global _learning_phase
+        prev = _learning_phase
+        if training is not None:
+            _learning_phase = training
+        try:
+            out = self.call(*inputs, **kw)
+        finally:
+            _learning_phase = prev
+        out_mask = self.compute_mask(inputs[0] if len(inputs) == 1 else inputs, mask)
+        if isinstance(out, Tensor):
+            out._mask = out_mask
+            self.output_shape = out.shape
+        elif isinstance(out, (list, tuple)) and out and isinstance(out[0], Tensor):
+            out[0]._mask = out_mask
+            self.output_shape = [o.shape for o in out]
+        return out
+
+    def build_from_shape(self, input_shape, dtype=None):
+        """Build by running a batch of one zero sample of ``input_shape`` (batch axis excluded)."""
+        x = np.zeros((1,) + tuple(input_shape), dtype=dtype or self.dtype)
+        with no_grad():
+            self(x, training=False)
+        return self
+
+    def __repr__(self):
+        return f"<{self.describe()}{'' if self.built else ' (not built)'}>"
+
+
+def _flat(items):
+    out = []
+    for x in items:
+        if isinstance(x, (list, tuple)):
+            out.extend(_flat(x))
+        else:
+            out.append(x)
+    return out
+
+
+def _to_tensor(x):
+    if isinstance(x, Tensor) or x is None:
+        return x
+    if isinstance(x, (list, tuple)):
+        return type(x)(_to_tensor(v) for v in x)
+    arr = np.asarray(x)
+    if arr.dtype == np.float64:
+        arr = arr.astype(backend.floatx())
+    return Tensor(arr)
+
+
+_KW_CACHE = {}
+
+
+def _call_keywords(cls):
+    kws = _KW_CACHE.get(cls)
+    if kws is None:
+        params = inspect.signature(cls.call).parameters
+        kws = frozenset(k for k in ("training", "mask") if k in params)
+        _KW_CACHE[cls] = kws
+    return kws
+

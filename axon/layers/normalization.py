@@ -1,0 +1,66 @@
+"""BatchNormalization and LayerNormalization."""
+import numpy as np
+
+from .. import ops as F
+from .base import Layer, InputSpec
+
+
+class BatchNormalization(Layer):
+    """Normalizes each feature (channel, on ``axis``) with batch statistics in training and
+    moving averages in inference: ``moving = momentum * moving + (1 - momentum) * batch``.
+
+    Works for dense (N, C) and channels-last image (N, H, W, C) inputs alike.
+    A frozen layer (``trainable = False``) always runs in inference mode, as in Keras.
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones", **kwargs):
+        super().__init__(**kwargs)
+        self.axis, self.momentum, self.epsilon = axis, momentum, epsilon
+        self.center, self.scale = center, scale
+        self._inits = (gamma_initializer, beta_initializer, moving_mean_initializer,
+                       moving_variance_initializer)
+
+    def build(self, input_shape):
+        axis = self.axis % len(input_shape)
+        c = input_shape[axis]
+        g, b, mm, mv = self._inits
+        self.gamma = self.add_weight("gamma", (c,), g, trainable=self.scale)
+        self.beta = self.add_weight("beta", (c,), b, trainable=self.center)
+        self.moving_mean = self.add_weight("moving_mean", (c,), mm, trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", (c,), mv, trainable=False)
+        self.input_spec = InputSpec(ndim=len(input_shape), axes={axis: c})
+
+    def call(self, x, training=None):
+        if training and self.trainable:
+            y, mean, var = F.batch_norm(x, self.gamma, self.beta, axis=self.axis, eps=self.epsilon,
+                                        training=True)
+            m = self.momentum
+            n = x.size // x.shape[self.axis]
+            unbiased = var.data * (n / max(n - 1, 1))
+            self.moving_mean.data *= m
+            self.moving_mean.data += (1 - m) * mean.data
+            self.moving_variance.data *= m
+            self.moving_variance.data += (1 - m) * unbiased
+            return y
+        return F.batch_norm(x, self.gamma, self.beta, self.moving_mean.data, self.moving_variance.data,
+                            axis=self.axis, eps=self.epsilon, training=False)
+
+
+class LayerNormalization(Layer):
+    """Normalizes each sample over ``axis`` (the last by default), then scales and shifts."""
+    supports_masking = True
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
+        self.epsilon, self.center, self.scale = epsilon, center, scale
+
+    def build(self, input_shape):
+        shape = tuple(input_shape[a] for a in self.axis)
+        self.gamma = self.add_weight("gamma", shape, "ones", trainable=self.scale)
+        self.beta = self.add_weight("beta", shape, "zeros", trainable=self.center)
+
+    def call(self, x):
+        return F.layer_norm(x, self.gamma, self.beta, axes=self.axis, eps=self.epsilon)

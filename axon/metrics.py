@@ -1,0 +1,273 @@
+"""Metrics: streaming (Keras ``Metric`` objects used by ``fit``) and plain functions.
+
+Streaming metrics take NumPy arrays: ``update_state(y_true, y_pred)``,
+``result()``, ``reset_state()``.
+
+>>> import numpy as np
+>>> m = SparseCategoricalAccuracy()
+>>> m.update_state(np.array([1, 0]), np.array([[0.2, 0.8], [0.3, 0.7]]))
+>>> float(m.result())
+0.5
+"""
+import numpy as np
+
+from .serialization import Serializable
+
+
+def _np(x):
+    return x.numpy() if hasattr(x, "numpy") else np.asarray(x)
+
+
+class Metric(Serializable):
+    """Accumulates a value over batches; ``name`` is its key in the logs."""
+
+    def __init__(self, name=None):
+        self.name = name or _snake(type(self).__name__)
+        self.reset_state()
+
+    def reset_state(self):
+        self.total, self.count = 0.0, 0
+
+    def result(self):
+        return self.total / self.count if self.count else 0.0
+
+    def __call__(self, y_true, y_pred):
+        self.update_state(y_true, y_pred)
+        return self.result()
+
+
+def _snake(name):
+    import re
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+class Mean(Metric):
+    """Weighted mean of the values given (fit uses it for the loss)."""
+
+    def update_state(self, value, weight=1):
+        self.total += float(value) * weight
+        self.count += weight
+
+
+class _MeanOfSamples(Metric):
+    def update_state(self, y_true, y_pred):
+        v = self.per_sample(_np(y_true), _np(y_pred))
+        self.total += float(v.sum())
+        self.count += v.size
+
+
+class Accuracy(_MeanOfSamples):
+    """Fraction of predictions exactly equal to the targets."""
+
+    def per_sample(self, y, p):
+        return (y.reshape(p.shape) == p) if y.size == p.size else (y == p)
+
+
+class BinaryAccuracy(_MeanOfSamples):
+    def __init__(self, name=None, threshold=0.5):
+        self.threshold = threshold
+        super().__init__(name)
+
+    def per_sample(self, y, p):
+        return (y.reshape(p.shape) > 0.5) == (p > self.threshold)
+
+
+class CategoricalAccuracy(_MeanOfSamples):
+    def per_sample(self, y, p):
+        return y.argmax(-1) == p.argmax(-1)
+
+
+class SparseCategoricalAccuracy(_MeanOfSamples):
+    def per_sample(self, y, p):
+        return y.reshape(p.shape[:-1]) == p.argmax(-1)
+
+
+class TopKCategoricalAccuracy(_MeanOfSamples):
+    def __init__(self, k=5, name=None):
+        self.k = k
+        super().__init__(name)
+
+    def per_sample(self, y, p):
+        return _in_top_k(y.argmax(-1), p, self.k)
+
+
+class SparseTopKCategoricalAccuracy(TopKCategoricalAccuracy):
+    def per_sample(self, y, p):
+        return _in_top_k(y.reshape(p.shape[:-1]).astype(np.int64), p, self.k)
+
+
+def _in_top_k(labels, p, k):
+    target = np.take_along_axis(p, labels[..., None], -1)
+    return (p > target).sum(-1) < k
+
+
+class MeanSquaredError(_MeanOfSamples):
+    def per_sample(self, y, p):
+        return (p - y.reshape(p.shape)) ** 2
+
+
+class MeanAbsoluteError(_MeanOfSamples):
+    def per_sample(self, y, p):
+        return np.abs(p - y.reshape(p.shape))
+
+
+def _labels(y, p, threshold=0.5):
+    """Class indices from targets or predictions in any of Keras's encodings."""
+    if p.ndim >= 2 and p.shape[-1] > 1:
+        pred = p.argmax(-1)
+        true = y.argmax(-1) if y.shape == p.shape else y.reshape(pred.shape)
+    else:
+        pred = (p.reshape(-1) > threshold).astype(np.int64)
+        true = (y.reshape(-1) > 0.5).astype(np.int64)
+    return true.astype(np.int64).reshape(-1), pred.reshape(-1)
+
+
+class ConfusionMatrix(Metric):
+    """Counts ``[true, predicted]`` over batches; ``result()`` is the (C, C) matrix."""
+
+    def __init__(self, num_classes, name=None):
+        self.num_classes = num_classes
+        super().__init__(name)
+
+    def reset_state(self):
+        self.matrix = np.zeros((self.num_classes, self.num_classes), np.int64)
+
+    def update_state(self, y_true, y_pred):
+        t, p = _labels(_np(y_true), _np(y_pred))
+        self.matrix += confusion_matrix(t, p, self.num_classes)
+
+    def result(self):
+        return self.matrix
+
+
+class _FromConfusion(Metric):
+    """Precision, recall or F1 from a running confusion matrix; binary outputs use class 1,
+    several classes the ``average`` ('macro' or 'micro')."""
+
+    def __init__(self, name=None, average="macro", threshold=0.5):
+        self.average, self.threshold = average, threshold
+        super().__init__(name)
+
+    def reset_state(self):
+        self.matrix = None
+        self.binary = True
+
+    def update_state(self, y_true, y_pred):
+        y, p = _np(y_true), _np(y_pred)
+        self.binary = not (p.ndim >= 2 and p.shape[-1] > 1)
+        t, q = _labels(y, p, self.threshold)
+        c = 2 if self.binary else p.shape[-1]
+        m = confusion_matrix(t, q, c)
+        self.matrix = m if self.matrix is None else self.matrix + m
+
+    def result(self):
+        if self.matrix is None:
+            return 0.0
+        prec, rec, f1 = precision_recall_f1(self.matrix)
+        values = {"precision": prec, "recall": rec, "f1": f1}[self.kind]
+        if self.binary:
+            return float(values[1])
+        if self.average == "micro":
+            return float(np.trace(self.matrix) / max(self.matrix.sum(), 1))
+        return float(values.mean())
+
+
+class Precision(_FromConfusion):
+    kind = "precision"
+
+
+class Recall(_FromConfusion):
+    kind = "recall"
+
+
+class F1Score(_FromConfusion):
+    kind = "f1"
+
+
+def confusion_matrix(y_true, y_pred, num_classes=None):
+    """(C, C) counts: row = true class, column = predicted class."""
+    t = np.asarray(y_true, dtype=np.int64).reshape(-1)
+    p = np.asarray(y_pred, dtype=np.int64).reshape(-1)
+    c = num_classes or int(max(t.max(initial=0), p.max(initial=0)) + 1)
+    return np.bincount(t * c + p, minlength=c * c).reshape(c, c)
+
+
+def precision_recall_f1(matrix):
+    """Per-class precision, recall and F1 from a confusion matrix (0 where undefined)."""
+    m = np.asarray(matrix, dtype=np.float64)
+    tp = np.diag(m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        prec = np.nan_to_num(tp / m.sum(0))
+        rec = np.nan_to_num(tp / m.sum(1))
+        f1 = np.nan_to_num(2 * prec * rec / (prec + rec))
+    return prec, rec, f1
+
+
+def accuracy_score(y_true, y_pred):
+    """Fraction of equal labels."""
+    return float(np.mean(np.asarray(y_true).reshape(-1) == np.asarray(y_pred).reshape(-1)))
+
+
+ALIASES = {
+    "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
+    "sparse_categorical_accuracy": SparseCategoricalAccuracy,
+    "top_k_categorical_accuracy": TopKCategoricalAccuracy,
+    "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
+    "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
+    "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
+    "precision": Precision, "recall": Recall, "f1": F1Score, "f1_score": F1Score,
+}
+
+
+def get(identifier, loss=None):
+    """A metric from a name, an instance or a function ``(y_true, y_pred)``.
+
+    ``'accuracy'``/``'acc'`` picks binary, categorical or sparse accuracy from
+    the loss, as Keras does, and is logged under the name given.
+    """
+    if isinstance(identifier, Metric):
+        return identifier
+    if isinstance(identifier, str):
+        key = identifier.lower()
+        if key in ("accuracy", "acc"):
+            kind = _accuracy_for(loss)
+            return kind(name=identifier) if kind else _AutoAccuracy(name=identifier)
+        if key in ALIASES:
+            return ALIASES[key](name=identifier)
+        raise ValueError(f"Unknown metric {identifier!r}; expected 'accuracy', one of "
+                         f"{sorted(ALIASES)}, a Metric or a function")
+    if callable(identifier):
+        return _FunctionMetric(identifier)
+    raise ValueError(f"Unknown metric {identifier!r}")
+
+
+def _accuracy_for(loss):
+    name = loss if isinstance(loss, str) else type(loss).__name__
+    name = name.lower().replace("_", "")
+    if "sparsecategorical" in name:
+        return SparseCategoricalAccuracy
+    if "categorical" in name or name == "cce":
+        return CategoricalAccuracy
+    if "binary" in name or name == "bce":
+        return BinaryAccuracy
+    return None
+
+
+class _AutoAccuracy(_MeanOfSamples):
+    """Accuracy whose kind is chosen from the shapes, as Keras does for an unknown loss."""
+
+    def per_sample(self, y, p):
+        if p.ndim == 1 or p.shape[-1] == 1:
+            return (y.reshape(p.shape) > 0.5) == (p > 0.5)
+        if y.shape == p.shape:
+            return y.argmax(-1) == p.argmax(-1)
+        return y.reshape(p.shape[:-1]) == p.argmax(-1)
+
+
+class _FunctionMetric(_MeanOfSamples):
+    def __init__(self, fn):
+        self.fn = fn
+        super().__init__(getattr(fn, "__name__", "metric"))
+
+    def per_sample(self, y, p):
+        return np.asarray(_np(self.fn(y, p)), dtype=np.float64).reshape(-1)

@@ -1,0 +1,80 @@
+"""``Sequential``: a plain stack of layers, each feeding the next.
+
+>>> import axon, numpy as np
+>>> from axon.layers import Dense
+>>> model = Sequential([Dense(16, activation="relu", input_shape=(4,)), Dense(3)])
+>>> model.predict(np.zeros((2, 4)), verbose=0).shape
+(2, 3)
+"""
+from ..layers.base import Layer
+from ..layers.symbolic import SymbolicTensor
+from .model import Model
+
+
+class Sequential(Model):
+    def __init__(self, layers=None, name=None):
+        super().__init__(name=name)
+        self._stack = []
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer):
+        """Append a layer (or an ``Input`` fixing the input shape)."""
+        if isinstance(layer, SymbolicTensor):
+            self._batch_input_shape = layer.shape
+            self._input_dtype = layer.dtype
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add: expected a Layer, got {type(layer).__name__}")
+        if not self._stack and layer._batch_input_shape is not None:
+            self._batch_input_shape = layer._batch_input_shape
+        self._stack.append(layer)
+        self._layers.append(layer)
+        self.built = False
+
+    def pop(self):
+        layer = self._stack.pop()
+        self._layers.remove(layer)
+        return layer
+
+    def call(self, x, training=None):
+        for layer in self._stack:
+            x = layer(x, training=training)
+        return x
+
+    def _maybe_build(self):
+        if not self.built and self._batch_input_shape is not None and self._stack:
+            self.build_from_shape(self._batch_input_shape[1:], getattr(self, "_input_dtype", None))
+
+    def _ensure_built(self, what):
+        self._maybe_build()
+        super()._ensure_built(what)
+
+    def parameters(self):
+        self._maybe_build()
+        return super().parameters()
+
+    @property
+    def weights(self):
+        self._maybe_build()
+        return super().weights
+
+    def get_config(self):
+        config = {"name": self.name, "layers": [_layer_config(l) for l in self._stack]}
+        if self._batch_input_shape is not None:
+            config["input_shape"] = list(self._batch_input_shape[1:])
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        from ..serialization import deserialize
+        model = cls(name=config.get("name"))
+        if "input_shape" in config:
+            model._batch_input_shape = (None,) + tuple(config["input_shape"])
+        for c in config["layers"]:
+            model.add(deserialize(c))
+        return model
+
+
+def _layer_config(layer):
+    return {"class_name": type(layer).__name__, "config": layer.get_config()}

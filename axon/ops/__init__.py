@@ -1,0 +1,25 @@
+"""Layer 3: differentiable functions (``axon.ops``, imported as ``F``).
+
+>>> import axon, axon.ops as F
+>>> x = axon.Tensor([[-1.0, 2.0]], requires_grad=True)
+>>> F.relu(x).sum().backward()
+>>> x.grad.tolist()
+[[0.0, 1.0]]
+"""
+import sys
+
+from .elementwise import (add, sub, mul, div, neg, pow, exp, log, sqrt, abs, square, clip,
+                          maximum, minimum, where, cast)
+from .reductions import sum, mean, max, min, var, std, logsumexp
+from .shape import (reshape, transpose, swapaxes, broadcast_to, concat, stack, split, getitem,
+                    pad, flatten, expand_dims, squeeze)
+from .linalg import matmul, linear
+from .activations import (sigmoid, tanh, relu, leaky_relu, elu, selu, silu, swish, gelu,
+                          softplus, softmax, log_softmax, step, heaviside)
+from .losses import (mean_squared_error, mean_absolute_error, huber, binary_crossentropy,
+                     categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence)
+from .normalization import batch_norm, layer_norm
+from .dropout import dropout
+from .. import tensor as _tensor
+
+_tensor._F = sys.modules[__name__]

@@ -1,0 +1,197 @@
+"""Activation functions, each with its derivative beside it."""
+import math
+
+import numpy as np
+
+from ..autograd import Function
+
+
+def _sigmoid(x):
+    # 1 / (1 + e^-x) = (1 + tanh(x/2)) / 2: no overflow for any x
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+class Sigmoid(Function):
+    def forward(self, x):
+        out = _sigmoid(x)
+        self.save(out)
+        return out
+
+    def backward(self, g):
+        s = self.saved[0]
+        return g * s * (1 - s)
+
+
+class Tanh(Function):
+    def forward(self, x):
+        out = np.tanh(x)
+        self.save(out)
+        return out
+
+    def backward(self, g):
+        t = self.saved[0]
+        return g * (1 - t * t)
+
+
+class ReLU(Function):
+    def forward(self, x):
+        out = np.maximum(x, 0)
+        self.save(out)
+        return out
+
+    def backward(self, g):
+        return g * (self.saved[0] > 0)
+
+
+class LeakyReLU(Function):
+    def forward(self, x, alpha=0.01):
+        self.save(x > 0, alpha)
+        return np.where(x > 0, x, alpha * x)
+
+    def backward(self, g):
+        pos, alpha = self.saved
+        return np.where(pos, g, alpha * g)
+
+
+class ELU(Function):
+    def forward(self, x, alpha=1.0):
+        neg = alpha * np.expm1(np.minimum(x, 0))
+        out = np.where(x > 0, x, neg)
+        self.save(x > 0, neg, alpha)
+        return out
+
+    def backward(self, g):
+        pos, neg, alpha = self.saved
+        # d/dx alpha (e^x - 1) = alpha e^x = neg + alpha
+        return np.where(pos, g, g * (neg + alpha))
+
+
+_SELU_ALPHA = 1.6732632423543772
+_SELU_SCALE = 1.0507009873554805
+
+
+class Softplus(Function):
+    def forward(self, x):
+        self.save(x)
+        return np.logaddexp(0, x).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        return g * _sigmoid(self.saved[0])
+
+
+class SiLU(Function):
+    """Swish / SiLU: x * sigmoid(x)."""
+
+    def forward(self, x):
+        s = _sigmoid(x)
+        self.save(x, s)
+        return x * s
+
+    def backward(self, g):
+        x, s = self.saved
+        return g * (s * (1 + x * (1 - s)))
+
+
+class GELU(Function):
+    """x * Phi(x), exact (erf) or with the tanh approximation."""
+
+    def forward(self, x, approximate=False):
+        if approximate:
+            c = math.sqrt(2 / math.pi)
+            u = c * (x + 0.044715 * x ** 3)
+            t = np.tanh(u)
+            self.save(x, t, True)
+            return 0.5 * x * (1 + t)
+        try:
+            from scipy.special import erf
+        except ImportError as e:  # the core needs NumPy only
+            raise ImportError("gelu(approximate=False) needs SciPy's erf: pip install scipy, "
+                              "or use approximate=True") from e
+        cdf = (0.5 * (1 + erf(x / math.sqrt(2)))).astype(x.dtype, copy=False)
+        self.save(x, cdf, False)
+        return x * cdf
+
+    def backward(self, g):
+        x, v, approximate = self.saved
+        if approximate:
+            c = math.sqrt(2 / math.pi)
+            du = c * (1 + 3 * 0.044715 * x * x)
+            return g * (0.5 * (1 + v) + 0.5 * x * (1 - v * v) * du)
+        pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+        return g * (v + x * pdf)
+
+
+class Softmax(Function):
+    def forward(self, x, axis=-1):
+        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        out = e / e.sum(axis=axis, keepdims=True)
+        self.save(out, axis)
+        return out
+
+    def backward(self, g):
+        s, axis = self.saved
+        # J^T g = s * (g - sum(g * s))
+        return s * (g - (g * s).sum(axis=axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    def forward(self, x, axis=-1):
+        z = x - x.max(axis=axis, keepdims=True)
+        out = z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+        self.save(out, axis)
+        return out
+
+    def backward(self, g):
+        out, axis = self.saved
+        return g - np.exp(out) * g.sum(axis=axis, keepdims=True)
+
+
+class Step(Function):
+    """Heaviside step (1 where x >= 0): the classic perceptron's output; its gradient is zero."""
+
+    def forward(self, x):
+        return (x >= 0).astype(x.dtype if x.dtype.kind == "f" else np.float32)
+
+    def backward(self, g):
+        return np.zeros_like(g)
+
+
+def sigmoid(x): return Sigmoid.apply(x)
+def tanh(x): return Tanh.apply(x)
+def relu(x): return ReLU.apply(x)
+def leaky_relu(x, alpha=0.01): return LeakyReLU.apply(x, alpha=alpha)
+def elu(x, alpha=1.0): return ELU.apply(x, alpha=alpha)
+def softplus(x): return Softplus.apply(x)
+def silu(x): return SiLU.apply(x)
+def gelu(x, approximate=False): return GELU.apply(x, approximate=approximate)
+def softmax(x, axis=-1): return Softmax.apply(x, axis=axis)
+def log_softmax(x, axis=-1): return LogSoftmax.apply(x, axis=axis)
+def step(x): return Step.apply(x)
+def linear(x): return x
+
+
+def selu(x):
+    """scale * elu(x, alpha) with the self-normalising constants."""
+    return ELU.apply(x, alpha=_SELU_ALPHA) * _SELU_SCALE
+
+
+swish = silu
+heaviside = step
+
+ACTIVATIONS = {
+    "sigmoid": sigmoid, "tanh": tanh, "relu": relu, "leaky_relu": leaky_relu, "elu": elu,
+    "selu": selu, "swish": swish, "silu": silu, "gelu": gelu, "softplus": softplus,
+    "softmax": softmax, "log_softmax": log_softmax, "linear": linear, "step": step,
+    "heaviside": heaviside,
+}
+
+
+def get(identifier):
+    """An activation function from its name, a callable, or None (linear)."""
+    if identifier is None:
+        return linear
+    if callable(identifier):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in ACTIVATIONS:
+        return ACTIVATIONS[identifier.lower()]
+    raise ValueError(f"Unknown activation {identifier!r}; expected one of {sorted(ACTIVATIONS)} or a callable")
