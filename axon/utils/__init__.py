@@ -1,0 +1,1 @@
+"""Keras-style utilities gathered in one place (``axon.utils.to_categorical``, plots)."""

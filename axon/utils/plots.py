@@ -1,0 +1,103 @@
+"""Plots for reports: learning curves, confusion matrices, image grids, filters.
+
+Needs matplotlib (``pip install axon[plots]``); it draws off-screen (Agg)
+and every function writes a PNG and returns its path.
+"""
+import os
+
+import numpy as np
+
+
+def _plt():
+    try:
+        import matplotlib
+    except ImportError as e:
+        raise ImportError("plots need matplotlib: pip install 'axon[plots]'") from e
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _save(fig, path):
+    path = os.fspath(path)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+    return path
+
+
+def plot_history(history, path, title=None):
+    """Loss and every metric per epoch (training and validation) from a ``History`` or its dict."""
+    plt = _plt()
+    logs = getattr(history, "history", history)
+    names = [k for k in logs if not k.startswith("val_") and k != "learning_rate"]
+    fig, axes = plt.subplots(1, len(names), figsize=(5 * len(names), 3.8), squeeze=False)
+    for ax, name in zip(axes[0], names):
+        epochs = np.arange(1, len(logs[name]) + 1)
+        ax.plot(epochs, logs[name], "o-", label=f"training {name}")
+        if "val_" + name in logs:
+            ax.plot(epochs, logs["val_" + name], "s--", label=f"validation {name}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(name)
+        ax.set_title(name)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_confusion_matrix(matrix, class_names, path, title="Confusion matrix"):
+    """Counts with row-normalised colours; rows are true classes, columns predicted."""
+    plt = _plt()
+    m = np.asarray(matrix)
+    frac = m / np.maximum(m.sum(1, keepdims=True), 1)
+    n = len(class_names)
+    fig, ax = plt.subplots(figsize=(1.0 + 0.75 * n, 0.8 + 0.7 * n))
+    ax.imshow(frac, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(n), class_names, rotation=45, ha="right")
+    ax.set_yticks(range(n), class_names)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    for i in range(n):
+        for j in range(n):
+            ax.text(j, i, str(m[i, j]), ha="center", va="center", fontsize=8,
+                    color="white" if frac[i, j] > 0.5 else "black")
+    ax.set_title(title)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_image_grid(images, titles, path, cols=8, title=None, cmap="gray"):
+    """Images (N, H, W) or (N, H, W, C) in a grid, each with its caption."""
+    plt = _plt()
+    images = np.asarray(images)
+    n = len(images)
+    rows = max(1, -(-n // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 1.9 * rows), squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k < n:
+            img = images[k]
+            if img.ndim == 3 and img.shape[-1] == 1:
+                img = img[..., 0]
+            ax.imshow(img, cmap=cmap if img.ndim == 2 else None)
+            ax.set_title(titles[k], fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_filters(kernel, path, title="First-layer filters"):
+    """Convolution kernels (kh, kw, in, out) as small images, one per output channel."""
+    k = np.asarray(kernel)
+    tiles = k.mean(axis=2) if k.shape[2] != 3 else k
+    tiles = np.moveaxis(tiles, -1, 0)
+    lo = tiles.min(axis=tuple(range(1, tiles.ndim)), keepdims=True)
+    hi = tiles.max(axis=tuple(range(1, tiles.ndim)), keepdims=True)
+    tiles = (tiles - lo) / np.maximum(hi - lo, 1e-12)
+    return plot_image_grid(tiles, [str(i) for i in range(len(tiles))], path, cols=8, title=title,
+                           cmap="viridis")
