@@ -15,7 +15,6 @@ COMMANDS = [
     (("lab", "translate"), "axon.labs.translate", "Lab 2: German to English translation, with BLEU"),
     (("predict",), "axon.labs.predict", "classify image files with a saved model"),
     (("translate",), "axon.labs.translate_cli", "translate sentences with a saved translation model"),
-    (("demo",), "axon.demos", "run a lecture demonstration (axon demo --list)"),
 ]
 
 
