@@ -16,6 +16,7 @@ from ..autograd import no_grad
 from ..serialization import Serializable
 from ..tensor import Tensor
 from .. import initializers, regularizers
+from .symbolic import SymbolicTensor, trace_call
 
 _learning_phase = None  # True/False inside fit/evaluate/predict or a call with training=...
 _name_counts = {}
@@ -221,7 +222,6 @@ class Layer(Serializable):
         return f"{type(self).__name__} {self.name!r}"
 
     def __call__(self, *inputs, training=None, mask=None, **kwargs):
-        from .symbolic import SymbolicTensor, trace_call
         if any(isinstance(t, SymbolicTensor) for t in _flat(inputs)):
             return trace_call(self, inputs, dict(kwargs, training=training, mask=mask))
         inputs = tuple(_to_tensor(x) for x in inputs)
