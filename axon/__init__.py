@@ -21,3 +21,5 @@ from . import ops as F
 from .gradcheck import gradcheck
 from . import layers, models, losses, metrics, optimizers, callbacks, initializers, regularizers
 from .models import Model, Sequential, Input, load_model
+from . import data
+from .data import datasets
