@@ -1,3 +1,4 @@
 """Layer 6: data. Data sets, IDX files, preprocessing, splits, loaders."""
 from .idx import read_idx, write_idx
 from . import datasets
+from .text import Vocabulary, Tokenizer, tokenize, detokenize, pad_sequences, read_tsv_pairs, read_trans_de_en, split_by_source
