@@ -19,8 +19,8 @@ class Tensor:
 
     ``data``: the array; ``grad``: the accumulated gradient (same shape) or
     ``None``; ``requires_grad``: whether ops on it record a graph.  Python
-    floats and lists become ``axon.floatx()`` (float32); NumPy arrays keep
-    their dtype.
+    floats and lists become ``axon.floatx()`` (float32); NumPy arrays and
+    NumPy scalars keep their dtype.
     """
     __slots__ = ("data", "grad", "requires_grad", "_ctx", "_idx", "name", "_mask", "__weakref__")
     __array_priority__ = 1000
@@ -33,6 +33,8 @@ class Tensor:
                 data = backend.xp.asarray(data, dtype=dtype)
             elif isinstance(data, np.ndarray) or hasattr(data, "__cuda_array_interface__"):
                 pass
+            elif isinstance(data, np.generic):  # a NumPy scalar (ops on 0-d arrays give them) keeps its dtype
+                data = np.asarray(data)
             else:
                 data = np.asarray(data)
                 if data.dtype.kind == "f" or (data.dtype.kind in "iub" and requires_grad):

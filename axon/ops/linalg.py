@@ -15,8 +15,8 @@ class MatMul(Function):
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         g2 = g
-        if a.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
+        if a.ndim == 1:  # a 1-D by 1-D product is a scalar: its grad becomes (1,) here, (1, 1) below
+            g2 = np.expand_dims(g2, -1 if b.ndim == 1 else -2)
         if b.ndim == 1:
             g2 = np.expand_dims(g2, -1)
         ga = gb = None

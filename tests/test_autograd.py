@@ -1,0 +1,171 @@
+"""The reverse-mode engine: graph shapes, accumulation, freeing, deep graphs, grad modes."""
+import numpy as np
+import pytest
+
+import axon
+import axon.ops as F
+from axon import Tensor
+
+
+def leaf(a):
+    return Tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
+
+
+def test_diamond_graph_sums_both_paths():
+    x = leaf([1.0, 2.0, 3.0])
+    a = x * 2.0          # da/dx = 2
+    b = F.exp(x)         # db/dx = e^x
+    (a * b).sum().backward()
+    # d/dx (2x e^x) = 2 e^x + 2x e^x
+    np.testing.assert_allclose(x.grad, 2 * np.exp(x.data) * (1 + x.data), rtol=1e-12)
+
+
+def test_same_tensor_used_twice_in_one_op():
+    x = leaf([3.0, -1.0])
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad, [6.0, -2.0])
+
+
+def test_leaf_gradients_accumulate_across_backward_calls():
+    x = leaf([1.0, 2.0])
+    (x * 3.0).sum().backward()
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad, [3.0 + 2.0, 3.0 + 4.0])
+    x.zero_grad()
+    assert x.grad is None
+
+
+def test_accumulated_gradient_is_not_aliased_to_the_graph():
+    x = leaf([1.0, 2.0])
+    y = x.reshape(2)
+    y.sum().backward()
+    first = x.grad
+    y2 = x.reshape(2)
+    y2.sum().backward()
+    np.testing.assert_allclose(x.grad, [2.0, 2.0])
+    np.testing.assert_allclose(first, [1.0, 1.0])
+
+
+def test_long_chain_has_no_recursion_limit():
+    x = leaf([0.5])
+    y = x
+    for _ in range(5000):
+        y = y * 1.0001
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, [1.0001 ** 5000], rtol=1e-9)
+
+
+def test_no_grad_builds_no_graph():
+    x = leaf([1.0, 2.0])
+    with axon.no_grad():
+        y = (x * 2.0).sum()
+        assert not axon.is_grad_enabled()
+    assert axon.is_grad_enabled()
+    assert not y.requires_grad and y._ctx is None
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        y.backward()
+
+
+def test_enable_grad_inside_no_grad():
+    x = leaf([2.0])
+    with axon.no_grad():
+        with axon.enable_grad():
+            y = x * x
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, [4.0])
+
+
+def test_detach_cuts_the_graph():
+    x = leaf([1.0, 2.0])
+    y = x * 3.0
+    z = (y.detach() * x).sum()   # only the direct path to x counts
+    z.backward()
+    np.testing.assert_allclose(x.grad, y.data)
+    assert not y.detach().requires_grad
+
+
+def test_backward_twice_without_retain_graph_raises():
+    x = leaf([1.0, 2.0])
+    y = (F.exp(x) * 2.0).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward():
+    x = leaf([1.0, 2.0])
+    y = (F.exp(x) * 2.0).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad, 4 * np.exp(x.data), rtol=1e-12)
+
+
+def test_non_scalar_backward_needs_grad():
+    x = leaf([[1.0, 2.0]])
+    y = x * 2.0
+    with pytest.raises(RuntimeError, match=r"scalar.*\(1, 2\)"):
+        y.backward()
+    y.backward(np.array([[1.0, 10.0]]))
+    np.testing.assert_allclose(x.grad, [[2.0, 20.0]])
+
+
+def test_backward_on_a_leaf_scalar():
+    x = leaf(3.0)
+    x.backward()
+    assert x.grad == 1.0
+
+
+def test_multi_output_op_with_one_output_unused():
+    x = leaf(np.arange(6.0))
+    a, b, c = F.split(x, 3)
+    (b * 2.0).sum().backward()
+    np.testing.assert_allclose(x.grad, [0, 0, 2, 2, 0, 0])
+
+
+def test_multi_output_op_with_all_outputs_used():
+    x = leaf(np.arange(4.0))
+    a, b = F.split(x, 2)
+    (a * b).sum().backward()
+    np.testing.assert_allclose(x.grad, [2, 3, 0, 1])
+
+
+def test_constants_get_no_gradient():
+    x = leaf([1.0, 2.0])
+    c = Tensor(np.array([5.0, 6.0]))
+    (x * c).sum().backward()
+    assert c.grad is None
+    np.testing.assert_allclose(x.grad, [5.0, 6.0])
+
+
+def test_graph_is_freed_after_backward():
+    x = leaf([1.0, 2.0])
+    y = F.exp(x)
+    z = y.sum()
+    z.backward()
+    assert y._ctx.saved is None and y._ctx.inputs == ()
+
+
+def test_tensor_basics():
+    t = Tensor([[1.0, 2.0]])
+    assert t.dtype == np.float32 and t.shape == (1, 2) and t.ndim == 2 and t.size == 2
+    assert Tensor(np.arange(3)).dtype.kind == "i"           # NumPy arrays keep their dtype
+    assert Tensor([1, 2], requires_grad=True).dtype == np.float32
+    assert (t > 1.5).tolist() == [[False, True]]
+    assert "requires_grad=True" in repr(Tensor([1.0], requires_grad=True))
+    np.testing.assert_allclose(np.asarray(t.T), [[1.0], [2.0]])
+    assert t.reshape(2, 1).shape == (2, 1) and t.reshape((2,)).shape == (2,)
+    assert t.astype("float64").dtype == np.float64
+
+
+def test_gradcheck_catches_a_wrong_backward():
+    class BadSquare(axon.Function):
+        def forward(self, a):
+            self.save(a)
+            return a * a
+
+        def backward(self, g):
+            return g * self.saved[0]   # missing the factor 2
+
+    with pytest.raises(AssertionError, match="input 0"):
+        axon.gradcheck(lambda a: BadSquare.apply(a), [np.array([1.0, 2.0])])
+    assert axon.gradcheck(lambda a: BadSquare.apply(a), [np.array([1.0])], raise_on_fail=False) is False
