@@ -122,15 +122,15 @@ class SparseSoftmaxCrossentropy(Function):
 
     def forward(self, y, z):
         zs = z - z.max(axis=-1, keepdims=True)
+        rows = np.arange(zs.size // zs.shape[-1])
+        yf = y.reshape(-1)
+        picked = zs.reshape(-1, zs.shape[-1])[rows, yf]  # the target's shifted logit, before exp
         e = np.exp(zs, out=zs)
         s = e.sum(axis=-1, keepdims=True)
         e /= s
-        flat = e.reshape(-1, e.shape[-1])
-        rows = np.arange(flat.shape[0])
-        yf = y.reshape(-1)
-        picked = flat[rows, yf]
         self.save(yf, rows, e)
-        return np.asarray(-np.log(np.maximum(picked, np.finfo(e.dtype).tiny)).mean())
+        # -log softmax = log(sum e) - z_target: exact even where the softmax underflows to 0
+        return np.asarray((np.log(s.reshape(-1)) - picked).mean())
 
     def backward(self, g):
         yf, rows, sm = self.saved
@@ -155,6 +155,8 @@ class KLDivergence(Function):
 def _logits_of(p, fn_type):
     """The input of the softmax/sigmoid that made ``p``, when the graph recorded one (as Keras)."""
     ctx = p._ctx if isinstance(p, Tensor) else None
+    if ctx is not None and ctx.needs_grad is None:
+        return None  # an earlier backward() freed that node; use the probabilities
     if isinstance(ctx, fn_type) and (fn_type is not Softmax or ctx.saved[1] in (-1, p.ndim - 1)):
         return ctx.inputs[0]
     return None
