@@ -1,0 +1,288 @@
+"""2-D convolution and transposed convolution, channels-last, Keras kernel layouts.
+
+Images are ``(N, H, W, C)``.  ``conv2d`` takes a kernel ``(kh, kw, C // groups,
+filters)`` as Keras ``Conv2D``; ``conv2d_transpose`` takes ``(kh, kw, filters,
+C)`` as Keras ``Conv2DTranspose``.  ``padding`` is ``"valid"``, ``"same"``
+(TensorFlow's rule: the output has ``ceil(n / stride)`` positions and the odd
+pixel of padding goes to the bottom/right), an int, a pair of ints, or
+``((top, bottom), (left, right))``.
+
+The forward pass gathers the receptive fields into one contiguous column
+buffer (im2col through a strided view) and does one matrix product; the
+backward pass reuses that buffer for the kernel gradient and scatters the
+column gradient back with one strided ``+=`` per kernel offset (col2im).
+
+>>> import numpy as np, axon.ops as F
+>>> x = np.ones((1, 5, 5, 1), "float32"); w = np.ones((3, 3, 1, 2), "float32")
+>>> F.conv2d(x, w, padding="same").shape
+(1, 5, 5, 2)
+>>> F.conv2d(x, w, strides=2).data[0, :, :, 0].tolist()
+[[9.0, 9.0], [9.0, 9.0]]
+"""
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..autograd import Function
+
+_ZERO_PAD = ((0, 0), (0, 0))
+
+
+def pair(value, name="value"):
+    """``value`` as a pair of positive ints (an int means the same on both axes)."""
+    if isinstance(value, (int, np.integer)):
+        value = (int(value), int(value))
+    value = tuple(int(v) for v in value)
+    if len(value) != 2 or min(value) < 1:
+        raise ValueError(f"{name} must be a positive int or a pair of positive ints, got {value!r}")
+    return value
+
+
+def same_padding(n, k, stride, dilation=1):
+    """TensorFlow's 'same' padding of one axis: ``(before, after)``, the extra pixel after."""
+    out = -(-n // stride)
+    total = max((out - 1) * stride + (k - 1) * dilation + 1 - n, 0)
+    return total // 2, total - total // 2
+
+
+def resolve_padding(padding, size, kernel, strides=(1, 1), dilation=(1, 1)):
+    """Explicit ``((top, bottom), (left, right))`` padding from any accepted form."""
+    if isinstance(padding, str):
+        p = padding.lower()
+        if p == "valid":
+            return _ZERO_PAD
+        if p == "same":
+            return tuple(same_padding(n, k, s, d) for n, k, s, d in zip(size, kernel, strides, dilation))
+        raise ValueError(f"padding must be 'valid', 'same' or explicit sizes, got {padding!r}")
+    if isinstance(padding, (int, np.integer)):
+        return ((int(padding),) * 2,) * 2
+    padding = tuple(padding)
+    if len(padding) == 2 and all(isinstance(p, (int, np.integer)) for p in padding):
+        return tuple((int(p), int(p)) for p in padding)
+    if len(padding) == 2 and all(len(p) == 2 for p in padding):
+        return tuple((int(a), int(b)) for a, b in padding)
+    raise ValueError(f"padding must be 'valid', 'same', an int, (ph, pw) or ((top, bottom), (left, right)), "
+                     f"got {padding!r}")
+
+
+def conv_output_size(n, k, stride, dilation, pad):
+    """Output length of one axis for input length ``n`` and padding ``pad = (before, after)``."""
+    return (n + pad[0] + pad[1] - (k - 1) * dilation - 1) // stride + 1
+
+
+def _padded(x, pad, fill=0.0):
+    """``x`` (N, H, W, C) padded on H and W (the array itself when there is no padding)."""
+    (t, b), (l, r) = pad
+    if not (t or b or l or r):
+        return x
+    n, h, w, c = x.shape
+    out = np.empty((n, h + t + b, w + l + r, c), dtype=x.dtype)
+    if t:
+        out[:, :t] = fill
+    if b:
+        out[:, h + t:] = fill
+    if l:
+        out[:, t:t + h, :l] = fill
+    if r:
+        out[:, t:t + h, w + l:] = fill
+    out[:, t:t + h, l:l + w] = x
+    return out
+
+
+def windows(xp, out_hw, kernel, strides, dilation):
+    """Read-only strided view (N, Ho, Wo, kh, kw, C) of the receptive fields of ``xp``."""
+    n, _, _, c = xp.shape
+    sn, sh, sw, sc = xp.strides
+    return as_strided(xp, (n, out_hw[0], out_hw[1], kernel[0], kernel[1], c),
+                      (sn, sh * strides[0], sw * strides[1], sh * dilation[0], sw * dilation[1], sc),
+                      writeable=False)
+
+
+def im2col(xp, out_hw, kernel, strides, dilation):
+    """Contiguous column buffer (N, Ho, Wo, kh, kw, C) of ``xp``'s receptive fields."""
+    return np.ascontiguousarray(windows(xp, out_hw, kernel, strides, dilation))
+
+
+def offset_slices(i, j, out_hw, strides, dilation):
+    """The (rows, cols) slices of the padded input that kernel offset (i, j) touches."""
+    r0, c0 = i * dilation[0], j * dilation[1]
+    return (slice(r0, r0 + strides[0] * (out_hw[0] - 1) + 1, strides[0]),
+            slice(c0, c0 + strides[1] * (out_hw[1] - 1) + 1, strides[1]))
+
+
+def col2im(cols, padded_shape, strides, dilation):
+    """Sum the column gradient (N, Ho, Wo, kh, kw, C) back onto a zero image of ``padded_shape``."""
+    _, ho, wo, kh, kw, _ = cols.shape
+    out = np.zeros(padded_shape, dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            rs, cs = offset_slices(i, j, (ho, wo), strides, dilation)
+            out[:, rs, cs, :] += cols[:, :, :, i, j, :]
+    return out
+
+
+def _crop(xp, pad, hw):
+    (t, _), (l, _) = pad
+    if xp.shape[1:3] == tuple(hw):
+        return xp
+    return xp[:, t:t + hw[0], l:l + hw[1], :]
+
+
+class Conv2D(Function):
+    """y = im2col(pad(x)) @ kernel + bias, one matrix product (batched over groups)."""
+
+    def forward(self, x, w, b=None, strides=(1, 1), padding=_ZERO_PAD, dilation=(1, 1), groups=1):
+        n, h, wd, c = x.shape
+        kh, kw, cg, f = w.shape
+        xp = _padded(x, padding)
+        ho = conv_output_size(h, kh, strides[0], dilation[0], padding[0])
+        wo = conv_output_size(wd, kw, strides[1], dilation[1], padding[1])
+        m = n * ho * wo
+        cols = im2col(xp, (ho, wo), (kh, kw), strides, dilation)
+        if groups == 1:
+            cols = cols.reshape(m, kh * kw * c)
+            y = cols @ w.reshape(-1, f)
+        else:
+            og = f // groups
+            cols = cols.reshape(m, kh * kw, groups, cg).transpose(2, 0, 1, 3).reshape(groups, m, kh * kw * cg)
+            wg = w.reshape(kh * kw * cg, groups, og).transpose(1, 0, 2)
+            y = np.matmul(cols, wg).transpose(1, 0, 2).reshape(m, f)
+        if b is not None:
+            y += b
+        self.save(cols, w, x.shape, xp.shape, (ho, wo), strides, padding, dilation, groups)
+        return y.reshape(n, ho, wo, f)
+
+    def backward(self, g):
+        cols, w, x_shape, xp_shape, out_hw, strides, padding, dilation, groups = self.saved
+        kh, kw, cg, f = w.shape
+        n, h, wd, c = x_shape
+        m = n * out_hw[0] * out_hw[1]
+        g2 = g.reshape(m, f)
+        gx = gw = gb = None
+        need_b = len(self.needs_grad) > 2 and self.needs_grad[2]
+        if groups == 1:
+            if self.needs_grad[1]:
+                gw = (cols.T @ g2).reshape(w.shape)
+            if self.needs_grad[0]:
+                dcols = (g2 @ w.reshape(-1, f).T).reshape(n, out_hw[0], out_hw[1], kh, kw, c)
+        else:
+            og = f // groups
+            gg = g2.reshape(m, groups, og).transpose(1, 0, 2)
+            if self.needs_grad[1]:
+                gw = np.matmul(cols.transpose(0, 2, 1), gg)  # (G, kh*kw*cg, og)
+                gw = gw.transpose(1, 0, 2).reshape(w.shape)
+            if self.needs_grad[0]:
+                wg = w.reshape(kh * kw * cg, groups, og).transpose(1, 0, 2)
+                dcols = np.matmul(gg, wg.transpose(0, 2, 1))  # (G, m, kh*kw*cg)
+                dcols = dcols.reshape(groups, m, kh * kw, cg).transpose(1, 2, 0, 3)
+                dcols = dcols.reshape(n, out_hw[0], out_hw[1], kh, kw, c)
+        if self.needs_grad[0]:
+            gx = _crop(col2im(dcols, xp_shape, strides, dilation), padding, (h, wd))
+        if need_b:
+            gb = g2.sum(axis=0)
+        return gx, gw, gb
+
+
+def deconv_output_size(n, k, stride, dilation, padding, output_padding=None):
+    """Keras ``Conv2DTranspose`` output length of one axis and the crop offset of the full result."""
+    ke = (k - 1) * dilation + 1
+    same = padding == "same"
+    if output_padding is None:
+        length = n * stride if same else n * stride + max(ke - stride, 0)
+    else:
+        length = (n - 1) * stride + ke - 2 * (ke // 2 if same else 0) + output_padding
+    before = max((n - 1) * stride + ke - length, 0) // 2 if same else 0
+    return length, before
+
+
+class Conv2DTranspose(Function):
+    """The transpose (input gradient) of conv2d: x @ kernel^T to columns, then col2im, then crop."""
+
+    def forward(self, x, w, b=None, strides=(1, 1), out_hw=None, offset=(0, 0), dilation=(1, 1)):
+        n, h, wd, c = x.shape
+        kh, kw, f, _ = w.shape
+        full = (max((h - 1) * strides[0] + (kh - 1) * dilation[0] + 1, offset[0] + out_hw[0]),
+                max((wd - 1) * strides[1] + (kw - 1) * dilation[1] + 1, offset[1] + out_hw[1]))
+        w2 = w.reshape(kh * kw * f, c)
+        cols = (x.reshape(-1, c) @ w2.T).reshape(n, h, wd, kh, kw, f)
+        y = col2im(cols, (n, full[0], full[1], f), strides, dilation)
+        y = y[:, offset[0]:offset[0] + out_hw[0], offset[1]:offset[1] + out_hw[1], :]
+        if b is not None:
+            y = y + b
+        self.save(x, w, full, offset, strides, dilation)
+        return np.ascontiguousarray(y)
+
+    def backward(self, g):
+        x, w, full, offset, strides, dilation = self.saved
+        n, h, wd, c = x.shape
+        kh, kw, f, _ = w.shape
+        ho, wo = g.shape[1:3]
+        gfull = np.zeros((n, full[0], full[1], f), dtype=g.dtype)
+        gfull[:, offset[0]:offset[0] + ho, offset[1]:offset[1] + wo, :] = g
+        cols = im2col(gfull, (h, wd), (kh, kw), strides, dilation).reshape(-1, kh * kw * f)
+        gx = gw = gb = None
+        if self.needs_grad[0]:
+            gx = (cols @ w.reshape(kh * kw * f, c)).reshape(x.shape)
+        if self.needs_grad[1]:
+            gw = (cols.T @ x.reshape(-1, c)).reshape(w.shape)
+        if len(self.needs_grad) > 2 and self.needs_grad[2]:
+            gb = g.sum(axis=(0, 1, 2))
+        return gx, gw, gb
+
+
+def _arrays(*ts):
+    return [t.data if hasattr(t, "data") and not isinstance(t, np.ndarray) else t for t in ts]
+
+
+def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation=1, groups=1):
+    """2-D convolution (cross-correlation, as every framework) of ``x`` (N, H, W, C) with
+    ``kernel`` (kh, kw, C // groups, filters); ``bias`` (filters,) or None."""
+    xs, ks = _arrays(x, kernel)
+    strides, dilation = pair(strides, "conv2d: strides"), pair(dilation, "conv2d: dilation_rate")
+    if xs.ndim != 4 or ks.ndim != 4:
+        raise ValueError(f"conv2d: expected input (N, H, W, C) and kernel (kh, kw, in, out), "
+                         f"got shapes {xs.shape} and {ks.shape}")
+    kh, kw, cg, f = ks.shape
+    if xs.shape[3] != cg * groups or f % groups:
+        raise ValueError(f"conv2d: input has {xs.shape[3]} channels; kernel {ks.shape} with groups={groups} "
+                         f"expects {cg * groups} and filters divisible by groups")
+    pad = resolve_padding(padding, xs.shape[1:3], (kh, kw), strides, dilation)
+    for axis, (n, k, s, d, p) in enumerate(zip(xs.shape[1:3], (kh, kw), strides, dilation, pad)):
+        if conv_output_size(n, k, s, d, p) < 1:
+            raise ValueError(f"conv2d: kernel {(kh, kw)} (dilation {dilation}) is larger than the padded input "
+                             f"{xs.shape[1:3]} + padding {pad}; use padding='same' or a smaller kernel")
+    args = (x, kernel) if bias is None else (x, kernel, bias)
+    return Conv2D.apply(*args, strides=strides, padding=pad, dilation=dilation, groups=int(groups))
+
+
+def conv2d_transpose(x, kernel, bias=None, strides=1, padding="valid", output_padding=None, dilation=1):
+    """Transposed convolution with Keras ``Conv2DTranspose`` semantics: ``x`` (N, H, W, C),
+    ``kernel`` (kh, kw, filters, C); ``output_padding`` None or an int/pair below the strides."""
+    xs, ks = _arrays(x, kernel)
+    strides, dilation = pair(strides, "conv2d_transpose: strides"), pair(dilation, "conv2d_transpose: dilation")
+    if xs.ndim != 4 or ks.ndim != 4 or xs.shape[3] != ks.shape[3]:
+        raise ValueError(f"conv2d_transpose: expected input (N, H, W, C) and kernel (kh, kw, filters, C), "
+                         f"got shapes {xs.shape} and {ks.shape}")
+    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
+        raise ValueError(f"conv2d_transpose: padding must be 'valid' or 'same', got {padding!r}")
+    padding = padding.lower()
+    if output_padding is None:
+        ops = (None, None)
+    else:
+        ops = (output_padding,) * 2 if isinstance(output_padding, (int, np.integer)) else tuple(output_padding)
+        if len(ops) != 2 or any(not 0 <= o < s for o, s in zip(ops, strides)):
+            raise ValueError(f"conv2d_transpose: output_padding must be below the strides {strides}, "
+                             f"got {output_padding!r}")
+    sizes = [deconv_output_size(n, k, s, d, padding, o)
+             for n, k, s, d, o in zip(xs.shape[1:3], ks.shape[:2], strides, dilation, ops)]
+    out_hw = tuple(int(s[0]) for s in sizes)
+    if min(out_hw) < 1:
+        raise ValueError(f"conv2d_transpose: input {xs.shape} and kernel {ks.shape} give an empty output {out_hw}")
+    for n, k, s, d, length in zip(xs.shape[1:3], ks.shape[:2], strides, dilation, out_hw):
+        back = -(-length // s) if padding == "same" else (length - (k - 1) * d - 1) // s + 1
+        if back != n:
+            raise ValueError(f"conv2d_transpose: output_padding={output_padding!r} gives output size {out_hw}, "
+                             f"which a {padding!r} convolution would not map back to the input size "
+                             f"{xs.shape[1:3]}; choose another output_padding (or None)")
+    offset = tuple(int(s[1]) for s in sizes)
+    args = (x, kernel) if bias is None else (x, kernel, bias)
+    return Conv2DTranspose.apply(*args, strides=strides, out_hw=out_hw, offset=offset, dilation=dilation)
