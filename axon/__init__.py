@@ -23,3 +23,4 @@ from . import layers, models, losses, metrics, optimizers, callbacks, initialize
 from .models import Model, Sequential, Input, load_model
 from . import data
 from .data import datasets
+from . import utils

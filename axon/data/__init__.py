@@ -2,3 +2,6 @@
 from .idx import read_idx, write_idx
 from . import datasets
 from .text import Vocabulary, Tokenizer, tokenize, detokenize, pad_sequences, read_tsv_pairs, read_trans_de_en, split_by_source
+from .preprocessing import rescale, MinMaxScaler, StandardScaler, to_categorical, normalize
+from .splits import train_test_split, train_val_test_split, KFold, StratifiedKFold, cross_validate
+from .loader import Dataset, TensorDataset, DataLoader

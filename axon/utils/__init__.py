@@ -1,2 +1,4 @@
 """Keras-style utilities gathered in one place (``axon.utils.to_categorical``, plots)."""
 from ..data.text import pad_sequences
+from ..data.preprocessing import to_categorical, normalize
+from ..data.splits import train_test_split

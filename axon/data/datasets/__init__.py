@@ -5,8 +5,8 @@ import fashion_mnist``): the aliases below make both names the same modules.
 """
 import sys
 
-from . import fashion_mnist, mnist
+from . import digits, fashion_mnist, mnist
 
-for _module in (fashion_mnist, mnist):
+for _module in (digits, fashion_mnist, mnist):
     sys.modules["axon.datasets." + _module.__name__.rsplit(".", 1)[1]] = _module
 sys.modules["axon.datasets"] = sys.modules[__name__]
