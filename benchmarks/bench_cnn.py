@@ -1,0 +1,84 @@
+"""CNN training and inference throughput, Axon against PyTorch in one run.
+
+Workload (REFERENCE.md): 28x28x1 inputs, Conv 32 3x3 same ReLU, MaxPool 2,
+Conv 64 3x3 same ReLU, MaxPool 2, Flatten, Dense 128 ReLU, Dense 10; float32,
+softmax cross-entropy on logits.  Training: batch 128, Adam (lr 1e-3).
+Inference: batch 1000, no graph.  2 threads each.
+Run: ``python benchmarks/bench_cnn.py`` (``--seconds`` for longer timings).
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import set_threads, throughput, torch_or_none, report  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--infer-batch", type=int, default=1000)
+    args = ap.parse_args()
+    set_threads(args.threads)
+    import numpy as np
+    import axon
+    from axon.layers import Conv2D, MaxPooling2D, Flatten, Dense
+
+    rng = np.random.default_rng(0)
+    bs, ib, nb = args.batch, args.infer_batch, 16
+    x = rng.random((bs * nb, 28, 28, 1), dtype=np.float32)
+    y = rng.integers(0, 10, bs * nb)
+    xi = rng.random((ib, 28, 28, 1), dtype=np.float32)
+
+    axon.manual_seed(0)
+    model = axon.Sequential([Conv2D(32, 3, padding="same", activation="relu", input_shape=(28, 28, 1)),
+                             MaxPooling2D(), Conv2D(64, 3, padding="same", activation="relu"), MaxPooling2D(),
+                             Flatten(), Dense(128, activation="relu"), Dense(10)])
+    model.compile(optimizer=axon.optimizers.Adam(learning_rate=1e-3),
+                  loss=axon.losses.SparseCategoricalCrossentropy(from_logits=True))
+    state = {"i": 0}
+
+    def axon_step():
+        i = state["i"] = (state["i"] + 1) % nb
+        model.train_step(x[i * bs:(i + 1) * bs], y[i * bs:(i + 1) * bs])
+
+    def axon_infer():
+        with axon.no_grad():
+            model(xi, training=False)
+
+    ours = (throughput(axon_step, bs, args.seconds), throughput(axon_infer, ib, args.seconds, warmup=1))
+
+    theirs = (None, None)
+    torch = torch_or_none(args.threads)
+    if torch is not None:
+        nn = torch.nn
+        tx = torch.from_numpy(x.transpose(0, 3, 1, 2).copy())
+        ty = torch.from_numpy(y)
+        txi = torch.from_numpy(xi.transpose(0, 3, 1, 2).copy())
+        torch.manual_seed(0)
+        net = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                            nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        loss_fn = nn.CrossEntropyLoss()
+
+        def torch_step():
+            i = state["i"] = (state["i"] + 1) % nb
+            opt.zero_grad()
+            loss_fn(net(tx[i * bs:(i + 1) * bs]), ty[i * bs:(i + 1) * bs]).backward()
+            opt.step()
+
+        def torch_infer():
+            with torch.no_grad():
+                net(txi)
+
+        theirs = (throughput(torch_step, bs, args.seconds), throughput(torch_infer, ib, args.seconds, warmup=1))
+    report(f"CNN Conv32-Pool-Conv64-Pool-Dense128-Dense10 on 28x28x1, {args.threads} threads",
+           [(f"CNN train (batch {bs}, Adam)", ours[0], theirs[0]),
+            (f"CNN inference (batch {ib})", ours[1], theirs[1])])
+
+
+if __name__ == "__main__":
+    main()
