@@ -72,7 +72,7 @@ class _Scaler:
         """Learn the statistics from ``x`` (the training data only); returns ``self``."""
         x = self._check_input(x, "fit")
         self.shape_ = x.shape[1:]
-        self._fit(x.astype(np.float64), self._axes(x.ndim))
+        self._fit(x, self._axes(x.ndim))
         return self
 
     def _fitted(self, x, what):
@@ -91,12 +91,12 @@ class _Scaler:
     def transform(self, x):
         """``x`` scaled with the statistics learnt in ``fit``."""
         x = self._fitted(x, "transform")
-        return ((x - self.offset_.astype(x.dtype)) / self.scale_.astype(x.dtype)).astype(x.dtype)
+        return ((x - self.offset_.astype(x.dtype)) / self.scale_.astype(x.dtype)).astype(x.dtype, copy=False)
 
     def inverse_transform(self, x):
         """Undo ``transform``: back to the original units."""
         x = self._fitted(x, "inverse_transform")
-        return (x * self.scale_.astype(x.dtype) + self.offset_.astype(x.dtype)).astype(x.dtype)
+        return (x * self.scale_.astype(x.dtype) + self.offset_.astype(x.dtype)).astype(x.dtype, copy=False)
 
 
 class MinMaxScaler(_Scaler):
@@ -117,8 +117,8 @@ class MinMaxScaler(_Scaler):
         self.feature_range = (float(lo), float(hi))
 
     def _fit(self, x, axes):
-        self.data_min_ = x.min(axis=axes, keepdims=True)[0]
-        self.data_max_ = x.max(axis=axes, keepdims=True)[0]
+        self.data_min_ = x.min(axis=axes, keepdims=True)[0].astype(np.float64)
+        self.data_max_ = x.max(axis=axes, keepdims=True)[0].astype(np.float64)
         span = self.data_max_ - self.data_min_
         span[span == 0] = 1.0           # a constant feature maps to the low end, not to NaN
         lo, hi = self.feature_range
@@ -141,8 +141,8 @@ class StandardScaler(_Scaler):
         self.with_mean, self.with_std = with_mean, with_std
 
     def _fit(self, x, axes):
-        self.mean_ = x.mean(axis=axes, keepdims=True)[0]
-        self.var_ = x.var(axis=axes, keepdims=True)[0]
+        self.mean_ = x.mean(axis=axes, dtype=np.float64, keepdims=True)[0]
+        self.var_ = x.var(axis=axes, dtype=np.float64, keepdims=True)[0]
         std = np.sqrt(self.var_)
         std[std == 0] = 1.0
         self.scale_ = std if self.with_std else np.ones_like(std)
