@@ -1,1 +1,10 @@
 """Layer 7: the model zoo: classic architectures as functions returning uncompiled models."""
+from .mlp import mlp
+from .cnn import mnist_cnn, small_cnn
+from .lenet import lenet5
+from .alexnet import alexnet_small
+from .vgg import vgg_small
+from .resnet import resnet_small
+from .densenet import densenet_small
+from .registry import get, names, register
+from .transfer import replace_head, set_trainable
