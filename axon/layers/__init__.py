@@ -9,3 +9,8 @@ from .pooling import (MaxPooling2D, AveragePooling2D, MaxPooling1D, AveragePooli
                       GlobalMaxPooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D)
 from .reshaping import ZeroPadding2D, Cropping2D, UpSampling2D
 from .regularization import SpatialDropout1D, SpatialDropout2D, GaussianNoise
+from .embedding import Embedding
+from .recurrent import SimpleRNN, LSTM, GRU
+from .attention import Attention, AdditiveAttention
+from .wrappers import Bidirectional, TimeDistributed
+from .sequence import RepeatVector, Masking

@@ -1,0 +1,107 @@
+"""Embedding: integer ids to dense vectors, with an optional padding mask (``mask_zero``).
+
+>>> import axon, numpy as np
+>>> from axon.layers import Embedding
+>>> emb = Embedding(10, 4, mask_zero=True)
+>>> out = emb(np.array([[3, 1, 0, 0]]))
+>>> out.shape, out._mask.tolist()
+((1, 4, 4), [[True, True, False, False]])
+"""
+import numpy as np
+
+from ..autograd import Function
+from .. import initializers
+from .base import Layer
+
+
+class EmbeddingLookup(Function):
+    """``table[ids]``; the backward sums the rows of the output gradient that share an id.
+
+    The scatter-add sorts the ids once and adds runs of equal ids with
+    ``np.add.reduceat`` (several times faster than ``np.add.at``).
+    """
+
+    def forward(self, table, ids=None):
+        self.save(ids, table.shape)
+        return table[ids]
+
+    def backward(self, g):
+        ids, shape = self.saved
+        return embedding_grad(ids, g, shape[0])
+
+
+def embedding_grad(ids, g, rows):
+    """The gradient of a lookup table of ``rows`` rows from the output gradient ``g`` (ids.shape + (D,))."""
+    d = g.shape[-1]
+    flat = ids.reshape(-1)
+    g2 = g.reshape(-1, d)
+    out = np.zeros((rows, d), dtype=g.dtype)
+    if flat.size == 0:
+        return out
+    order = np.argsort(flat, kind="stable")
+    sorted_ids = flat[order]
+    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+    out[sorted_ids[starts]] = np.add.reduceat(g2[order], starts, axis=0)
+    return out
+
+
+def embedding(ids, table):
+    """Rows of ``table`` (V, D) for integer ``ids`` of any shape -> ids.shape + (D,)."""
+    ids_arr = np.asarray(ids.data if hasattr(ids, "data") else ids)
+    return EmbeddingLookup.apply(table, ids=_as_index(ids_arr, table.shape[0], None))
+
+
+def _as_index(ids, rows, layer):
+    if ids.dtype.kind == "f":
+        if not np.all(ids == np.round(ids)):
+            raise ValueError(f"{layer.describe() if layer else 'embedding'}: expected integer ids, "
+                             "got non-integer floats")
+        ids = ids.astype(np.intp)
+    elif ids.dtype.kind not in "iu":
+        raise TypeError(f"{layer.describe() if layer else 'embedding'}: expected integer ids, "
+                        f"got dtype {ids.dtype}")
+    if ids.size and (ids.min() < 0 or ids.max() >= rows):
+        raise ValueError(f"{layer.describe() if layer else 'embedding'}: ids must be in [0, {rows}), "
+                         f"got values in [{ids.min()}, {ids.max()}]")
+    return ids
+
+
+class Embedding(Layer):
+    """Maps integer ids (N, ...) to vectors (N, ..., output_dim).
+
+    ``input_dim``: vocabulary size (ids in [0, input_dim)); ``mask_zero=True``
+    treats id 0 as padding and gives the output a mask that recurrent and
+    attention layers downstream use.  ``embeddings_initializer="uniform"`` is
+    Keras's RandomUniform(-0.05, 0.05).  ``input_length`` is accepted for
+    Keras 2 code and only checked.
+    """
+
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
+                 embeddings_regularizer=None, mask_zero=False, input_length=None, **kwargs):
+        super().__init__(**kwargs)
+        if int(input_dim) <= 0 or int(output_dim) <= 0:
+            raise ValueError(f"Embedding: input_dim and output_dim must be positive, "
+                             f"got {input_dim}, {output_dim}")
+        self.input_dim, self.output_dim = int(input_dim), int(output_dim)
+        self.embeddings_initializer = embeddings_initializer
+        self.embeddings_regularizer = embeddings_regularizer
+        self.mask_zero, self.input_length = mask_zero, input_length
+
+    def build(self, input_shape):
+        init = self.embeddings_initializer
+        if isinstance(init, str) and init.lower() == "uniform":
+            init = initializers.RandomUniform(-0.05, 0.05)
+        self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim), init,
+                                          self.embeddings_regularizer)
+
+    def call(self, inputs):
+        ids = _as_index(np.asarray(inputs.data), self.input_dim, self)
+        if self.input_length is not None and ids.ndim > 1 and ids.shape[1] != self.input_length:
+            raise ValueError(f"{self.describe()}: expected sequences of input_length "
+                             f"{self.input_length}, got shape {ids.shape}")
+        return EmbeddingLookup.apply(self.embeddings, ids=ids)
+
+    def compute_mask(self, inputs, mask=None):
+        if not self.mask_zero:
+            return None
+        return np.asarray(inputs.data) != 0
