@@ -39,6 +39,7 @@ def plot_history(history, path, title=None):
         if "val_" + name in logs:
             ax.plot(epochs, logs["val_" + name], "s--", label=f"validation {name}")
         ax.set_xlabel("epoch")
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_ylabel(name)
         ax.set_title(name)
         ax.grid(alpha=0.3)
@@ -101,3 +102,20 @@ def plot_filters(kernel, path, title="First-layer filters"):
     tiles = (tiles - lo) / np.maximum(hi - lo, 1e-12)
     return plot_image_grid(tiles, [str(i) for i in range(len(tiles))], path, cols=8, title=title,
                            cmap="viridis")
+
+
+def plot_attention(attention, source_tokens, output_tokens, path, title=None):
+    """Attention weights (outputs x sources) as a heat map: source tokens on x, output tokens on y."""
+    plt = _plt()
+    a = np.asarray(attention, dtype=float)[:len(output_tokens), :len(source_tokens)]
+    fig, ax = plt.subplots(figsize=(1.0 + 0.55 * a.shape[1], 0.8 + 0.45 * a.shape[0]))
+    im = ax.imshow(a, cmap="viridis", vmin=0, vmax=max(a.max(), 1e-9), aspect="auto")
+    ax.set_xticks(range(a.shape[1]), source_tokens, rotation=60, ha="right")
+    ax.set_yticks(range(a.shape[0]), output_tokens)
+    ax.set_xlabel("source")
+    ax.set_ylabel("output")
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return _save(fig, path)
