@@ -162,7 +162,7 @@ class EarlyStopping(_Monitor):
                 self.best_weights = self.model.get_weights()
             return
         self.wait += 1
-        if self.wait > self.patience:
+        if self.wait >= self.patience:  # Keras: stop at the patience-th epoch without improvement
             self.stopped_epoch = epoch
             self.model.stop_training = True
 
@@ -303,7 +303,17 @@ class LambdaCallback(Callback):
         for name, fn in hooks.items():
             if not hasattr(Callback, name):
                 raise ValueError(f"LambdaCallback: unknown hook {name!r}")
-            setattr(self, name, fn)
+            setattr(self, name, _with_logs(fn, 1 if "epoch" in name or "batch" in name else 0))
+
+
+def _with_logs(fn, n_args):
+    """``fn`` called as Keras calls LambdaCallback hooks: ``(epoch or batch, logs)`` or ``(logs)``,
+    with ``{}`` where ``fit`` passes no logs."""
+    def hook(*args, logs=None):
+        if len(args) > n_args:
+            args, logs = args[:n_args], args[n_args]
+        return fn(*args, {} if logs is None else logs)
+    return hook
 
 
 __all__ = ["Callback", "History", "ProgbarLogger", "EarlyStopping", "ModelCheckpoint",

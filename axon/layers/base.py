@@ -63,7 +63,7 @@ class Layer(Serializable):
     def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None,
                  batch_size=None, dtype=None):
         self.name = name or _auto_name(type(self).__name__)
-        if name is None:  # keep the generated name in the saved config
+        if name is None and _takes_name(type(self)):  # keep the generated name in the saved config
             self._init_args[1]["name"] = self.name
         self._trainable = trainable
         self.built = False
@@ -291,6 +291,12 @@ def _to_tensor(x):
 
 
 _KW_CACHE = {}
+
+
+def _takes_name(cls):
+    """Whether ``cls(name=...)`` is accepted (a subclassed model's constructor may not take it)."""
+    params = inspect.signature(cls.__init__).parameters.values()
+    return any(p.name == "name" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
 
 
 def _call_keywords(cls):

@@ -120,7 +120,9 @@ class Model(Layer):
                 else (validation_data, None)
             val = data_adapter.adapt(vx, vy, validation_batch_size or batch_size, False, validation_steps)
         history = cbks.History()
-        cb_list = [history] + list(callbacks or [])
+        # History comes after the user's callbacks, as in Keras, so it records what they add to
+        # the logs (LearningRateScheduler and ReduceLROnPlateau log the learning rate)
+        cb_list = list(callbacks or []) + [history]
         if verbose:
             cb_list.append(cbks.ProgbarLogger(1 if verbose == "auto" else verbose))
         params = {"epochs": epochs, "steps": len(train), "verbose": verbose, "batch_size": batch_size}
