@@ -6,5 +6,5 @@ from .alexnet import alexnet_small
 from .vgg import vgg_small
 from .resnet import resnet_small
 from .densenet import densenet_small
-from .registry import get, names, register
+from .registry import get, names, register, resolve
 from .transfer import replace_head, set_trainable

@@ -22,14 +22,23 @@ def names():
     return sorted(_MODELS)
 
 
-def get(name, **kwargs):
-    """A new, uncompiled model ``name`` built with ``kwargs`` (input_shape, num_classes, width, ...)."""
+def resolve(name):
+    """The registered name for ``name`` or one of its aliases ('mnist-cnn' -> 'mnist_cnn').
+
+    >>> resolve("resnet")
+    'resnet_small'
+    """
     key = name.lower().replace("-", "_")
     key = _ALIASES.get(key, key)
     if key not in _MODELS:
-        raise ValueError(f"axon.zoo.get: unknown model {name!r}; known: {', '.join(names())} "
+        raise ValueError(f"axon.zoo: unknown model {name!r}; known: {', '.join(names())} "
                          f"(aliases: {', '.join(sorted(_ALIASES))})")
-    model = _MODELS[key](**kwargs)
+    return key
+
+
+def get(name, **kwargs):
+    """A new, uncompiled model ``name`` built with ``kwargs`` (input_shape, num_classes, width, ...)."""
+    model = _MODELS[resolve(name)](**kwargs)
     if getattr(model, "_ensure_built", None) is not None and not model.built:
         model._maybe_build()
     return model

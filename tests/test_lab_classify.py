@@ -1,0 +1,98 @@
+"""Tiny end-to-end runs of ``axon lab classify`` and ``axon predict``."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+pytest.importorskip("scipy")
+Image = pytest.importorskip("PIL.Image")
+
+from axon.cli import main
+
+EXPECTED = {"model.axon", "classes.json", "report.md", "learning_curves.png", "confusion_matrix.png",
+            "misclassified.png", "filters.png"}
+
+
+def _fashion_available():
+    from axon.data.datasets import fashion_mnist
+    try:
+        fashion_mnist.load_data(download=False)
+    except (FileNotFoundError, OSError, ValueError):
+        return False
+    return True
+
+
+needs_fashion = pytest.mark.skipif(not _fashion_available(), reason="Fashion-MNIST files not installed")
+
+
+@needs_fashion
+def test_classify_fashion_mnist_writes_model_report_and_figures(tmp_path, capsys):
+    out = tmp_path / "run"
+    rc = main(["lab", "classify", "--epochs", "1", "--limit", "600", "--test-limit", "300", "--width", "0.25",
+               "--batch-size", "32", "--verbose", "0", "--out", str(out)])
+    assert rc == 0
+    assert EXPECTED <= set(os.listdir(out))
+    report = (out / "report.md").read_text()
+    assert "Test accuracy" in report and "| Ankle boot |" in report and "Time per epoch" in report
+    assert "![Confusion matrix" in report and "| epochs | 1 |" in report
+    meta = json.loads((out / "classes.json").read_text())
+    assert meta["class_names"][9] == "Ankle boot" and meta["input_shape"] == [28, 28, 1]
+    accuracy = meta["test_accuracy"]
+    assert 0.3 < accuracy <= 1.0  # one short epoch learns something
+    assert f"{accuracy:.4f}" in capsys.readouterr().out
+
+    from axon.data.datasets import fashion_mnist
+    (_, _), (xt, yt) = fashion_mnist.load_data(download=False)
+    Image.fromarray(xt[0]).save(tmp_path / "dark.png")
+    Image.fromarray(255 - xt[0]).convert("RGB").resize((64, 64)).save(tmp_path / "light.jpg")
+    capsys.readouterr()
+    assert main(["predict", str(out / "model.axon"), str(tmp_path / "dark.png"), str(tmp_path / "light.jpg"),
+                 "--top", "2"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith(str(tmp_path / "dark.png"))
+    probs = [float(part.rsplit(" ", 1)[1]) for part in lines[0].split(": ", 1)[1].split(", ")]
+    assert len(probs) == 2 and probs[0] >= probs[1] and 0 < probs[0] <= 1
+    assert main(["predict", str(out / "model.axon"), str(tmp_path / "missing.png")]) == 2
+
+
+@needs_fashion
+def test_classify_mlp_shows_first_layer_weights_as_filters(tmp_path):
+    out = tmp_path / "mlp"
+    assert main(["lab", "classify", "--model", "mlp", "--epochs", "1", "--limit", "300", "--test-limit", "100",
+                 "--validation-split", "0", "--verbose", "0", "--out", str(out)]) == 0
+    assert EXPECTED <= set(os.listdir(out))
+
+
+def _image_folder(root):
+    rng = np.random.default_rng(0)
+    for name, colour in (("red", (200, 30, 30)), ("blue", (30, 30, 200))):
+        os.makedirs(root / name)
+        for i in range(12):
+            arr = np.clip(rng.normal(colour, 20, (20, 24, 3)), 0, 255).astype("uint8")
+            Image.fromarray(arr).save(root / name / f"{i}.png")
+    (root / "red" / "broken.png").write_bytes(b"not a png")
+
+
+def test_classify_an_image_folder_with_augmentation(tmp_path, capsys):
+    _image_folder(tmp_path / "data")
+    out = tmp_path / "run"
+    with pytest.warns(UserWarning, match="broken.png"):
+        rc = main(["lab", "classify", "--data-dir", str(tmp_path / "data"), "--image-size", "16",
+                   "--color-mode", "rgb", "--model", "lenet", "--epochs", "2", "--augment", "--batch-size", "8",
+                   "--test-split", "0.25", "--verbose", "0", "--out", str(out)])
+    assert rc == 0
+    meta = json.loads((out / "classes.json").read_text())
+    assert meta["class_names"] == ["blue", "red"] and meta["input_shape"] == [16, 16, 3]
+    report = (out / "report.md").read_text()
+    assert "test 6" in report and "rotation_range" in report
+    Image.fromarray(np.full((40, 30, 3), (220, 20, 20), "uint8")).save(tmp_path / "red.png")
+    capsys.readouterr()
+    assert main(["predict", str(out / "model.axon"), str(tmp_path / "red.png")]) == 0
+    assert "red" in capsys.readouterr().out
+
+
+def test_bad_model_name_is_reported_before_loading_data():
+    with pytest.raises(ValueError, match="unknown model 'nonet'"):
+        main(["lab", "classify", "--model", "nonet", "--data-dir", "/nonexistent-folder"])
