@@ -1,0 +1,82 @@
+"""Recurrent training throughput, Axon against PyTorch in one run.
+
+Workload (the reference LSTM): sequences of 28 steps of 28 features (an MNIST
+image read row by row), one recurrent layer of 128 units, its last state to
+Dense 10, batch 128, Adam (lr 1e-3), float32, softmax cross-entropy on logits,
+2 threads each; the same with a GRU of the same size.
+Run: ``python benchmarks/bench_rnn.py`` (``--cell lstm`` or ``gru`` for one).
+"""
+import argparse
+import sys
+import os
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import set_threads, throughput, torch_or_none, report  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--cell", choices=["lstm", "gru", "both"], default="both")
+    args = ap.parse_args()
+    set_threads(args.threads)
+    import numpy as np
+    import axon
+    from axon.layers import Dense, LSTM, GRU
+
+    T, D, H, bs = 28, 28, 128, args.batch
+    rng = np.random.default_rng(0)
+    n = bs * 16
+    x = rng.random((n, T, D), dtype=np.float32)
+    y = rng.integers(0, 10, n)
+    torch = torch_or_none(args.threads)
+    cells = ["lstm", "gru"] if args.cell == "both" else [args.cell]
+    rows = []
+    for cell in cells:
+        state = {"i": 0}
+        axon.manual_seed(0)
+        layer = LSTM(H) if cell == "lstm" else GRU(H)
+        model = axon.Sequential([layer, Dense(10)])
+        model.compile(optimizer=axon.optimizers.Adam(learning_rate=1e-3),
+                      loss=axon.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model.build_from_shape((T, D)) if hasattr(model, "build_from_shape") else None
+
+        def axon_step():
+            i = state["i"] = (state["i"] + 1) % 16
+            model.train_step(x[i * bs:(i + 1) * bs], y[i * bs:(i + 1) * bs])
+
+        ours = throughput(axon_step, bs, args.seconds)
+        theirs = None
+        if torch is not None:
+            tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+
+            class Net(torch.nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    rnn = torch.nn.LSTM if cell == "lstm" else torch.nn.GRU
+                    self.rnn = rnn(D, H, batch_first=True)
+                    self.fc = torch.nn.Linear(H, 10)
+
+                def forward(self, inp):
+                    out, _ = self.rnn(inp)
+                    return self.fc(out[:, -1])
+
+            net = Net()
+            opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+            loss_fn = torch.nn.CrossEntropyLoss()
+
+            def torch_step():
+                i = state["i"] = (state["i"] + 1) % 16
+                opt.zero_grad()
+                loss_fn(net(tx[i * bs:(i + 1) * bs]), ty[i * bs:(i + 1) * bs]).backward()
+                opt.step()
+
+            theirs = throughput(torch_step, bs, args.seconds)
+        rows.append((f"{cell.upper()} {T}x{D} -> {H} train", ours, theirs))
+    report(f"Recurrent training, batch {bs}, Adam, float32, {args.threads} threads", rows)
+
+
+if __name__ == "__main__":
+    main()
