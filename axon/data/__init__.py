@@ -5,3 +5,4 @@ from .text import Vocabulary, Tokenizer, tokenize, detokenize, pad_sequences, re
 from .preprocessing import rescale, MinMaxScaler, StandardScaler, to_categorical, normalize
 from .splits import train_test_split, train_val_test_split, KFold, StratifiedKFold, cross_validate
 from .loader import Dataset, TensorDataset, DataLoader
+from .image import ImageDataGenerator, load_img, img_to_array, array_to_img, load_image_folder
