@@ -96,3 +96,17 @@ def test_classify_an_image_folder_with_augmentation(tmp_path, capsys):
 def test_bad_model_name_is_reported_before_loading_data():
     with pytest.raises(ValueError, match="unknown model 'nonet'"):
         main(["lab", "classify", "--model", "nonet", "--data-dir", "/nonexistent-folder"])
+
+
+@needs_fashion
+def test_transfer_lab_prints_and_writes_the_comparison(tmp_path, capsys):
+    out = tmp_path / "transfer"
+    assert main(["lab", "transfer", "--labels", "10,20", "--pretrain-limit", "300", "--pretrain-epochs", "1",
+                 "--epochs", "1", "--width", "0.25", "--test-limit", "200", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "| labelled images | from scratch | frozen base + new head | full fine-tune |" in printed
+    report = (out / "report.md").read_text()
+    rows = [line for line in report.splitlines() if line.startswith("| 10 |") or line.startswith("| 20 |")]
+    assert len(rows) == 2
+    values = [float(v) for row in rows for v in row.strip("| ").split(" | ")[1:]]
+    assert len(values) == 6 and all(0 <= v <= 1 for v in values)
