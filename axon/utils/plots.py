@@ -108,7 +108,7 @@ def plot_attention(attention, source_tokens, output_tokens, path, title=None):
     """Attention weights (outputs x sources) as a heat map: source tokens on x, output tokens on y."""
     plt = _plt()
     a = np.asarray(attention, dtype=float)[:len(output_tokens), :len(source_tokens)]
-    fig, ax = plt.subplots(figsize=(1.0 + 0.55 * a.shape[1], 0.8 + 0.45 * a.shape[0]))
+    fig, ax = plt.subplots(figsize=(2.0 + 0.55 * a.shape[1], 1.8 + 0.45 * a.shape[0]))
     im = ax.imshow(a, cmap="viridis", vmin=0, vmax=max(a.max(), 1e-9), aspect="auto")
     ax.set_xticks(range(a.shape[1]), source_tokens, rotation=60, ha="right")
     ax.set_yticks(range(a.shape[0]), output_tokens)
@@ -116,6 +116,5 @@ def plot_attention(attention, source_tokens, output_tokens, path, title=None):
     ax.set_ylabel("output")
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
     if title:
-        ax.set_title(title)
-    fig.tight_layout()
+        ax.set_title(title, fontsize=9)
     return _save(fig, path)

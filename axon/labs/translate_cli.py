@@ -1,0 +1,57 @@
+"""``axon translate MODEL "Ich habe Hunger."``: translate sentences with a model saved by ``axon lab translate``.
+
+Sentences come as arguments, or one a line on standard input when none are
+given.  Words the model never saw become ``<unk>``.  ``--attention map.png``
+writes the attention heat map of the first sentence (``map-2.png``, ... for the
+others).
+"""
+import os
+import sys
+
+
+def add_arguments(parser):
+    parser.add_argument("model", help="the folder written by 'axon lab translate' (or its model.axon)")
+    parser.add_argument("sentences", nargs="*", help="sentences to translate (default: read lines from stdin)")
+    parser.add_argument("--beam", type=int, default=1, help="beam width (default 1: greedy)")
+    parser.add_argument("--max-len", type=int, default=None, help="longest output in tokens")
+    parser.add_argument("--attention", metavar="PNG", default=None,
+                        help="write the attention heat map(s) to this PNG")
+    parser.add_argument("--verbose", action="store_true", help="also print tokens and log-probabilities")
+
+
+def _map_path(path, k):
+    if k == 0:
+        return path
+    root, ext = os.path.splitext(path)
+    return f"{root}-{k + 1}{ext or '.png'}"
+
+
+def run(args):
+    from ..zoo.seq2seq import Translator
+    try:
+        translator = Translator.load(args.model)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"axon translate: {e}", file=sys.stderr)
+        return 2
+    sentences = args.sentences or [line.strip() for line in sys.stdin if line.strip()]
+    if not sentences:
+        print("axon translate: no sentences given (as arguments or on stdin)", file=sys.stderr)
+        return 2
+    if args.beam < 1:
+        print(f"axon translate: --beam must be >= 1, got {args.beam}", file=sys.stderr)
+        return 2
+    results = translator.translate(sentences, beam=args.beam, max_len=args.max_len)
+    for k, (sentence, r) in enumerate(zip(sentences, results)):
+        print(r["text"])
+        if args.verbose:
+            print(f"  source tokens: {' '.join(r['source_tokens'])}")
+            print(f"  output tokens: {' '.join(r['tokens'])}  (log-probability {r['score']:.2f})")
+        if args.attention:
+            if r["attention"] is None:
+                print("axon translate: this model has no attention to plot", file=sys.stderr)
+                return 2
+            from ..utils.plots import plot_attention
+            path = plot_attention(r["attention"], r["source_tokens"], r["tokens"], _map_path(args.attention, k),
+                                  title=f"{sentence}\n-> {r['text']}")
+            print(f"  attention map: {path}", file=sys.stderr)
+    return 0
