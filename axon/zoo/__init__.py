@@ -8,3 +8,5 @@ from .resnet import resnet_small
 from .densenet import densenet_small
 from .registry import get, names, register, resolve
 from .transfer import replace_head, set_trainable
+from .seq2seq import Seq2Seq, Translator, MaskedSparseCategoricalCrossentropy
+from .sequence import text_classifier, sequence_tagger, CharRNN
