@@ -118,6 +118,15 @@ def test_random_crop_with_padding_takes_windows_of_the_padded_image():
     assert small.shape == (2, 4, 3, 1)
 
 
+def test_random_transform_of_one_image_is_seeded():
+    gen = ImageDataGenerator(rotation_range=30, width_shift_range=0.2, channel_shift_range=5)
+    img = np.random.default_rng(0).random((6, 5, 2)).astype("float32") * 10
+    a, b = gen.random_transform(img, seed=3), gen.random_transform(img, seed=3)
+    assert a.shape == img.shape
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, img)
+
+
 def test_featurewise_statistics_are_fitted_per_channel():
     rng = np.random.default_rng(0)
     x = (rng.normal(size=(100, 5, 5, 3)) * [1.0, 2.0, 3.0] + [10.0, 20.0, 30.0]).astype("float32")
@@ -236,6 +245,8 @@ def test_flow_from_directory_labels_from_folder_names(tmp_path):
     np.testing.assert_array_equal(yb.argmax(1), [0, 0, 0, 1])
     assert xb[:3].mean() < 0.3 < 0.6 < xb[3].mean() <= 1.0
     assert it.image_shape == (8, 6, 3)
+    cropped = ImageDataGenerator(random_crop=(4, 4)).flow_from_directory(tmp_path, target_size=(8, 6))
+    assert cropped.image_shape == (4, 4, 3) and cropped[0][0].shape[1:] == (4, 4, 3)
 
 
 @pytest.mark.parametrize("mode,check", [

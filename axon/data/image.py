@@ -596,8 +596,9 @@ class DirectoryIterator(_BatchIterator):
         self.target_size = tuple(int(s) for s in target_size)
         self.color_mode, self.class_mode, self.interpolation = color_mode, class_mode, interpolation
         channels = {"grayscale": 1, "rgb": 3, "rgba": 4}[color_mode]
-        self.image_shape = self.target_size + (channels,) if generator.data_format == "channels_last" \
-            else (channels,) + self.target_size
+        size = generator.random_crop or self.target_size  # the shape of the batches served
+        self.image_shape = size + (channels,) if generator.data_format == "channels_last" \
+            else (channels,) + size
         self.generator = generator
         super().__init__(self.samples, batch_size, shuffle, seed)
 
