@@ -150,6 +150,7 @@ def test_csv_logger_writes_one_row_per_epoch(tmp_path):
         assert len(f.read().strip().splitlines()) == 1 + 3 + 2     # one header
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_terminate_on_nan_stops_quietly(capsys):
     x, y = problem()
     x[5] = np.inf

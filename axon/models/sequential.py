@@ -42,6 +42,16 @@ class Sequential(Model):
             x = layer(x, training=training)
         return x
 
+    def build(self, input_shape):
+        """Refuse a first batch whose shape contradicts the declared ``input_shape``."""
+        declared = self._batch_input_shape
+        if declared is None or isinstance(input_shape, list):
+            return
+        shape = tuple(input_shape)
+        if len(shape) != len(declared) or any(d is not None and d != s for d, s in zip(declared[1:], shape[1:])):
+            raise ValueError(f"{self.describe()}: expected input of shape {(None,) + tuple(declared[1:])} "
+                             f"(its input_shape), got shape {shape}")
+
     def _maybe_build(self):
         if not self.built and self._batch_input_shape is not None and self._stack:
             self.build_from_shape(self._batch_input_shape[1:], getattr(self, "_input_dtype", None))
