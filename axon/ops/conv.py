@@ -163,7 +163,17 @@ class Conv2D(Function):
             if self.needs_grad[1]:
                 gw = (cols.T @ g2).reshape(w.shape)
             if self.needs_grad[0]:
-                dcols = (g2 @ w.reshape(-1, f).T).reshape(n, out_hw[0], out_hw[1], kh, kw, c)
+                # one product per kernel offset, added straight into the strided input positions:
+                # no (m, kh*kw*C) column gradient, and each product is contiguous
+                gxp = np.zeros(xp_shape, dtype=g.dtype)
+                part = np.empty((m, c), dtype=g.dtype)
+                part6 = part.reshape(n, out_hw[0], out_hw[1], c)
+                for i in range(kh):
+                    for j in range(kw):
+                        np.matmul(g2, w[i, j].T, out=part)
+                        rs, cs = offset_slices(i, j, out_hw, strides, dilation)
+                        gxp[:, rs, cs, :] += part6
+                gx = _crop(gxp, padding, (h, wd))
         else:
             og = f // groups
             gg = g2.reshape(m, groups, og).transpose(1, 0, 2)
@@ -175,8 +185,7 @@ class Conv2D(Function):
                 dcols = np.matmul(gg, wg.transpose(0, 2, 1))  # (G, m, kh*kw*cg)
                 dcols = dcols.reshape(groups, m, kh * kw, cg).transpose(1, 2, 0, 3)
                 dcols = dcols.reshape(n, out_hw[0], out_hw[1], kh, kw, c)
-        if self.needs_grad[0]:
-            gx = _crop(col2im(dcols, xp_shape, strides, dilation), padding, (h, wd))
+                gx = _crop(col2im(dcols, xp_shape, strides, dilation), padding, (h, wd))
         if need_b:
             gb = g2.sum(axis=0)
         return gx, gw, gb

@@ -2,10 +2,11 @@
 
 Max and average pooling visit the ``ph * pw`` window offsets, each a strided
 view of the (padded) input covering every output position at once: a pass
-per offset, never a loop over pixels.  Max pooling remembers which offset won
-(the first maximum, as PyTorch) and routes the gradient there.  ``padding``
-is ``"valid"`` or ``"same"`` (TensorFlow's rule); with ``"same"``, max pooling
-ignores the padding and average pooling divides by the count of real pixels.
+per offset, never a loop over pixels.  Max pooling's backward pass finds each
+window's first maximum (as PyTorch) by comparing with the saved output and
+routes the gradient there.  ``padding`` is ``"valid"`` or ``"same"``
+(TensorFlow's rule); with ``"same"``, max pooling ignores the padding and
+average pooling divides by the count of real pixels.
 
 >>> import numpy as np, axon.ops as F
 >>> x = np.arange(16, dtype="float32").reshape(1, 4, 4, 1)
@@ -16,7 +17,7 @@ ignores the padding and average pooling divides by the count of real pixels.
 """
 import numpy as np
 
-from ..autograd import Function, is_grad_enabled
+from ..autograd import Function
 from .conv import pair, resolve_padding, conv_output_size, offset_slices, _padded, _crop, _arrays
 
 _COUNTS = {}
@@ -46,32 +47,34 @@ def _disjoint(pool, strides):
 
 
 class MaxPool2D(Function):
-    def forward(self, x, pool=(2, 2), strides=(2, 2), padding=((0, 0), (0, 0)), out_hw=None, track=True):
+    def forward(self, x, pool=(2, 2), strides=(2, 2), padding=((0, 0), (0, 0)), out_hw=None):
         xp = _padded(x, padding, -np.inf)
         views = _offsets(pool, out_hw, strides)
         rs, cs = views[0]
         out = xp[:, rs, cs, :].copy()
-        arg = np.zeros(out.shape, dtype=np.uint8 if len(views) < 256 else np.int32) if track else None
-        for k, (rs, cs) in enumerate(views[1:], 1):
-            v = xp[:, rs, cs, :]
-            if track:
-                np.copyto(arg, k, where=v > out)
-            np.maximum(out, v, out=out)
-        if track:
-            self.save(arg, x.shape, xp.shape, pool, strides, padding, out_hw)
+        for rs, cs in views[1:]:
+            np.maximum(out, xp[:, rs, cs, :], out=out)
+        self.save(xp, out, x.shape, pool, strides, padding)
         return out
 
     def backward(self, g):
-        arg, x_shape, xp_shape, pool, strides, padding, out_hw = self.saved
-        views = _offsets(pool, out_hw, strides)
-        gxp = np.zeros(xp_shape, dtype=g.dtype)
-        disjoint = _disjoint(pool, strides)
-        for k, (rs, cs) in enumerate(views):
-            hit = g * (arg == k)
-            if disjoint:
+        # Route each window's gradient to its first maximum (as PyTorch): ``rest`` holds the gradient
+        # not yet routed and becomes zero in windows that found their maximum.
+        xp, out, x_shape, pool, strides, padding = self.saved
+        views = _offsets(pool, out.shape[1:3], strides)
+        tiles = pool == strides and all(n == o * k for n, o, k in zip(xp.shape[1:3], out.shape[1:3], pool))
+        gxp = np.empty(xp.shape, dtype=g.dtype) if tiles else np.zeros(xp.shape, dtype=g.dtype)
+        rest = g.copy()
+        hit = np.empty_like(g)
+        mask = np.empty(g.shape, dtype=bool)
+        for rs, cs in views:
+            np.equal(xp[:, rs, cs, :], out, out=mask)
+            np.multiply(rest, mask, out=hit)
+            if tiles:
                 gxp[:, rs, cs, :] = hit
             else:
                 gxp[:, rs, cs, :] += hit
+            rest -= hit
         return _crop(gxp, padding, x_shape[1:3])
 
 
@@ -120,8 +123,7 @@ def max_pool2d(x, pool_size=2, strides=None, padding="valid"):
     """Max over ``pool_size`` windows every ``strides`` (default: the pool size)."""
     xs, = _arrays(x)
     pool, strides, pad, out_hw = _geometry(xs, pool_size, strides, padding, "max_pool2d")
-    track = is_grad_enabled() and bool(getattr(x, "requires_grad", False))
-    return MaxPool2D.apply(x, pool=pool, strides=strides, padding=pad, out_hw=out_hw, track=track)
+    return MaxPool2D.apply(x, pool=pool, strides=strides, padding=pad, out_hw=out_hw)
 
 
 def avg_pool2d(x, pool_size=2, strides=None, padding="valid"):
