@@ -147,6 +147,17 @@ def test_layer_normalization_layer():
     assert gradcheck(lambda t: layer(t), [x])
 
 
+@pytest.mark.parametrize("axis", [1, (1, 2), (2, 0), -1])
+def test_layer_normalization_over_any_axes(axis):
+    x = R.normal(1, 2, (2, 3, 4))
+    layer = LayerNormalization(axis=axis, epsilon=0.0, dtype="float64")
+    y = layer(Tensor(x)).data
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    ref = (x - x.mean(axes, keepdims=True)) / x.std(axes, keepdims=True)
+    np.testing.assert_allclose(y, ref, rtol=1e-10, atol=1e-12)
+    assert layer.gamma.shape == tuple(x.shape[a] for a in sorted(a % 3 for a in axes))
+
+
 def test_merge_layers():
     a, b = R.normal(0, 1, (2, 3)).astype(np.float32), R.normal(0, 1, (2, 3)).astype(np.float32)
     np.testing.assert_allclose(Add()([a, b]).data, a + b)

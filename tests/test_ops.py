@@ -234,6 +234,11 @@ def test_gradcheck_layer_norm_two_axes():
     assert gradcheck(lambda x, g, b: F.layer_norm(x, g, b, axes=(-2, -1)), [rand(2, 2, 3), pos(2, 3), rand(2, 3)])
 
 
+def test_gradcheck_layer_norm_middle_axis():
+    # gamma and beta have the size of axis 1 and broadcast over the others
+    assert gradcheck(lambda x, g, b: F.layer_norm(x, g, b, axes=(1,)), [rand(2, 3, 2), pos(3), rand(3)])
+
+
 def test_layer_norm_forward():
     x = rand(3, 5)
     y = F.layer_norm(Tensor(x), Tensor(np.ones(5)), Tensor(np.zeros(5)), eps=0.0).data

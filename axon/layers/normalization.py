@@ -58,7 +58,7 @@ class LayerNormalization(Layer):
         self.epsilon, self.center, self.scale = epsilon, center, scale
 
     def build(self, input_shape):
-        shape = tuple(input_shape[a] for a in self.axis)
+        shape = tuple(input_shape[a] for a in sorted(a % len(input_shape) for a in self.axis))
         self.gamma = self.add_weight("gamma", shape, "ones", trainable=self.scale)
         self.beta = self.add_weight("beta", shape, "zeros", trainable=self.center)
 

@@ -45,24 +45,27 @@ class BatchNorm(Function):
 
 
 class LayerNorm(Function):
-    """Normalize over the trailing axes ``axes``; gamma and beta have those axes' shape."""
+    """Normalize over ``axes`` (any axes, e.g. the trailing ones); gamma and beta have those
+    axes' sizes, in increasing axis order."""
 
     def forward(self, x, gamma, beta, axes=(-1,), eps=1e-3):
-        axes = tuple(a % x.ndim for a in axes)
+        axes = tuple(sorted(a % x.ndim for a in axes))
+        bshape = tuple(n if i in axes else 1 for i, n in enumerate(x.shape))
+        gamma_b = gamma.reshape(bshape)  # broadcastable also when the axes are not trailing
         mean = x.mean(axis=axes, keepdims=True)
         xc = x - mean
         var = (xc * xc).mean(axis=axes, keepdims=True)
         inv = 1.0 / np.sqrt(var + eps)
         xhat = xc * inv
-        self.save(xhat, gamma, inv, axes)
-        return xhat * gamma + beta
+        self.save(xhat, gamma, gamma_b, inv, axes)
+        return xhat * gamma_b + beta.reshape(bshape)
 
     def backward(self, g):
-        xhat, gamma, inv, axes = self.saved
+        xhat, gamma, gamma_b, inv, axes = self.saved
         outer = tuple(i for i in range(g.ndim) if i not in axes)
         ggamma = (g * xhat).sum(axis=outer)
         gbeta = g.sum(axis=outer)
-        gxhat = g * gamma
+        gxhat = g * gamma_b
         gx = inv * (gxhat - gxhat.mean(axis=axes, keepdims=True)
                     - xhat * (gxhat * xhat).mean(axis=axes, keepdims=True))
         return gx, ggamma.reshape(gamma.shape), gbeta.reshape(gamma.shape)
