@@ -119,6 +119,7 @@ def backward(tensor, grad=None, retain_graph=False):
         return
     root = tensor._ctx
     root._grads[tensor._idx] = grad
+    given = {id(grad)}  # arrays a leaf may not keep as its own .grad: the caller's, or another leaf's
     for fn in _toposort(root):
         if fn.needs_grad is None:
             raise RuntimeError("backward(): this graph was already freed by an earlier backward(); "
@@ -139,7 +140,9 @@ def backward(tensor, grad=None, retain_graph=False):
                 continue
             if t._ctx is None:
                 if t.grad is None:
-                    t.grad = g.copy() if g is not None and not g.flags.owndata else g
+                    # an op may hand one array to several inputs (a + b): copy views and repeats
+                    t.grad = g.copy() if not g.flags.owndata or id(g) in given else g
+                    given.add(id(t.grad))
                 else:
                     t.grad = t.grad + g
             else:

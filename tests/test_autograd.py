@@ -46,6 +46,19 @@ def test_accumulated_gradient_is_not_aliased_to_the_graph():
     np.testing.assert_allclose(first, [1.0, 1.0])
 
 
+def test_leaves_never_share_a_gradient_array():
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    c = Tensor(np.array([3.0, 3.0]))
+    ((a + b) * c).sum().backward()          # Add hands the same array to both inputs
+    assert a.grad is not b.grad
+    a.grad *= 2                             # in-place edits (clipping by hand) stay local
+    np.testing.assert_allclose(b.grad, [3.0, 3.0])
+    g = np.ones(2)
+    x, y = leaf([1.0, 1.0]), leaf([1.0, 1.0])
+    (x + y).backward(g)
+    assert x.grad is not g and y.grad is not g and x.grad is not y.grad
+
+
 def test_long_chain_has_no_recursion_limit():
     x = leaf([0.5])
     y = x
