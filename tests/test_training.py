@@ -69,6 +69,8 @@ def test_validation_data_is_evaluated_each_epoch():
     model = mlp(optimizer="adam", loss="sparse_categorical_crossentropy")
     h = model.fit(x, y, epochs=2, validation_data=(vx, vy), verbose=0)
     assert h.history["val_loss"][-1] == pytest.approx(model.evaluate(vx, vy), rel=1e-6)
+    h = model.fit(x, y, epochs=1, validation_data=[vx, vy], verbose=0)     # a list, as Keras allows
+    assert h.history["val_loss"][-1] == pytest.approx(model.evaluate(vx, vy), rel=1e-6)
 
 
 def test_shuffle_changes_the_batches_and_no_shuffle_is_deterministic():

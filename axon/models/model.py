@@ -116,8 +116,9 @@ class Model(Layer):
         train = data_adapter.adapt(x, y, batch_size, shuffle, steps_per_epoch)
         val = None
         if validation_data is not None:
-            vx, vy = (validation_data[0], validation_data[1]) if isinstance(validation_data, tuple) \
-                else (validation_data, None)
+            # (x_val, y_val) as a tuple or, as Keras also accepts, a list of two; else a batch source
+            pair = isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3)
+            vx, vy = (validation_data[0], validation_data[1]) if pair else (validation_data, None)
             val = data_adapter.adapt(vx, vy, validation_batch_size or batch_size, False, validation_steps)
         history = cbks.History()
         # History comes after the user's callbacks, as in Keras, so it records what they add to
