@@ -346,6 +346,11 @@ def clean_ding(text):
     return _SPACE_PUNCT.sub(r"\1", text)
 
 
+def _maybe_sentence(raw, min_words):
+    """False when ``raw`` can not become a complete sentence after cleaning (no end mark, too few words)."""
+    return ("." in raw or "?" in raw or "!" in raw) and raw.count(" ") + 1 >= min_words
+
+
 def _complete_sentence(text, min_words, max_words):
     return (bool(_SENTENCE.match(text)) and text[0].isupper()
             and min_words <= len(text.split()) <= max_words)
@@ -375,10 +380,14 @@ def read_trans_de_en(path=TRANS_DE_EN, min_words=3, max_words=12, limit=None):
             if len(de_parts) != len(en_parts):
                 continue
             for d, e in zip(de_parts, en_parts):
-                d = clean_ding(d.split(";")[0]).replace("’", "'")
-                e = clean_ding(e.split(";")[0]).replace("’", "'")
-                if (d, e) in seen or not (_complete_sentence(d, min_words, max_words)
-                                          and _complete_sentence(e, min_words, max_words)):
+                d, e = d.split(";")[0], e.split(";")[0]
+                if not (_maybe_sentence(d, min_words) and _maybe_sentence(e, min_words)):
+                    continue  # cheap test first: most entries are words and phrases
+                d = clean_ding(d).replace("’", "'")
+                if not _complete_sentence(d, min_words, max_words):
+                    continue
+                e = clean_ding(e).replace("’", "'")
+                if (d, e) in seen or not _complete_sentence(e, min_words, max_words):
                     continue
                 seen.add((d, e))
                 pairs.append((d, e))
