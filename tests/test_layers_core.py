@@ -237,3 +237,22 @@ def test_layer_config_round_trip():
     back = deserialize(serialize(layer))
     assert isinstance(back, Dense) and back.units == 5 and back.name == "d5"
     assert back.activation is F.gelu and back.kernel_regularizer.l2 == 0.001
+
+
+@pytest.mark.parametrize("name,std", [("he_normal", np.sqrt(2 / 400)), ("glorot_normal", np.sqrt(2 / 600)),
+                                      ("lecun_normal", np.sqrt(1 / 400)), ("he_uniform", np.sqrt(2 / 400)),
+                                      ("glorot_uniform", np.sqrt(2 / 600)), ("random_normal", 0.05)])
+def test_initializer_scales(name, std):
+    w = axon.initializers.get(name)((400, 200))
+    assert w.dtype == np.float32 and w.shape == (400, 200)
+    assert w.std() == pytest.approx(std, rel=0.03)
+    assert abs(w.mean()) < 0.05 * std
+    if name.endswith("_normal") and name != "random_normal":
+        assert np.abs(w).max() <= 2 * std / 0.8796 + 1e-6         # truncated at two std devs
+
+
+def test_initializer_fans_of_a_conv_kernel_and_orthogonal():
+    assert axon.initializers.compute_fans((3, 3, 8, 16)) == (72, 144)
+    q = axon.initializers.get("orthogonal")((6, 4)).astype(np.float64)
+    np.testing.assert_allclose(q.T @ q, np.eye(4), atol=1e-6)
+    np.testing.assert_array_equal(axon.initializers.Constant(0.5)((2,)), [0.5, 0.5])
