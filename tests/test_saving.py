@@ -72,6 +72,17 @@ def test_optimizer_slots_are_restored(tmp_path):
         np.testing.assert_array_equal(s["v"], t["v"])
 
 
+def test_compiled_but_untrained_model_round_trips(tmp_path):
+    x, y = data()
+    model = build()
+    model.predict(x)                                # built, optimizer not yet bound to parameters
+    model.save(tmp_path / "fresh.axon")
+    back = axon.load_model(tmp_path / "fresh.axon")
+    np.testing.assert_array_equal(back.predict(x), model.predict(x))
+    back.fit(x, y, epochs=1, verbose=0)
+    assert back.optimizer.iterations == 2
+
+
 def test_load_without_compile(tmp_path):
     x, _ = data()
     model = build()

@@ -99,6 +99,8 @@ class Optimizer(Serializable):
     def load_state_dict(self, state):
         self.iterations = int(state["iterations"])
         slots = state["slots"]
+        if self.params is not None and not slots:
+            slots = [{} for _ in self.params]  # saved before it was bound to parameters: no state yet
         if self.params is not None and len(slots) != len(self.params):
             raise ValueError(f"{self.name}: saved state has {len(slots)} parameters, "
                              f"the optimizer has {len(self.params)}")
