@@ -31,8 +31,8 @@ def reverse_task(n, seed=0):
 def trained():
     """A small attention model trained on the reverse task (shared by several tests)."""
     axon.manual_seed(0)
-    src, dec_in, dec_out = reverse_task(600)
-    model = Seq2Seq(V, V, embed_dim=16, units=48, attention=True)
+    src, dec_in, dec_out = reverse_task(400)
+    model = Seq2Seq(V, V, embed_dim=16, units=40, attention=True)
     model.compile(optimizer=axon.optimizers.Adam(learning_rate=1e-2), loss=MaskedSparseCategoricalCrossentropy())
     first = model.evaluate([src, dec_in], dec_out, batch_size=200)
     history = model.fit([src, dec_in], dec_out, batch_size=32, epochs=12, verbose=0)
@@ -80,15 +80,16 @@ def test_masked_loss_ignores_padding_and_matches_sparse_ce():
 
 
 def test_teacher_forcing_training_learns_the_reverse_task(trained):
-    model, first, history, (src, dec_in, dec_out) = trained
+    model, first, history, _ = trained
     losses = history.history["loss"]
     assert losses[-1] < 0.3 * first
-    tokens, _, _ = model.greedy(src[:100], max_len=7)
+    src, _, dec_out = reverse_task(100, seed=9)  # sequences not seen in training
+    tokens, _, _ = model.greedy(src, max_len=7)
     n = tokens.shape[1]
     target = np.zeros((100, max(n, 6)), np.int64)
-    target[:, :6] = dec_out[:100]
+    target[:, :6] = dec_out
     exact = np.mean([np.array_equal(tokens[i], target[i, :n]) for i in range(100)])
-    assert exact > 0.5
+    assert exact > 0.6
 
 
 def test_beam_search_scores_at_least_greedy(trained):
