@@ -48,6 +48,13 @@ def test_conv2d_transpose_gradcheck(strides, padding, output_padding, kernel):
     assert gradcheck(lambda x, w, b: F.conv2d_transpose(x, w, b, strides, padding, output_padding), [x, w, b])
 
 
+def test_fused_relu_equals_conv_then_relu():
+    x, w, b = rand(2, 5, 5, 3), rand(3, 3, 3, 4), rand(4)
+    assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, 1, "same", relu=True), [x, w, b])
+    np.testing.assert_allclose(F.conv2d(x, w, b, 2, "same", relu=True).data,
+                               F.relu(F.conv2d(x, w, b, 2, "same")).data)
+
+
 def test_conv2d_forward_matches_direct_sum():
     x, w, b = rand(2, 6, 5, 3), rand(3, 2, 3, 4), rand(4)
     y = F.conv2d(x, w, b, strides=(2, 1), padding="valid").data

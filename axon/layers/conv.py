@@ -48,6 +48,7 @@ def channel_spec(fmt, c):
 
 class _Conv(Layer):
     """What the 2-D convolutions share: argument checks, weights, activation, formats."""
+    fuses_relu = False  # whether ``_conv`` can apply a ReLU inside the convolution op
 
     def _setup(self, filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
                kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer):
@@ -70,11 +71,13 @@ class _Conv(Layer):
 
     def call(self, x):
         x = to_channels_last(x, self.data_format)
+        fuse = self.activation is A.relu and self.fuses_relu
         try:
-            y = self._conv(x)
+            y = self._conv(x, relu=fuse)
         except ValueError as e:
             raise ValueError(f"{self.describe()}: {e}") from None
-        y = self.activation(y)
+        if not fuse:
+            y = self.activation(y)
         return from_channels_last(y, self.data_format)
 
 
@@ -105,8 +108,11 @@ class Conv2D(_Conv):
         self.bias = self._make_bias(self.filters)
         self.input_spec = channel_spec(self.data_format, c)
 
-    def _conv(self, x):
-        return conv2d(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate, self.groups)
+    fuses_relu = True
+
+    def _conv(self, x, relu=False):
+        return conv2d(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate, self.groups,
+                      relu=relu)
 
 
 class DepthwiseConv2D(_Conv):
@@ -130,10 +136,12 @@ class DepthwiseConv2D(_Conv):
         self.bias = self._make_bias(c * self.depth_multiplier)
         self.input_spec = channel_spec(self.data_format, c)
 
-    def _conv(self, x):
+    fuses_relu = True
+
+    def _conv(self, x, relu=False):
         kh, kw, c, m = self.depthwise_kernel.shape
         k = F.reshape(self.depthwise_kernel, (kh, kw, 1, c * m))  # output c*m + j belongs to group c
-        return conv2d(x, k, self.bias, self.strides, self.padding, self.dilation_rate, groups=c)
+        return conv2d(x, k, self.bias, self.strides, self.padding, self.dilation_rate, groups=c, relu=relu)
 
 
 class Conv2DTranspose(_Conv):
@@ -167,7 +175,7 @@ class Conv2DTranspose(_Conv):
         self.bias = self._make_bias(self.filters)
         self.input_spec = channel_spec(self.data_format, c)
 
-    def _conv(self, x):
+    def _conv(self, x, relu=False):
         return conv2d_transpose(x, self.kernel, self.bias, self.strides, self.padding, self.output_padding,
                                 self.dilation_rate)
 

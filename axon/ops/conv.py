@@ -127,10 +127,28 @@ def _crop(xp, pad, hw):
     return xp[:, t:t + hw[0], l:l + hw[1], :]
 
 
-class Conv2D(Function):
-    """y = im2col(pad(x)) @ kernel + bias, one matrix product (batched over groups)."""
+_ONES = {}
 
-    def forward(self, x, w, b=None, strides=(1, 1), padding=_ZERO_PAD, dilation=(1, 1), groups=1):
+
+def _sum_rows(g2):
+    """``g2.sum(axis=0)`` as a matrix-vector product with a cached ones vector (twice as fast)."""
+    key = (g2.shape[0], g2.dtype.str)
+    ones = _ONES.get(key)
+    if ones is None:
+        if len(_ONES) > 16:
+            _ONES.clear()
+        ones = _ONES[key] = np.ones(g2.shape[0], dtype=g2.dtype)
+    return ones @ g2
+
+
+class Conv2D(Function):
+    """y = im2col(pad(x)) @ kernel + bias, one matrix product (batched over groups).
+
+    With ``relu=True`` the ReLU is applied in place on the output (and its mask
+    applied to the incoming gradient), saving a separate op and array.
+    """
+
+    def forward(self, x, w, b=None, strides=(1, 1), padding=_ZERO_PAD, dilation=(1, 1), groups=1, relu=False):
         n, h, wd, c = x.shape
         kh, kw, cg, f = w.shape
         xp = _padded(x, padding)
@@ -148,15 +166,19 @@ class Conv2D(Function):
             y = np.matmul(cols, wg).transpose(1, 0, 2).reshape(m, f)
         if b is not None:
             y += b
-        self.save(cols, w, x.shape, xp.shape, (ho, wo), strides, padding, dilation, groups)
+        if relu:
+            np.maximum(y, 0, out=y)
+        self.save(cols, w, x.shape, xp.shape, (ho, wo), strides, padding, dilation, groups, y if relu else None)
         return y.reshape(n, ho, wo, f)
 
     def backward(self, g):
-        cols, w, x_shape, xp_shape, out_hw, strides, padding, dilation, groups = self.saved
+        cols, w, x_shape, xp_shape, out_hw, strides, padding, dilation, groups, y = self.saved
         kh, kw, cg, f = w.shape
         n, h, wd, c = x_shape
         m = n * out_hw[0] * out_hw[1]
         g2 = g.reshape(m, f)
+        if y is not None:
+            g2 = g2 * (y > 0)
         gx = gw = gb = None
         need_b = len(self.needs_grad) > 2 and self.needs_grad[2]
         if groups == 1:
@@ -187,7 +209,7 @@ class Conv2D(Function):
                 dcols = dcols.reshape(n, out_hw[0], out_hw[1], kh, kw, c)
                 gx = _crop(col2im(dcols, xp_shape, strides, dilation), padding, (h, wd))
         if need_b:
-            gb = g2.sum(axis=0)
+            gb = _sum_rows(g2)
         return gx, gw, gb
 
 
@@ -242,9 +264,10 @@ def _arrays(*ts):
     return [t.data if hasattr(t, "data") and not isinstance(t, np.ndarray) else t for t in ts]
 
 
-def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation=1, groups=1):
+def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation=1, groups=1, relu=False):
     """2-D convolution (cross-correlation, as every framework) of ``x`` (N, H, W, C) with
-    ``kernel`` (kh, kw, C // groups, filters); ``bias`` (filters,) or None."""
+    ``kernel`` (kh, kw, C // groups, filters); ``bias`` (filters,) or None; ``relu=True``
+    fuses a ReLU on the output."""
     xs, ks = _arrays(x, kernel)
     strides, dilation = pair(strides, "conv2d: strides"), pair(dilation, "conv2d: dilation_rate")
     if xs.ndim != 4 or ks.ndim != 4:
@@ -260,7 +283,7 @@ def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation=1, groups=
             raise ValueError(f"conv2d: kernel {(kh, kw)} (dilation {dilation}) is larger than the padded input "
                              f"{xs.shape[1:3]} + padding {pad}; use padding='same' or a smaller kernel")
     args = (x, kernel) if bias is None else (x, kernel, bias)
-    return Conv2D.apply(*args, strides=strides, padding=pad, dilation=dilation, groups=int(groups))
+    return Conv2D.apply(*args, strides=strides, padding=pad, dilation=dilation, groups=int(groups), relu=bool(relu))
 
 
 def conv2d_transpose(x, kernel, bias=None, strides=1, padding="valid", output_padding=None, dilation=1):
