@@ -14,6 +14,7 @@ first layer's filters.
 """
 import argparse
 import json
+import math
 import os
 import time
 
@@ -43,6 +44,8 @@ def add_arguments(p):
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--optimizer", default="adam", help="sgd, adagrad, rmsprop, adam or adamw")
     p.add_argument("--lr", type=float, default=None, help="learning rate (default: the optimizer's)")
+    p.add_argument("--schedule", default="cosine", choices=("cosine", "constant"),
+                   help="learning rate: cosine decay to 1/20 over the run (default) or constant")
     p.add_argument("--width", type=float, default=1.0, help="width multiplier of the model's layers")
     p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=False,
                    help="random shifts, rotations, zoom (and mirroring, except for digits) while training")
@@ -118,6 +121,7 @@ def run(args):
     from .. import zoo
     from ..data.image import ImageDataGenerator
     from ..metrics import confusion_matrix, precision_recall_f1
+    from ..optimizers.schedules import CosineDecay
 
     zoo.registry.resolve(args.model)  # an unknown name fails before the data is loaded
     axon.manual_seed(args.seed)
@@ -136,8 +140,11 @@ def run(args):
 
     model = zoo.get(args.model, input_shape=input_shape, num_classes=len(names), width=args.width)
     opt_kwargs = {} if args.lr is None else {"learning_rate": args.lr}
-    model.compile(optimizer=axon.optimizers.get(args.optimizer, **opt_kwargs),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    optimizer = axon.optimizers.get(args.optimizer, **opt_kwargs)
+    if args.schedule == "cosine":
+        steps = args.epochs * math.ceil(len(x) / args.batch_size)
+        optimizer.learning_rate = CosineDecay(optimizer.lr, steps, alpha=0.05)
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     if args.verbose:
         model.summary()
         print(f"data: {info['source']}; training {len(x)}, validation {len(xv)}, test {len(xt)} images "
@@ -249,7 +256,8 @@ def write_report(path, args, model, info, names, accuracy, matrix, precision, re
               f"| data | {info['source']} |",
               f"| images | training {sizes[0]}, validation {sizes[1]}, test {sizes[2]} |",
               f"| epochs | {args.epochs} |", f"| batch size | {args.batch_size} |",
-              f"| optimizer | {args.optimizer}, learning rate {args.lr if args.lr is not None else 'default'} |",
+              f"| optimizer | {args.optimizer}, learning rate {args.lr if args.lr is not None else 'default'} "
+              f"({args.schedule}) |",
               f"| augmentation | {augmentation if augmentation else 'none'} |",
               f"| seed | {args.seed} |", f"| axon | {__version__} |", "",
               "## Figures", ""]
