@@ -73,6 +73,9 @@ def test_label_format_mistakes():
         F.sparse_categorical_crossentropy(np.eye(4)[:3], p)
     with pytest.raises(ValueError, match=r"mean_squared_error: y_true has shape \(2,\) but y_pred has shape \(3, 4\)"):
         F.mean_squared_error(np.ones(2), p)
+    # a y_true that would widen y_pred by broadcasting ((4, 1) against (1, 4) gives (4, 4)) is refused
+    with pytest.raises(ValueError, match=r"binary_crossentropy: y_true has shape \(4, 1\).*\(1, 4\)"):
+        F.binary_crossentropy(np.ones((4, 1)), Tensor(np.full((1, 4), 0.5, np.float32)))
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

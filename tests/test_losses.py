@@ -82,6 +82,18 @@ def test_values_by_hand():
         (Y_SOFT * np.log(Y_SOFT / q)).sum(-1).mean(), rel=1e-12)
 
 
+@pytest.mark.parametrize("loss", [F.mean_squared_error, F.mean_absolute_error, F.huber, F.binary_crossentropy])
+def test_column_and_flat_targets_mean_the_same(loss):
+    y, p = Y_BIN[:, 0], P_BIN[:, 0]
+    ref = value(loss(y, Tensor(p)))
+    for yy, pp in [(y[:, None], p), (y, p[:, None]), (y[:, None], p[:, None])]:
+        pt = Tensor(pp, requires_grad=True)
+        out = loss(yy, pt)
+        assert value(out) == pytest.approx(ref, rel=1e-12)
+        out.backward()
+        assert pt.grad.shape == pp.shape
+
+
 def test_sparse_and_categorical_agree():
     a = F.sparse_categorical_crossentropy(Y_INT, Tensor(LOGITS), from_logits=True)
     b = F.categorical_crossentropy(Y_HOT, Tensor(LOGITS), from_logits=True)

@@ -162,21 +162,30 @@ def _logits_of(p, fn_type):
     return None
 
 
+def _target_shape(ys, ps):
+    """The shape y_true takes against y_pred: (N,) against (N, k) gains a last axis, (N, 1)
+    against (N,) loses it (as Keras)."""
+    if len(ys) == len(ps) - 1:
+        return tuple(ys) + (1,)
+    if len(ys) == len(ps) + 1 and ys[-1] == 1:
+        return tuple(ys[:-1])
+    return tuple(ys)
+
+
 def _check_same_shape(name, y, p):
     ys, ps = np.shape(data(y)), np.shape(data(p))
-    if ys != ps and not (len(ys) == len(ps) - 1 and ps[-1] == 1 and ys == ps[:-1]):
-        try:
-            np.broadcast_shapes(ys, ps)
-        except ValueError:
-            raise ValueError(f"{name}: y_true has shape {ys} but y_pred has shape {ps}; "
-                             "they must match (or broadcast)") from None
+    try:  # y_true may broadcast to y_pred, never widen it (the gradient must keep y_pred's shape)
+        ok = np.broadcast_shapes(_target_shape(ys, ps), ps) == ps
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"{name}: y_true has shape {ys} but y_pred has shape {ps}; "
+                         "they must match (or y_true must broadcast to y_pred)")
 
 
 def _as_float_target(y, p):
     y = np.asarray(data(y), dtype=data(p).dtype)
-    if y.ndim == data(p).ndim - 1:
-        y = y[..., None]
-    return y
+    return y.reshape(_target_shape(y.shape, data(p).shape))
 
 
 def mean_squared_error(y_true, y_pred):
