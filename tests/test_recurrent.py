@@ -117,7 +117,8 @@ def test_embedding_mask_reaches_the_lstm_in_sequential_and_functional_models(rng
     np.testing.assert_array_equal(out.data[1, 1:], np.repeat(out.data[1, :1], 4, axis=0))
     inp = axon.Input((5,), dtype="int64")
     model = axon.Model(inp, LSTM(3)(Embedding(10, 4, mask_zero=True)(inp)))
-    short, padded = model.predict(np.array([[5, 1]]), verbose=0), model.predict(np.array([[5, 1, 0, 0, 0]]), verbose=0)
+    short = model.predict(np.array([[5, 1]]), verbose=0)
+    padded = model.predict(np.array([[5, 1, 0, 0, 0]]), verbose=0)
     np.testing.assert_allclose(short, padded, rtol=1e-6)
 
 
@@ -262,3 +263,24 @@ def test_many_to_one_classifier_learns_a_sequence_task(cell):
     model.fit(x, y, epochs=8, batch_size=32, verbose=0)
     acc = (model.predict(xt, verbose=0).argmax(-1) == yt).mean()
     assert acc >= 0.95
+
+
+@pytest.mark.parametrize("cls", [SimpleRNN, LSTM, GRU])
+def test_reused_workspace_never_changes_earlier_results(cls, rng):
+    layer = cls(3, return_sequences=True, return_state=True)
+    a, b = (rng.normal(0, 1, (2, 4, D)).astype(np.float32) for _ in range(2))
+    with axon.no_grad():
+        first = [o.data.copy() for o in layer(a)]
+        kept = layer(a)
+        layer(b)
+        layer(b)
+    for want, got in zip(first, kept):
+        np.testing.assert_array_equal(got.data, want)
+    x = Tensor(a, requires_grad=True)
+    out = layer(x)[0].sum()
+    out.backward(retain_graph=True)
+    g1 = x.grad.copy()
+    layer(Tensor(b, requires_grad=True))[0].sum().backward()     # another op reuses the arrays
+    x.grad = None
+    out.backward()
+    np.testing.assert_allclose(x.grad, g1, rtol=1e-6)

@@ -40,6 +40,8 @@ applied by the layers before the op.
 >>> out.shape, h.shape, c.shape
 ((2, 2), (2, 2), (2, 2))
 """
+import weakref
+
 import numpy as np
 
 from ..autograd import Function, enable_grad
@@ -59,24 +61,22 @@ def _sigmoid_(a):
     return a
 
 
-def _tanh_(a):
-    return np.tanh(a, out=a)
+def _sigmoid_deriv(y, out):
+    np.subtract(1, y, out=out)
+    out *= y
 
 
-def _relu_(a):
-    return np.maximum(a, 0, out=a)
-
-
-def _linear_(a):
-    return a
+def _tanh_deriv(y, out):
+    np.multiply(y, y, out=out)
+    np.subtract(1, out, out=out)
 
 
 _FAST = {
-    # name: (in-place forward, derivative from the output y)
-    "sigmoid": (_sigmoid_, lambda y: y * (1 - y)),
-    "tanh": (_tanh_, lambda y: 1 - y * y),
-    "relu": (_relu_, lambda y: (y > 0).astype(y.dtype)),
-    "linear": (_linear_, lambda y: np.ones_like(y)),
+    # name: (in-place forward, derivative from the output y written into out)
+    "sigmoid": (_sigmoid_, _sigmoid_deriv),
+    "tanh": (lambda a: np.tanh(a, out=a), _tanh_deriv),
+    "relu": (lambda a: np.maximum(a, 0, out=a), lambda y, out: np.greater(y, 0, out=out, casting="unsafe")),
+    "linear": (lambda a: a, lambda y, out: out.fill(1)),
 }
 
 
@@ -85,31 +85,33 @@ class _Activation:
 
     Known names run in place and take their derivative from the output; any
     other elementwise axon activation (name or function) runs through its own
-    autograd op, keeping the pre-activation for the derivative.
+    autograd op, and its derivative needs the pre-activation, which the ops
+    then keep (``needs_pre``).
     """
 
     def __init__(self, identifier):
         fn = A.get(identifier)
         self.name = next((n for n, f in A.ACTIVATIONS.items() if f is fn), None)
-        if self.name in _FAST:
-            self.apply_, self._deriv = _FAST[self.name]
-            self.needs_pre = False
-        else:
+        self.needs_pre = self.name not in _FAST
+        if self.needs_pre:
             self.fn = fn
-            self.needs_pre = True
+        else:
+            self.apply_, self._deriv = _FAST[self.name]
 
     def apply_(self, a):
         a[...] = self.fn(Tensor(a)).data
         return a
 
-    def deriv(self, y, pre=None):
-        """dy/da, from the output ``y`` (and the pre-activation ``pre`` when needed)."""
+    def deriv_(self, y, pre, out):
+        """dy/da into ``out``, from the output ``y`` (and the pre-activation ``pre`` when needed)."""
         if not self.needs_pre:
-            return self._deriv(y)
-        t = Tensor(pre.copy(), requires_grad=True)
+            self._deriv(y, out)
+            return out
+        t = Tensor(np.array(pre), requires_grad=True)
         with enable_grad():
-            self.fn(t).backward(np.ones_like(pre))
-        return t.grad
+            self.fn(t).backward(np.ones_like(t.data))
+        out[...] = t.grad
+        return out
 
 
 _ACT_CACHE = {}
@@ -125,14 +127,69 @@ def _act(identifier):
 
 
 # ---------------------------------------------------------------------------
+# workspace: the big per-sequence arrays are reused between calls
+
+class _Workspace:
+    """Free arrays by (shape, dtype), handed out again instead of allocating.
+
+    Every training step allocates and frees tens of megabytes of per-sequence
+    arrays; the C allocator gives such blocks back to the system and the next
+    step pays page faults to get them again (a quarter of an LSTM training
+    step).  Arrays come back here when the op that holds them is freed;
+    beyond ``max_bytes`` the cache is emptied and starts over.
+    """
+
+    def __init__(self, max_bytes=256 << 20):
+        self.max_bytes = max_bytes
+        self._free = {}
+        self._bytes = 0
+
+    def take(self, shape, dtype):
+        stack = self._free.get((shape, np.dtype(dtype)))
+        if stack:
+            a = stack.pop()
+            self._bytes -= a.nbytes
+            return a
+        return np.empty(shape, dtype)
+
+    def give(self, arrays):
+        for a in arrays:
+            if self._bytes + a.nbytes > self.max_bytes:
+                self._free.clear()
+                self._bytes = 0
+            self._free.setdefault((a.shape, a.dtype), []).append(a)
+            self._bytes += a.nbytes
+
+
+_WORKSPACE = _Workspace()
+
+
+class _SequenceOp(Function):
+    """Base of the sequence ops: ``_new`` leases an array from the workspace for as long as
+    the op lives (until its graph is freed, or at once under ``no_grad``).  Nothing handed
+    to the caller may be such an array or a view of one."""
+
+    def _new(self, shape, dtype):
+        leased = self.__dict__.get("_leased")
+        if leased is None:
+            leased = self._leased = []
+            weakref.finalize(self, _WORKSPACE.give, leased)
+        a = _WORKSPACE.take(tuple(shape), dtype)
+        leased.append(a)
+        return a
+
+
+# ---------------------------------------------------------------------------
 # shared plumbing
 
-def _time_major(x, go_backwards):
+def _time_major(fn, x, go_backwards):
     """(N, T, D) -> contiguous (T, N, D), reversed in time when ``go_backwards``."""
-    xt = x.transpose(1, 0, 2)
+    src = x.transpose(1, 0, 2)
     if go_backwards:
-        xt = xt[::-1]
-    return np.ascontiguousarray(xt)
+        src = src[::-1]
+    xt = fn._new(src.shape, x.dtype)
+    np.copyto(xt, src)
+    return xt
 
 
 def _mask_time_major(mask, go_backwards, dtype):
@@ -156,7 +213,7 @@ def _outputs(hs, keep, return_sequences, dtype):
     """Output sequence (N, T, H) or last output (N, H) from the states ``hs`` (T+1, N, H)."""
     if return_sequences:
         y = hs[1:] if keep is None else hs[1:] * keep
-        return np.ascontiguousarray(y.transpose(1, 0, 2), dtype=dtype)
+        return y.transpose(1, 0, 2).astype(dtype, order="C")     # a copy: hs is leased
     return hs[-1].copy() if keep is None else hs[-1] * keep[-1]
 
 
@@ -208,7 +265,7 @@ def _zeros_state(h0, N, H, dtype):
 # ---------------------------------------------------------------------------
 # SimpleRNN
 
-class SimpleRNNSeq(Function):
+class SimpleRNNSeq(_SequenceOp):
     """h_t = activation(x_t W + h_{t-1} U + b); outputs (out, h_T)."""
 
     def forward(self, x, w, u, b=None, h0=None, mask=None, rec_mask=None, go_backwards=False,
@@ -217,15 +274,16 @@ class SimpleRNNSeq(Function):
         H = u.shape[0]
         dtype = np.result_type(x, w)
         act = _act(activation)
-        xt = _time_major(x, go_backwards)
+        xt = _time_major(self, x, go_backwards)
         m = _mask_time_major(mask, go_backwards, dtype)
-        z = (xt.reshape(T * N, D) @ w).reshape(T, N, H)
+        z = self._new((T, N, H), dtype)
+        np.matmul(xt.reshape(T * N, D), w, out=z.reshape(T * N, H))
         if b is not None:
             z += b
-        pre = np.empty_like(z) if act.needs_pre else None
-        hs = np.empty((T + 1, N, H), dtype)
+        pre = self._new(z.shape, z.dtype) if act.needs_pre else None
+        hs = self._new((T + 1, N, H), dtype)
         hs[0] = _zeros_state(h0, N, H, dtype)
-        hp = hs[:-1] if rec_mask is None else np.empty((T, N, H), dtype)
+        hp = hs[:-1] if rec_mask is None else self._new((T, N, H), dtype)
         for t in range(T):
             h_prev = hs[t]
             if rec_mask is not None:
@@ -251,13 +309,13 @@ class SimpleRNNSeq(Function):
         dh = np.zeros((N, H), z.dtype) if gh is None else gh.astype(z.dtype, copy=True)
         if glast is not None:
             dh += glast
-        dz = np.empty_like(z)
+        dz = _WORKSPACE.take(z.shape, z.dtype)
         uT = np.ascontiguousarray(u.T)
         for t in range(T - 1, -1, -1):
             if gseq is not None:
                 dh = dh + gseq[t]
-            d = act.deriv(z[t], None if pre is None else pre[t])
-            np.multiply(dh, d, out=dz[t])
+            act.deriv_(z[t], None if pre is None else pre[t], dz[t])
+            dz[t] *= dh
             if m is not None:
                 dz[t] *= m[t]
             back = dz[t] @ uT
@@ -265,14 +323,84 @@ class SimpleRNNSeq(Function):
                 back *= rec_mask
             dh = back if m is None else np.where(m[t], back, dh)
         dx, dw, du, db = _weight_grads(self, xt, w, dz, hp)
+        _WORKSPACE.give([dz])
         dh0 = dh if len(self.needs_grad) > 4 and self.needs_grad[4] else None
         return dx, dw, du, db, dh0
 
 
 # ---------------------------------------------------------------------------
-# LSTM
+# LSTM and GRU work gate-major: the pre-activations of all steps are one array
+# (G, T, N, H), so every gate at every step is one contiguous (N, H) block and
+# the elementwise work runs on whole blocks (strided column slices of an
+# (N, G*H) array cost about three times as much per element).
 
-class LSTMSeq(Function):
+def _gate_major(w, order, H):
+    """A Keras (K, G*H) kernel as (G, K, H), gate blocks taken in ``order``."""
+    G = len(order)
+    return np.ascontiguousarray(w.reshape(w.shape[0], G, H)[:, list(order)].transpose(1, 0, 2))
+
+
+def _project(fn, xt, w4, bias4):
+    """Input projections of all steps, (G, T, N, H): one product per gate over all steps."""
+    T, N, D = xt.shape
+    G, _, H = w4.shape
+    z = fn._new((G, T, N, H), np.result_type(xt, w4))
+    xf = xt.reshape(T * N, D)
+    for g in range(G):
+        zg = z[g].reshape(T * N, H)
+        np.matmul(xf, w4[g], out=zg)
+        if bias4 is not None:
+            zg += bias4[g]
+    return z
+
+
+def _gate_grads(fn, xt, w, w4, dz, order, hprev=None, recurrent=None):
+    """dx, dkernel and, when ``hprev`` is given, drecurrent, from gate-major gradients.
+
+    ``dz`` (G, T, N, H): gradients of the input projections; ``recurrent`` (G, T, N, H)
+    or a list of G (T, N, H) arrays: gradients of the recurrent products when they
+    differ from ``dz``, with ``hprev`` the matching left factor (an array, or a list).
+    Kernels come back in Keras layout (K, G*H) with the gate blocks put back from ``order``.
+    """
+    G, T, N, H = dz.shape
+    D = xt.shape[-1]
+    ng = fn.needs_grad
+    dx = dw = du = None
+    if ng[0]:
+        dxf = dz[0].reshape(T * N, H) @ w4[0].T
+        for g in range(1, G):
+            dxf += dz[g].reshape(T * N, H) @ w4[g].T
+        dx = dxf.reshape(T, N, D)
+        if fn.go_backwards:
+            dx = dx[::-1]
+        dx = np.ascontiguousarray(dx.transpose(1, 0, 2))
+    if ng[1]:
+        xf = xt.reshape(T * N, D).T
+        dw = np.empty_like(w)
+        for g, k in enumerate(order):
+            dw[:, k * H:(k + 1) * H] = xf @ dz[g].reshape(T * N, H)
+    if ng[2] and hprev is not None:
+        rec = dz if recurrent is None else recurrent
+        du = np.empty((H, G * H), dz.dtype)
+        for g, k in enumerate(order):
+            left = hprev[g] if isinstance(hprev, list) else hprev
+            du[:, k * H:(k + 1) * H] = left.reshape(T * N, H).T @ rec[g].reshape(T * N, H)
+    return dx, dw, du
+
+
+def _gate_bias_grad(dz, order):
+    """(G*H,) bias gradient in Keras layout from gate-major (G, T, N, H) gradients."""
+    G, H = len(order), dz[0].shape[-1]
+    out = np.empty(G * H, dz[0].dtype)
+    for g, k in enumerate(order):
+        out[k * H:(k + 1) * H] = dz[g].reshape(-1, H).sum(axis=0)
+    return out
+
+
+_LSTM_ORDER = (0, 1, 3, 2)   # internal blocks i, f, o, c from Keras's i, f, c, o: sigmoid gates first
+
+
+class LSTMSeq(_SequenceOp):
     """Keras LSTM (gates i, f, c, o): outputs (out, h_T, c_T)."""
 
     def forward(self, x, w, u, b=None, h0=None, c0=None, mask=None, rec_mask=None, go_backwards=False,
@@ -282,103 +410,116 @@ class LSTMSeq(Function):
         H = u.shape[0]
         dtype = np.result_type(x, w)
         act, rec = _act(activation), _act(recurrent_activation)
-        xt = _time_major(x, go_backwards)
+        order = _LSTM_ORDER
+        xt = _time_major(self, x, go_backwards)
         m = _mask_time_major(mask, go_backwards, dtype)
-        z = (xt.reshape(T * N, D) @ w).reshape(T, N, 4 * H)
-        if b is not None:
-            z += b
-        pre = np.empty_like(z) if (act.needs_pre or rec.needs_pre) else None
-        hs = np.empty((T + 1, N, H), dtype)
-        cs = np.empty((T + 1, N, H), dtype)
+        w4, u4 = _gate_major(w, order, H), _gate_major(u, order, H)
+        z = _project(self, xt, w4, None if b is None else b.reshape(4, H)[list(order)])
+        pre = self._new(z.shape, z.dtype) if (act.needs_pre or rec.needs_pre) else None
+        hs = self._new((T + 1, N, H), dtype)
+        cs = self._new((T + 1, N, H), dtype)
         hs[0] = _zeros_state(h0, N, H, dtype)
         cs[0] = _zeros_state(c0, N, H, dtype)
-        tc = np.empty((T, N, H), dtype)          # activation(c_t)
-        cpre = np.empty((T, N, H), dtype) if act.needs_pre else None
-        hp = hs[:-1] if rec_mask is None else np.empty((T, N, H), dtype)
-        H2, H3 = 2 * H, 3 * H
+        tc = self._new((T, N, H), dtype)          # activation(c_t)
+        cpre = self._new((T, N, H), dtype) if act.needs_pre else None
+        hp = hs[:-1] if rec_mask is None else self._new((T, N, H), dtype)
+        rec4 = np.empty((4, N, H), dtype)
+        buf = np.empty((N, H), dtype)
         for t in range(T):
             h_prev = hs[t]
             if rec_mask is not None:
                 h_prev = np.multiply(h_prev, rec_mask, out=hp[t])
-            zt = z[t]
-            zt += h_prev @ u
+            zt = z[:, t]
+            np.matmul(h_prev, u4, out=rec4)
+            zt += rec4
             if pre is not None:
-                pre[t] = zt
-            rec.apply_(zt[:, :H2])
-            act.apply_(zt[:, H2:H3])
-            rec.apply_(zt[:, H3:])
+                pre[:, t] = zt
+            rec.apply_(zt[:3])
+            act.apply_(zt[3])
+            i, f, o, g = zt
             c = cs[t + 1]
-            np.multiply(zt[:, H:H2], cs[t], out=c)
-            c += zt[:, :H] * zt[:, H2:H3]
+            np.multiply(f, cs[t], out=c)
+            c += np.multiply(i, g, out=buf)
             if m is not None:
                 np.copyto(c, cs[t], where=~m[t])
             if cpre is not None:
                 cpre[t] = c
-            np.copyto(tc[t], c)
-            act.apply_(tc[t])
-            h = hs[t + 1]
-            np.multiply(zt[:, H3:], tc[t], out=h)
+            tct = tc[t]
+            np.copyto(tct, c)
+            act.apply_(tct)
+            h = np.multiply(o, tct, out=hs[t + 1])
             if m is not None:
                 np.copyto(h, hs[t], where=~m[t])
         keep = _output_keep(m, zero_output_for_mask)
         self.go_backwards = go_backwards
-        self.save(xt, w, u, z, pre, hs, cs, tc, cpre, hp, m, keep, rec_mask, act, rec, return_sequences)
+        self.save(xt, w, w4, u4, z, pre, hs, cs, tc, cpre, hp, m, keep, rec_mask, act, rec,
+                  return_sequences)
         return _outputs(hs, keep, return_sequences, dtype), hs[-1].copy(), cs[-1].copy()
 
     def backward(self, gy, gh, gc):
-        (xt, w, u, z, pre, hs, cs, tc, cpre, hp, m, keep, rec_mask, act, rec,
+        (xt, w, w4, u4, z, pre, hs, cs, tc, cpre, hp, m, keep, rec_mask, act, rec,
          return_sequences) = self.saved
-        T, N, G = z.shape
-        H = G // 4
-        H2, H3 = 2 * H, 3 * H
+        _, T, N, H = z.shape
+        dtype = z.dtype
         gseq, glast = _grad_outputs(gy, keep, return_sequences, T)
-        dh = np.zeros((N, H), z.dtype) if gh is None else gh.astype(z.dtype, copy=True)
+        dh = np.zeros((N, H), dtype) if gh is None else gh.astype(dtype, copy=True)
         if glast is not None:
             dh += glast
-        dc = np.zeros((N, H), z.dtype) if gc is None else gc.astype(z.dtype, copy=True)
-        dz = np.empty_like(z)
-        uT = np.ascontiguousarray(u.T)
+        dc = np.zeros((N, H), dtype) if gc is None else gc.astype(dtype, copy=True)
+        dz = _WORKSPACE.take(z.shape, z.dtype)
+        u4T = np.ascontiguousarray(u4.transpose(0, 2, 1))
+        sig_d = np.empty((3, N, H), dtype)     # derivatives of the sigmoid gates
+        buf = np.empty((N, H), dtype)
+        back4 = np.empty((4, N, H), dtype)
         for t in range(T - 1, -1, -1):
             if gseq is not None:
                 dh = dh + gseq[t]
-            zt, dzt = z[t], dz[t]
-            pt = None if pre is None else pre[t]
-            i, f, g, o = zt[:, :H], zt[:, H:H2], zt[:, H2:H3], zt[:, H3:]
+            zt, dzt = z[:, t], dz[:, t]
+            pt = None if pre is None else pre[:, t]
+            i, f, o, g = zt
+            d_i, d_f, d_o, d_g = dzt
+            tct = tc[t]
+            rec.deriv_(zt[:3], None if pt is None else pt[:3], sig_d)
             # h = o * act(c)
-            np.multiply(dh, tc[t], out=dzt[:, H3:])
-            dzt[:, H3:] *= rec.deriv(o, None if pt is None else pt[:, H3:])
-            dct = dh * o
-            dct *= act.deriv(tc[t], None if cpre is None else cpre[t])
+            np.multiply(dh, tct, out=d_o)
+            d_o *= sig_d[2]
+            dct = act.deriv_(tct, None if cpre is None else cpre[t], np.empty((N, H), dtype))
+            dct *= o
+            dct *= dh
             dct += dc
             # c = f * c_prev + i * g
-            np.multiply(dct, g, out=dzt[:, :H])
-            dzt[:, :H] *= rec.deriv(i, None if pt is None else pt[:, :H])
-            np.multiply(dct, cs[t], out=dzt[:, H:H2])
-            dzt[:, H:H2] *= rec.deriv(f, None if pt is None else pt[:, H:H2])
-            np.multiply(dct, i, out=dzt[:, H2:H3])
-            dzt[:, H2:H3] *= act.deriv(g, None if pt is None else pt[:, H2:H3])
+            np.multiply(dct, g, out=d_i)
+            d_i *= sig_d[0]
+            np.multiply(dct, cs[t], out=d_f)
+            d_f *= sig_d[1]
+            np.multiply(dct, i, out=d_g)
+            d_g *= act.deriv_(g, None if pt is None else pt[3], buf)
             if m is not None:
                 dzt *= m[t]
-            back = dzt @ uT
+            np.matmul(dzt, u4T, out=back4)
+            back = back4.sum(axis=0)
             if rec_mask is not None:
                 back *= rec_mask
+            dct *= f
             if m is None:
-                dh = back
-                dc = dct * f
+                dh, dc = back, dct
             else:
                 dh = np.where(m[t], back, dh)
-                dc = np.where(m[t], dct * f, dc)
-        dx, dw, du, db = _weight_grads(self, xt, w, dz, hp)
+                dc = np.where(m[t], dct, dc)
+        order = _LSTM_ORDER
+        dx, dw, du = _gate_grads(self, xt, w, w4, dz, order, hp)
         ng = self.needs_grad
+        db = _gate_bias_grad(dz, order) if len(ng) > 3 and ng[3] else None
+        _WORKSPACE.give([dz])
         dh0 = dh if len(ng) > 4 and ng[4] else None
         dc0 = dc if len(ng) > 5 and ng[5] else None
         return dx, dw, du, db, dh0, dc0
 
 
-# ---------------------------------------------------------------------------
-# GRU
+_GRU_ORDER = (0, 1, 2)   # z, r, h as Keras
 
-class GRUSeq(Function):
+
+class GRUSeq(_SequenceOp):
     """Keras GRU (gates z, r, h): outputs (out, h_T).
 
     reset_after=True:  hh = act(x W_h + b_in_h + r * (h U_h + b_rec_h))
@@ -391,135 +532,130 @@ class GRUSeq(Function):
                 recurrent_activation="sigmoid", reset_after=True):
         N, T, D = x.shape
         H = u.shape[0]
-        H2 = 2 * H
         dtype = np.result_type(x, w)
         act, rec = _act(activation), _act(recurrent_activation)
-        xt = _time_major(x, go_backwards)
+        order = _GRU_ORDER
+        xt = _time_major(self, x, go_backwards)
         m = _mask_time_major(mask, go_backwards, dtype)
-        z = (xt.reshape(T * N, D) @ w).reshape(T, N, 3 * H)
-        b_rec = None
+        w4, u4 = _gate_major(w, order, H), _gate_major(u, order, H)
+        b_in = b_rec = None
         if b is not None:
+            b_in = (b[0] if reset_after else b).reshape(3, H)
             if reset_after:
-                z += b[0]
-                b_rec = b[1]
-            else:
-                z += b
-        hs = np.empty((T + 1, N, H), dtype)
+                b_rec = b[1].reshape(3, 1, H)
+        z = _project(self, xt, w4, b_in)
+        hs = self._new((T + 1, N, H), dtype)
         hs[0] = _zeros_state(h0, N, H, dtype)
-        hp = hs[:-1] if rec_mask is None else np.empty((T, N, H), dtype)
-        # reset_after: the recurrent candidate term h U_h (+ b); else: r * h_prev
-        inner = np.empty((T, N, H), dtype)
-        pre = np.empty_like(z) if (act.needs_pre or rec.needs_pre) else None
-        u_zr, u_h = (u, None) if reset_after else (u[:, :H2], u[:, H2:])
+        hp = hs[:-1] if rec_mask is None else self._new((T, N, H), dtype)
+        # reset_after: the recurrent candidate term h U_h + b; else: r * h_prev
+        inner = self._new((T, N, H), dtype)
+        pre = self._new(z.shape, z.dtype) if (act.needs_pre or rec.needs_pre) else None
+        rec3 = np.empty((3, N, H), dtype)
+        buf = np.empty((N, H), dtype)
         for t in range(T):
             h_prev = hs[t]
             if rec_mask is not None:
                 h_prev = np.multiply(h_prev, rec_mask, out=hp[t])
-            zt = z[t]
-            rt = h_prev @ u_zr
-            if b_rec is not None:
-                rt += b_rec
-            zt[:, :H2] += rt[:, :H2]
-            if pre is not None:
-                pre[t, :, :H2] = zt[:, :H2]
-            rec.apply_(zt[:, :H2])
-            r = zt[:, H:H2]
+            zt = z[:, t]
             if reset_after:
-                inner[t] = rt[:, H2:]
-                zt[:, H2:] += r * inner[t]
+                np.matmul(h_prev, u4, out=rec3)
+                if b_rec is not None:
+                    rec3 += b_rec
+            else:
+                np.matmul(h_prev, u4[:2], out=rec3[:2])
+            zt[:2] += rec3[:2]
+            if pre is not None:
+                pre[:2, t] = zt[:2]
+            rec.apply_(zt[:2])
+            zg, r, hh = zt
+            if reset_after:
+                inner[t] = rec3[2]
+                hh += np.multiply(r, inner[t], out=buf)
             else:
                 np.multiply(r, h_prev, out=inner[t])
-                zt[:, H2:] += inner[t] @ u_h
+                hh += np.matmul(inner[t], u4[2], out=buf)
             if pre is not None:
-                pre[t, :, H2:] = zt[:, H2:]
-            act.apply_(zt[:, H2:])
+                pre[2, t] = hh
+            act.apply_(hh)
             # h = hh + z * (h_prev - hh)
-            h = hs[t + 1]
-            np.subtract(hs[t], zt[:, H2:], out=h)
-            h *= zt[:, :H]
-            h += zt[:, H2:]
+            h = np.subtract(hs[t], hh, out=hs[t + 1])
+            h *= zg
+            h += hh
             if m is not None:
                 np.copyto(h, hs[t], where=~m[t])
         keep = _output_keep(m, zero_output_for_mask)
         self.go_backwards = go_backwards
-        self.save(xt, w, u, z, pre, hs, hp, inner, m, keep, rec_mask, act, rec, reset_after,
+        self.save(xt, w, w4, u4, z, pre, hs, hp, inner, m, keep, rec_mask, act, rec, reset_after,
                   b is not None, return_sequences)
         return _outputs(hs, keep, return_sequences, dtype), hs[-1].copy()
 
     def backward(self, gy, gh):
-        (xt, w, u, z, pre, hs, hp, inner, m, keep, rec_mask, act, rec, reset_after, has_b,
+        (xt, w, w4, u4, z, pre, hs, hp, inner, m, keep, rec_mask, act, rec, reset_after, has_b,
          return_sequences) = self.saved
-        T, N, G = z.shape
-        H = G // 3
-        H2 = 2 * H
+        _, T, N, H = z.shape
+        dtype = z.dtype
         gseq, glast = _grad_outputs(gy, keep, return_sequences, T)
-        dh = np.zeros((N, H), z.dtype) if gh is None else gh.astype(z.dtype, copy=True)
+        dh = np.zeros((N, H), dtype) if gh is None else gh.astype(dtype, copy=True)
         if glast is not None:
             dh += glast
-        dx_gates = np.empty_like(z)        # gradient of the input-projection pre-activations
-        d_rec = np.empty_like(z) if reset_after else None   # of h U (+ b_rec)
-        di = np.empty((N, H), z.dtype)   # reset_after=False: gradient of (r * h_prev) at one step
-        u_zr = u if reset_after else u[:, :H2]
-        uT = np.ascontiguousarray(u_zr.T)
-        uhT = None if reset_after else np.ascontiguousarray(u[:, H2:].T)
+        dz = _WORKSPACE.take(z.shape, z.dtype)   # gradients of the input-projection pre-activations
+        d_rec_h = _WORKSPACE.take((T, N, H), dtype) if reset_after else None  # of h U_h + b_rec
+        u4T = np.ascontiguousarray(u4.transpose(0, 2, 1))
+        sig_d = np.empty((2, N, H), dtype)
+        buf = np.empty((N, H), dtype)
+        back3 = np.empty((3, N, H), dtype)
+        di = np.empty((N, H), dtype)          # reset_after=False: gradient of r * h_prev
         for t in range(T - 1, -1, -1):
             if gseq is not None:
                 dh = dh + gseq[t]
-            zt, dxt = z[t], dx_gates[t]
-            pt = None if pre is None else pre[t]
-            zz, r, hh = zt[:, :H], zt[:, H:H2], zt[:, H2:]
-            h_prev = hs[t]
+            zt, dzt = z[:, t], dz[:, t]
+            pt = None if pre is None else pre[:, t]
+            zg, r, hh = zt
+            d_z, d_r, d_hh = dzt
+            rec.deriv_(zt[:2], None if pt is None else pt[:2], sig_d)
             # h = z * h_prev + (1 - z) * hh
-            np.subtract(h_prev, hh, out=dxt[:, :H])
-            dxt[:, :H] *= dh
-            dxt[:, :H] *= rec.deriv(zz, None if pt is None else pt[:, :H])
-            np.subtract(1, zz, out=dxt[:, H2:])
-            dxt[:, H2:] *= dh
-            dxt[:, H2:] *= act.deriv(hh, None if pt is None else pt[:, H2:])
-            da_h = dxt[:, H2:]
-            dr_pre = rec.deriv(r, None if pt is None else pt[:, H:H2])
+            np.subtract(hs[t], hh, out=d_z)
+            d_z *= dh
+            d_z *= sig_d[0]
+            np.subtract(1, zg, out=d_hh)
+            d_hh *= dh
+            d_hh *= act.deriv_(hh, None if pt is None else pt[2], buf)
             if reset_after:
-                np.multiply(da_h, inner[t], out=dxt[:, H:H2])
-                dxt[:, H:H2] *= dr_pre
+                np.multiply(d_hh, inner[t], out=d_r)
+                d_r *= sig_d[1]
                 if m is not None:
-                    dxt *= m[t]
-                drt = d_rec[t]
-                drt[:, :H2] = dxt[:, :H2]
-                np.multiply(da_h, r, out=drt[:, H2:])
-                back = drt @ uT
+                    dzt *= m[t]
+                np.multiply(d_hh, r, out=d_rec_h[t])
+                np.matmul(dzt[:2], u4T[:2], out=back3[:2])
+                np.matmul(d_rec_h[t], u4T[2], out=back3[2])
+                back = back3.sum(axis=0)
             else:
-                np.matmul(da_h, uhT, out=di)
-                # inner = r * h_prev_dropped
-                h_in = hp[t]
-                np.multiply(di, h_in, out=dxt[:, H:H2])
-                dxt[:, H:H2] *= dr_pre
+                np.matmul(d_hh, u4T[2], out=di)
+                np.multiply(di, hp[t], out=d_r)
+                d_r *= sig_d[1]
                 if m is not None:
-                    dxt *= m[t]
+                    dzt *= m[t]
                     di *= m[t]
-                back = dxt[:, :H2] @ uT
+                np.matmul(dzt[:2], u4T[:2], out=back3[:2])
+                back = back3[0] + back3[1]
                 back += di * r
             if rec_mask is not None:
                 back *= rec_mask
-            direct = dh * zz
-            back += direct
+            back += np.multiply(dh, zg, out=buf)
             dh = back if m is None else np.where(m[t], back, dh)
+        order = _GRU_ORDER
+        if reset_after:
+            dx, dw, du = _gate_grads(self, xt, w, w4, dz, order, hp, [dz[0], dz[1], d_rec_h])
+        else:
+            dx, dw, du = _gate_grads(self, xt, w, w4, dz, order, [hp, hp, inner])
         ng = self.needs_grad
-        n_in = len(ng)
-        dx, dw = _input_grads(self, xt, w, dx_gates)
-        du = db = None
-        if ng[2]:
-            hp2 = hp.reshape(T * N, H)
+        db = None
+        if has_b and len(ng) > 3 and ng[3]:
+            db = _gate_bias_grad(dz, order)
             if reset_after:
-                du = hp2.T @ d_rec.reshape(T * N, G)
-            else:
-                du = np.empty_like(u)
-                du[:, :H2] = hp2.T @ dx_gates[:, :, :H2].reshape(T * N, H2)
-                du[:, H2:] = inner.reshape(T * N, H).T @ dx_gates[:, :, H2:].reshape(T * N, H)
-        if has_b and n_in > 3 and ng[3]:
-            db = dx_gates.reshape(T * N, G).sum(axis=0)
-            if reset_after:
-                db = np.stack([db, d_rec.reshape(T * N, G).sum(axis=0)])
-        dh0 = dh if n_in > 4 and ng[4] else None
+                db = np.stack([db, _gate_bias_grad([dz[0], dz[1], d_rec_h], order)])
+        _WORKSPACE.give([dz] if d_rec_h is None else [dz, d_rec_h])
+        dh0 = dh if len(ng) > 4 and ng[4] else None
         return dx, dw, du, db, dh0
 
 
