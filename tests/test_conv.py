@@ -48,6 +48,17 @@ def test_conv2d_transpose_gradcheck(strides, padding, output_padding, kernel):
     assert gradcheck(lambda x, w, b: F.conv2d_transpose(x, w, b, strides, padding, output_padding), [x, w, b])
 
 
+@pytest.mark.parametrize("strides,padding,dilation,bias", [(1, "same", 1, True), (2, "valid", 2, False),
+                                                           ((2, 1), "same", 1, True)])
+def test_conv2d_single_channel_gradcheck(strides, padding, dilation, bias):
+    """One-channel inputs take the offset-major column path with the bias folded into the product."""
+    x, w, b = rand(2, 6, 5, 1), rand(3, 2, 1, 3), rand(3)
+    if bias:
+        assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, strides, padding, dilation, relu=True), [x, w, b])
+    else:
+        assert gradcheck(lambda x, w: F.conv2d(x, w, None, strides, padding, dilation), [x, w])
+
+
 def test_fused_relu_equals_conv_then_relu():
     x, w, b = rand(2, 5, 5, 3), rand(3, 3, 3, 4), rand(4)
     assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, 1, "same", relu=True), [x, w, b])

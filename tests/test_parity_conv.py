@@ -47,14 +47,15 @@ def run_axon(fn, arrays, gy):
     return y.data, [t.grad for t in ts]
 
 
-CONV_GRID = [(s, p, d, k, g) for s, p, d, k, g in itertools.product(
+CONV_GRID = [(s, p, d, k, g, 4) for s, p, d, k, g in itertools.product(
     (1, 2), ("valid", "same"), (1, 2), ((3, 3), (2, 2), (1, 3)), (1, 2)) if not (s == 2 and d == 2)]
+CONV_GRID += [(1, "same", 1, (3, 3), 1, 1), (2, "same", 1, (2, 2), 1, 1), (1, "valid", 2, (3, 3), 1, 1)]
 
 
-@pytest.mark.parametrize("strides,padding,dilation,kernel,groups", CONV_GRID)
-def test_conv2d_parity(strides, padding, dilation, kernel, groups):
-    x = R.standard_normal((2, 7, 6, 4), dtype=np.float32)
-    w = R.standard_normal(kernel + (4 // groups, 6), dtype=np.float32)
+@pytest.mark.parametrize("strides,padding,dilation,kernel,groups,channels", CONV_GRID)
+def test_conv2d_parity(strides, padding, dilation, kernel, groups, channels):
+    x = R.standard_normal((2, 7, 6, channels), dtype=np.float32)
+    w = R.standard_normal(kernel + (channels // groups, 6), dtype=np.float32)
     b = R.standard_normal(6, dtype=np.float32)
     pad = resolve_padding(padding, (7, 6), kernel, (strides,) * 2, (dilation,) * 2)
     tx, tw, tb = nchw(x, True), torch.tensor(w.transpose(3, 2, 0, 1).copy(), requires_grad=True), \

@@ -141,11 +141,31 @@ def _sum_rows(g2):
     return ones @ g2
 
 
+def im2col_single_channel(xp, out_hw, kernel, strides, dilation, bias_row):
+    """Columns of one-channel images as a (kh*kw [+1], N*Ho*Wo) matrix: one contiguous row per
+    kernel offset, copied from a strided slice, plus a row of ones that carries the bias through
+    the matrix product.  For C=1 this is ~2x faster than the (M, kh*kw) layout, whose rows are 9
+    values long."""
+    kh, kw = kernel
+    k = kh * kw
+    rows = np.empty((k + bias_row, xp.shape[0] * out_hw[0] * out_hw[1]), dtype=xp.dtype)
+    offsets = rows[:k].reshape(kh, kw, xp.shape[0], out_hw[0], out_hw[1])
+    x3 = xp[..., 0]
+    for i in range(kh):
+        for j in range(kw):
+            rs, cs = offset_slices(i, j, out_hw, strides, dilation)
+            offsets[i, j] = x3[:, rs, cs]
+    if bias_row:
+        rows[k] = 1
+    return rows
+
+
 class Conv2D(Function):
     """y = im2col(pad(x)) @ kernel + bias, one matrix product (batched over groups).
 
     With ``relu=True`` the ReLU is applied in place on the output (and its mask
     applied to the incoming gradient), saving a separate op and array.
+    One-channel inputs use offset-major columns with the bias folded into the product.
     """
 
     def forward(self, x, w, b=None, strides=(1, 1), padding=_ZERO_PAD, dilation=(1, 1), groups=1, relu=False):
@@ -155,24 +175,32 @@ class Conv2D(Function):
         ho = conv_output_size(h, kh, strides[0], dilation[0], padding[0])
         wo = conv_output_size(wd, kw, strides[1], dilation[1], padding[1])
         m = n * ho * wo
-        cols = im2col(xp, (ho, wo), (kh, kw), strides, dilation)
-        if groups == 1:
-            cols = cols.reshape(m, kh * kw * c)
+        single = c == 1 and groups == 1
+        if single:
+            cols = im2col_single_channel(xp, (ho, wo), (kh, kw), strides, dilation, b is not None)
+            w2 = w.reshape(-1, f)
+            if b is not None:
+                w2 = np.concatenate([w2, b.reshape(1, f).astype(w2.dtype, copy=False)])
+            y = cols.T @ w2
+        elif groups == 1:
+            cols = im2col(xp, (ho, wo), (kh, kw), strides, dilation).reshape(m, kh * kw * c)
             y = cols @ w.reshape(-1, f)
         else:
+            cols = im2col(xp, (ho, wo), (kh, kw), strides, dilation)
             og = f // groups
             cols = cols.reshape(m, kh * kw, groups, cg).transpose(2, 0, 1, 3).reshape(groups, m, kh * kw * cg)
             wg = w.reshape(kh * kw * cg, groups, og).transpose(1, 0, 2)
             y = np.matmul(cols, wg).transpose(1, 0, 2).reshape(m, f)
-        if b is not None:
+        if b is not None and not single:
             y += b
         if relu:
             np.maximum(y, 0, out=y)
-        self.save(cols, w, x.shape, xp.shape, (ho, wo), strides, padding, dilation, groups, y if relu else None)
+        self.save(cols, w, x.shape, xp.shape, (ho, wo), strides, padding, dilation, groups, y if relu else None,
+                  single)
         return y.reshape(n, ho, wo, f)
 
     def backward(self, g):
-        cols, w, x_shape, xp_shape, out_hw, strides, padding, dilation, groups, y = self.saved
+        cols, w, x_shape, xp_shape, out_hw, strides, padding, dilation, groups, y, single = self.saved
         kh, kw, cg, f = w.shape
         n, h, wd, c = x_shape
         m = n * out_hw[0] * out_hw[1]
@@ -182,7 +210,12 @@ class Conv2D(Function):
         gx = gw = gb = None
         need_b = len(self.needs_grad) > 2 and self.needs_grad[2]
         if groups == 1:
-            if self.needs_grad[1]:
+            if single and (self.needs_grad[1] or need_b):
+                gwb = cols @ g2  # the ones row gives the bias gradient
+                gw = gwb[:kh * kw].reshape(w.shape) if self.needs_grad[1] else None
+                gb = gwb[kh * kw] if need_b else None
+                need_b = False
+            elif self.needs_grad[1]:
                 gw = (cols.T @ g2).reshape(w.shape)
             if self.needs_grad[0]:
                 # one product per kernel offset, added straight into the strided input positions:

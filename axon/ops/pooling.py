@@ -58,23 +58,24 @@ class MaxPool2D(Function):
         return out
 
     def backward(self, g):
-        # Route each window's gradient to its first maximum (as PyTorch): ``rest`` holds the gradient
-        # not yet routed and becomes zero in windows that found their maximum.
+        # Route each window's gradient to its first maximum (as PyTorch): ``hit`` marks the
+        # offsets equal to the output, ``taken`` the windows whose maximum an earlier offset had.
         xp, out, x_shape, pool, strides, padding = self.saved
         views = _offsets(pool, out.shape[1:3], strides)
         tiles = pool == strides and all(n == o * k for n, o, k in zip(xp.shape[1:3], out.shape[1:3], pool))
         gxp = np.empty(xp.shape, dtype=g.dtype) if tiles else np.zeros(xp.shape, dtype=g.dtype)
-        rest = g.copy()
-        hit = np.empty_like(g)
-        mask = np.empty(g.shape, dtype=bool)
-        for rs, cs in views:
-            np.equal(xp[:, rs, cs, :], out, out=mask)
-            np.multiply(rest, mask, out=hit)
+        hit = np.empty(g.shape, dtype=bool)
+        taken = np.zeros(g.shape, dtype=bool)
+        for k, (rs, cs) in enumerate(views):
+            np.equal(xp[:, rs, cs, :], out, out=hit)
+            if k:
+                np.greater(hit, taken, out=hit)  # hit and not taken
+            if k < len(views) - 1:
+                np.logical_or(taken, hit, out=taken)
             if tiles:
-                gxp[:, rs, cs, :] = hit
+                np.multiply(g, hit, out=gxp[:, rs, cs, :])
             else:
-                gxp[:, rs, cs, :] += hit
-            rest -= hit
+                gxp[:, rs, cs, :] += g * hit
         return _crop(gxp, padding, x_shape[1:3])
 
 
