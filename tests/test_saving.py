@@ -215,3 +215,34 @@ def test_unsavable_and_unbuilt_models_explain(tmp_path):
     with pytest.raises(TypeError, match="cannot save its architecture"):
         model.save(tmp_path / "lam.axon")
     assert not os.path.exists(tmp_path / "lam.axon")
+
+
+def test_frozen_layers_round_trip_into_the_right_weights(tmp_path):
+    """Freezing moves weights to the end of ``weights``; saving must not depend on that order."""
+    x, y = data()
+    model = axon.Sequential([Dense(5, input_shape=(5,), name="base"), BatchNormalization(name="bn"),
+                             Dense(5, name="top"), Dense(3, name="head")])
+    model.compile(Adam(0.01), axon.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.layers[0].trainable = False
+    model.layers[1].trainable = False
+    model.fit(x, y, epochs=1, verbose=0)
+    model.save(tmp_path / "frozen.axon")
+    model.save_weights(tmp_path / "frozen-w.axon")
+    back = axon.load_model(tmp_path / "frozen.axon")
+    assert not back.layers[0].trainable and not back.layers[1].trainable and back.layers[2].trainable
+    np.testing.assert_array_equal(back.predict(x), model.predict(x))
+    fresh = axon.Sequential([Dense(5, input_shape=(5,)), BatchNormalization(), Dense(5), Dense(3)])
+    fresh.load_weights(tmp_path / "frozen-w.axon")             # nothing frozen here
+    np.testing.assert_array_equal(fresh.predict(x), model.predict(x))
+    back.fit(x, y, epochs=1, verbose=0)
+    np.testing.assert_array_equal(back.layers[0].kernel.data, model.layers[0].kernel.data)
+
+
+def test_weights_of_another_kind_are_refused_by_name(tmp_path):
+    a = axon.Sequential([Dense(3, input_shape=(3,), use_bias=False), BatchNormalization()])
+    a.build_from_shape((3,))
+    a.save_weights(tmp_path / "a.axon")
+    b = axon.Sequential([Dense(3, input_shape=(3,)), Dense(3, use_bias=False), Dense(3)])
+    b.build_from_shape((3,))
+    with pytest.raises(ValueError, match=r"^'[^']*a\.axon': weight 1 is '\w+/gamma' in the file but '\w+/bias'"):
+        b.load_weights(tmp_path / "a.axon")

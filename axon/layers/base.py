@@ -63,7 +63,7 @@ class Layer(Serializable):
     def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None,
                  batch_size=None, dtype=None):
         self.name = name or _auto_name(type(self).__name__)
-        if name is None and _takes_name(type(self)):  # keep the generated name in the saved config
+        if name is None and _takes(type(self), "name"):  # keep the generated name in the saved config
             self._init_args[1]["name"] = self.name
         self._trainable = trainable
         self.built = False
@@ -158,8 +158,25 @@ class Layer(Serializable):
         return out
 
     def named_weights(self):
-        """``(path, tensor)`` pairs, paths like ``dense/kernel``, in the order of ``weights``."""
-        return [(w.name, w) for w in self.weights]
+        """``(path, tensor)`` pairs, paths like ``dense/kernel``: each layer's weights in creation
+        order, then its sub-layers'.  Unlike ``weights`` (trainable first) the order does not
+        change when layers are frozen, so saved files load back into the right weights."""
+        out, seen = [], set()
+        stack = [self]
+        while stack:
+            layer = stack.pop()
+            for w in layer._params.values():
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append((w.name, w))
+            stack.extend(reversed(layer._layers))
+        return out
+
+    def get_config(self):
+        config = super().get_config()
+        if config.get("trainable", True) != self._trainable and _takes(type(self), "trainable"):
+            config["trainable"] = self._trainable  # frozen (or unfrozen) after construction
+        return config
 
     def count_params(self):
         return int(sum(w.size for w in self.weights))
@@ -293,10 +310,10 @@ def _to_tensor(x):
 _KW_CACHE = {}
 
 
-def _takes_name(cls):
-    """Whether ``cls(name=...)`` is accepted (a subclassed model's constructor may not take it)."""
+def _takes(cls, keyword):
+    """Whether ``cls(keyword=...)`` is accepted (a subclassed model's constructor may not take it)."""
     params = inspect.signature(cls.__init__).parameters.values()
-    return any(p.name == "name" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+    return any(p.name == keyword or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
 
 
 def _call_keywords(cls):

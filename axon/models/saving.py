@@ -129,6 +129,9 @@ def _load_weights_into(model, z, manifest, path):
                          "the architectures differ")
     arrays = []
     for i, (spec, (name, w)) in enumerate(zip(saved, named)):
+        if spec["name"].rsplit("/", 1)[-1] != name.rsplit("/", 1)[-1]:  # layer names may differ, kinds not
+            raise ValueError(f"{path!r}: weight {i} is {spec['name']!r} in the file but {name!r} in "
+                             f"{model.describe()}; the architectures differ")
         if tuple(spec["shape"]) != tuple(w.shape):
             raise ValueError(f"{path!r}: weight {spec['name']!r} has shape {tuple(spec['shape'])} but the "
                              f"model's {name!r} has shape {tuple(w.shape)}")
@@ -141,6 +144,7 @@ def _load_weights_into(model, z, manifest, path):
 
 def load_model(path, compile=True):
     """Load a model saved with ``model.save``; it predicts identically and can continue training."""
+    path = os.fspath(path)
     z, manifest = _open(path)
     with z:
         model = deserialize(manifest["model"])
@@ -172,6 +176,7 @@ def save_weights(model, path):
 
 
 def load_weights(model, path):
+    path = os.fspath(path)
     z, manifest = _open(path)
     with z:
         _load_weights_into(model, z, manifest, path)

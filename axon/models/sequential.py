@@ -69,6 +69,10 @@ class Sequential(Model):
         self._maybe_build()
         return super().weights
 
+    def named_weights(self):
+        self._maybe_build()
+        return super().named_weights()
+
     def get_config(self):
         config = {"name": self.name, "layers": [_layer_config(l) for l in self._stack]}
         if self._batch_input_shape is not None:
