@@ -67,6 +67,20 @@ def test_gradcheck_recurrent_dropout_and_other_activations(name, rng):
     assert axon.gradcheck(f, [x, w, u, b])
 
 
+@pytest.mark.parametrize("name", list(CELLS))
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_gradcheck_from_a_zero_state(name, go_backwards, rng):
+    """Without an initial state the ops skip the recurrent products of the first step."""
+    fn, kw, w, u, b, _ = _weights(name, rng)
+    x = rng.normal(0, 1, (N, T, D))
+    rec_mask = rng.uniform(0.5, 1.5, (N, H))
+
+    def f(x, w, u, b):
+        return _objective(fn(x, w, u, b, mask=MASK, rec_mask=rec_mask, go_backwards=go_backwards,
+                             return_sequences=True, **kw))
+    assert axon.gradcheck(f, [x, w, u, b])
+
+
 def test_gradcheck_without_bias_and_relu(rng):
     x, w, u = rng.normal(0, 1, (N, T, D)), rng.normal(0, 0.5, (D, H)), rng.normal(0, 0.5, (H, H))
     assert axon.gradcheck(lambda x, w, u: _objective(R.simple_rnn(x, w, u, activation="relu",

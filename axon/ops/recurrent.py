@@ -242,13 +242,14 @@ def _input_grads(fn, xt, w, dz):
     return dx, dw
 
 
-def _weight_grads(fn, xt, w, dz, hprev):
-    """dx, dW, dU, db when the same ``dz`` (T, N, G) feeds the input and the recurrent products."""
+def _weight_grads(fn, xt, w, dz, hprev, first=0):
+    """dx, dW, dU, db when the same ``dz`` (T, N, G) feeds the input and the recurrent products.
+    ``first=1`` leaves step 0 out of dU (its previous state is zero)."""
     dx, dw = _input_grads(fn, xt, w, dz)
     ng = fn.needs_grad
     T, N, G = dz.shape
     dz2 = dz.reshape(T * N, G)
-    du = hprev.reshape(T * N, -1).T @ dz2 if ng[2] else None
+    du = hprev[first:].reshape(-1, hprev.shape[-1]).T @ dz[first:].reshape(-1, G) if ng[2] else None
     db = dz2.sum(axis=0) if len(ng) > 3 and ng[3] else None
     return dx, dw, du, db
 
@@ -289,7 +290,8 @@ class SimpleRNNSeq(_SequenceOp):
             if rec_mask is not None:
                 h_prev = np.multiply(h_prev, rec_mask, out=hp[t])
             zt = z[t]
-            zt += h_prev @ u
+            if t or h0 is not None:      # a zero initial state adds nothing
+                zt += h_prev @ u
             if pre is not None:
                 pre[t] = zt
             act.apply_(zt)
@@ -299,6 +301,7 @@ class SimpleRNNSeq(_SequenceOp):
                 np.copyto(hs[t + 1], np.where(m[t], zt, hs[t]))
         keep = _output_keep(m, zero_output_for_mask)
         self.go_backwards = go_backwards
+        self.zero_start = h0 is None
         self.save(xt, w, u, z, pre, hs, hp, m, keep, rec_mask, act, return_sequences)
         return _outputs(hs, keep, return_sequences, dtype), hs[-1].copy()
 
@@ -318,11 +321,13 @@ class SimpleRNNSeq(_SequenceOp):
             dz[t] *= dh
             if m is not None:
                 dz[t] *= m[t]
+            if t == 0 and self.zero_start:
+                break
             back = dz[t] @ uT
             if rec_mask is not None:
                 back *= rec_mask
             dh = back if m is None else np.where(m[t], back, dh)
-        dx, dw, du, db = _weight_grads(self, xt, w, dz, hp)
+        dx, dw, du, db = _weight_grads(self, xt, w, dz, hp, int(self.zero_start))
         _WORKSPACE.give([dz])
         dh0 = dh if len(self.needs_grad) > 4 and self.needs_grad[4] else None
         return dx, dw, du, db, dh0
@@ -354,13 +359,14 @@ def _project(fn, xt, w4, bias4):
     return z
 
 
-def _gate_grads(fn, xt, w, w4, dz, order, hprev=None, recurrent=None):
+def _gate_grads(fn, xt, w, w4, dz, order, hprev=None, recurrent=None, first=0):
     """dx, dkernel and, when ``hprev`` is given, drecurrent, from gate-major gradients.
 
     ``dz`` (G, T, N, H): gradients of the input projections; ``recurrent`` (G, T, N, H)
     or a list of G (T, N, H) arrays: gradients of the recurrent products when they
     differ from ``dz``, with ``hprev`` the matching left factor (an array, or a list).
     Kernels come back in Keras layout (K, G*H) with the gate blocks put back from ``order``.
+    ``first=1`` leaves step 0 out of drecurrent (its previous state is zero).
     """
     G, T, N, H = dz.shape
     D = xt.shape[-1]
@@ -384,7 +390,7 @@ def _gate_grads(fn, xt, w, w4, dz, order, hprev=None, recurrent=None):
         du = np.empty((H, G * H), dz.dtype)
         for g, k in enumerate(order):
             left = hprev[g] if isinstance(hprev, list) else hprev
-            du[:, k * H:(k + 1) * H] = left.reshape(T * N, H).T @ rec[g].reshape(T * N, H)
+            du[:, k * H:(k + 1) * H] = left[first:].reshape(-1, H).T @ rec[g][first:].reshape(-1, H)
     return dx, dw, du
 
 
@@ -430,8 +436,9 @@ class LSTMSeq(_SequenceOp):
             if rec_mask is not None:
                 h_prev = np.multiply(h_prev, rec_mask, out=hp[t])
             zt = z[:, t]
-            np.matmul(h_prev, u4, out=rec4)
-            zt += rec4
+            if t or h0 is not None:      # a zero initial state adds nothing
+                np.matmul(h_prev, u4, out=rec4)
+                zt += rec4
             if pre is not None:
                 pre[:, t] = zt
             rec.apply_(zt[:3])
@@ -452,6 +459,7 @@ class LSTMSeq(_SequenceOp):
                 np.copyto(h, hs[t], where=~m[t])
         keep = _output_keep(m, zero_output_for_mask)
         self.go_backwards = go_backwards
+        self.zero_start = h0 is None
         self.save(xt, w, w4, u4, z, pre, hs, cs, tc, cpre, hp, m, keep, rec_mask, act, rec,
                   return_sequences)
         return _outputs(hs, keep, return_sequences, dtype), hs[-1].copy(), cs[-1].copy()
@@ -496,9 +504,12 @@ class LSTMSeq(_SequenceOp):
             d_g *= act.deriv_(g, None if pt is None else pt[3], buf)
             if m is not None:
                 dzt *= m[t]
-            np.matmul(dzt, u4T, out=back4)
-            back = back4.sum(axis=0)
-            if rec_mask is not None:
+            if t == 0 and self.zero_start:
+                back = None                  # no gradient for a zero initial state
+            else:
+                np.matmul(dzt, u4T, out=back4)
+                back = back4.sum(axis=0)
+            if rec_mask is not None and back is not None:
                 back *= rec_mask
             dct *= f
             if m is None:
@@ -507,7 +518,7 @@ class LSTMSeq(_SequenceOp):
                 dh = np.where(m[t], back, dh)
                 dc = np.where(m[t], dct, dc)
         order = _LSTM_ORDER
-        dx, dw, du = _gate_grads(self, xt, w, w4, dz, order, hp)
+        dx, dw, du = _gate_grads(self, xt, w, w4, dz, order, hp, first=int(self.zero_start))
         ng = self.needs_grad
         db = _gate_bias_grad(dz, order) if len(ng) > 3 and ng[3] else None
         _WORKSPACE.give([dz])
@@ -557,12 +568,14 @@ class GRUSeq(_SequenceOp):
             if rec_mask is not None:
                 h_prev = np.multiply(h_prev, rec_mask, out=hp[t])
             zt = z[:, t]
-            if reset_after:
+            if t == 0 and h0 is None:     # a zero initial state adds nothing
+                rec3.fill(0)
+            elif reset_after:
                 np.matmul(h_prev, u4, out=rec3)
-                if b_rec is not None:
-                    rec3 += b_rec
             else:
                 np.matmul(h_prev, u4[:2], out=rec3[:2])
+            if b_rec is not None:
+                rec3 += b_rec
             zt[:2] += rec3[:2]
             if pre is not None:
                 pre[:2, t] = zt[:2]
@@ -585,6 +598,7 @@ class GRUSeq(_SequenceOp):
                 np.copyto(h, hs[t], where=~m[t])
         keep = _output_keep(m, zero_output_for_mask)
         self.go_backwards = go_backwards
+        self.zero_start = h0 is None
         self.save(xt, w, w4, u4, z, pre, hs, hp, inner, m, keep, rec_mask, act, rec, reset_after,
                   b is not None, return_sequences)
         return _outputs(hs, keep, return_sequences, dtype), hs[-1].copy()
@@ -626,6 +640,8 @@ class GRUSeq(_SequenceOp):
                 if m is not None:
                     dzt *= m[t]
                 np.multiply(d_hh, r, out=d_rec_h[t])
+                if t == 0 and self.zero_start:
+                    break                    # no gradient for a zero initial state
                 np.matmul(dzt[:2], u4T[:2], out=back3[:2])
                 np.matmul(d_rec_h[t], u4T[2], out=back3[2])
                 back = back3.sum(axis=0)
@@ -636,6 +652,8 @@ class GRUSeq(_SequenceOp):
                 if m is not None:
                     dzt *= m[t]
                     di *= m[t]
+                if t == 0 and self.zero_start:
+                    break
                 np.matmul(dzt[:2], u4T[:2], out=back3[:2])
                 back = back3[0] + back3[1]
                 back += di * r
@@ -645,9 +663,11 @@ class GRUSeq(_SequenceOp):
             dh = back if m is None else np.where(m[t], back, dh)
         order = _GRU_ORDER
         if reset_after:
-            dx, dw, du = _gate_grads(self, xt, w, w4, dz, order, hp, [dz[0], dz[1], d_rec_h])
+            dx, dw, du = _gate_grads(self, xt, w, w4, dz, order, hp, [dz[0], dz[1], d_rec_h],
+                                     first=int(self.zero_start))
         else:
-            dx, dw, du = _gate_grads(self, xt, w, w4, dz, order, [hp, hp, inner])
+            dx, dw, du = _gate_grads(self, xt, w, w4, dz, order, [hp, hp, inner],
+                                     first=int(self.zero_start))
         ng = self.needs_grad
         db = None
         if has_b and len(ng) > 3 and ng[3]:
