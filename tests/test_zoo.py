@@ -94,3 +94,17 @@ def test_replace_head_needs_a_dense_layer():
     model = axon.Sequential([Conv2D(2, 3, input_shape=(8, 8, 1)), GlobalAveragePooling2D()])
     with pytest.raises(ValueError, match="Dense"):
         zoo.replace_head(model, 3)
+
+
+@pytest.mark.parametrize("name,cut_type", [("small_cnn", "Flatten"), ("resnet_small", "GlobalAveragePooling2D")])
+def test_replace_head_can_cut_at_the_convolutional_features(name, cut_type):
+    base = zoo.get(name, num_classes=5, width=0.25)
+    cut = next(l.name for l in base.layers if type(l).__name__ == cut_type)
+    new = zoo.replace_head(base, 3, freeze_base=True, cut_before=cut)
+    kinds = [type(l).__name__ for l in new.layers]
+    assert kinds[-2:] == ["Flatten", "Dense"]
+    assert all(l.name != cut for l in new.layers)
+    assert new.predict(np.zeros((2, 28, 28, 1), "float32")).shape == (2, 3)
+    assert len(new.trainable_weights) == 2
+    with pytest.raises(ValueError, match="'nope'"):
+        zoo.replace_head(base, 3, cut_before="nope")

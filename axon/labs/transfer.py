@@ -3,15 +3,16 @@
 A CNN is trained on Fashion-MNIST classes 0-4 (T-shirt, trouser, pullover,
 dress, coat).  Then, with only a few labelled images of classes 5-9 (sandal,
 shirt, sneaker, bag, ankle boot) -- 100 and 1,000 by default -- three models
-are trained for the same number of steps and tested on all 5,000 test images
-of classes 5-9:
+are trained and tested on all 5,000 test images of classes 5-9:
 
 * from scratch: the same architecture, randomly initialised;
-* frozen base + new head: the pretrained network with its classifier replaced
-  (``axon.zoo.replace_head``) and every other layer frozen
+* frozen base + new head: the pretrained convolutional features (or, with
+  ``--cut dense``, everything up to the last Dense layer) with a new classifier
+  (``axon.zoo.replace_head``), every pretrained layer frozen
   (``trainable = False``: no weight updates, batch norm in inference mode);
-* full fine-tune: the same, with every layer trainable at a 10 times smaller
-  learning rate.
+  the head alone trains, at 10 times the learning rate;
+* full fine-tune: continues from that model with every layer trainable at a
+  tenth of the learning rate (head first, then everything gently).
 
 The results are printed as a table and written to ``report.md`` in ``--out``.
 
@@ -35,9 +36,13 @@ def add_arguments(p):
                    help="source-class training images used for pretraining (0 for all 30,000)")
     p.add_argument("--epochs", type=int, default=15, help="epochs over the labelled target images")
     p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (fine-tuning uses a tenth)")
+    p.add_argument("--lr", type=float, default=1e-3,
+                   help="Adam learning rate from scratch; the new head alone trains at 10x, fine-tuning at 1/10")
     p.add_argument("--test-limit", type=int, default=None,
                    help="use only this many test images per task (default: all 5,000)")
+    p.add_argument("--cut", default="features", choices=("features", "dense"),
+                   help="where the pretrained network is cut: before its Flatten/global pooling, keeping "
+                        "the convolutional features (default), or before its last Dense layer")
     p.add_argument("--no-fine-tune", action="store_true", help="skip the full fine-tuning variant")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="runs/transfer", help="output folder for report.md")
@@ -105,33 +110,50 @@ def run(args):
         model.set_weights(weights)
         return model
 
-    variants = [("from scratch", None), ("frozen base + new head", "frozen")]
-    if not args.no_fine_tune:
-        variants.append(("full fine-tune", "fine-tune"))
+    def cut_point(model):
+        if args.cut == "dense":
+            return None
+        from ..layers import Flatten, GlobalAveragePooling2D, GlobalMaxPooling2D
+        flat = [l.name for l in model.layers if isinstance(l, (Flatten, GlobalAveragePooling2D, GlobalMaxPooling2D))]
+        if not flat:
+            raise ValueError(f"--cut features: {args.model} has no Flatten or global pooling layer to cut at")
+        return flat[0]
+
+    variants = ["from scratch", "frozen base + new head"] + ([] if args.no_fine_tune else ["full fine-tune"])
     results = {}
+
+    def record(n, label, model, t0):
+        acc = accuracy(model, xt_test, yt_test)
+        results[(n, label)] = acc
+        print(f"  {n:>6} labels  {label:<24} target test accuracy {acc:.4f}  ({time.perf_counter() - t0:.0f} s)",
+              flush=True)
+
     for n in counts:
         idx = _balanced(ytr, n, rng)
         xl, yl = prep(xtr[idx]), ytr[idx]
-        for label, kind in variants:
-            axon.manual_seed(args.seed + n)
+        fit = lambda m: m.fit(xl, yl, epochs=args.epochs, batch_size=args.batch_size, verbose=args.verbose)
+        axon.manual_seed(args.seed + n)
+        t0 = time.perf_counter()
+        scratch = zoo.get(args.model, input_shape=(28, 28, 1), num_classes=len(TARGET), width=args.width)
+        compile_(scratch, args.lr)
+        fit(scratch)
+        record(n, "from scratch", scratch, t0)
+        t0 = time.perf_counter()
+        base = copy_of_pretrained()
+        model = zoo.replace_head(base, len(TARGET), freeze_base=True, cut_before=cut_point(base))
+        compile_(model, args.lr * 10)
+        fit(model)
+        record(n, "frozen base + new head", model, t0)
+        if not args.no_fine_tune:  # continue from the trained head with every layer trainable
             t0 = time.perf_counter()
-            if kind is None:
-                model, lr = zoo.get(args.model, input_shape=(28, 28, 1), num_classes=len(TARGET),
-                                    width=args.width), args.lr
-            else:
-                model = zoo.replace_head(copy_of_pretrained(), len(TARGET), freeze_base=kind == "frozen")
-                lr = args.lr if kind == "frozen" else args.lr / 10
-            compile_(model, lr)
-            model.fit(xl, yl, epochs=args.epochs, batch_size=args.batch_size, verbose=args.verbose)
-            acc = accuracy(model, xt_test, yt_test)
-            results[(n, label)] = (acc, time.perf_counter() - t0)
-            print(f"  {n:>6} labels  {label:<24} target test accuracy {acc:.4f}  "
-                  f"({results[(n, label)][1]:.0f} s)", flush=True)
+            zoo.set_trainable(model, True)
+            compile_(model, args.lr / 10)
+            fit(model)
+            record(n, "full fine-tune", model, t0)
 
-    header = "| labelled images | " + " | ".join(label for label, _ in variants) + " |"
+    header = "| labelled images | " + " | ".join(variants) + " |"
     rule = "| ---: |" + " ---: |" * len(variants)
-    rows = [f"| {n} | " + " | ".join(f"{results[(n, label)][0]:.4f}" for label, _ in variants) + " |"
-            for n in counts]
+    rows = [f"| {n} | " + " | ".join(f"{results[(n, label)]:.4f}" for label in variants) + " |" for n in counts]
     print()
     print("\n".join([header, rule] + rows))
     total = time.perf_counter() - start
@@ -145,13 +167,17 @@ def run(args):
              header, rule] + rows + ["",
              "- *from scratch*: the same architecture, random initialisation, Adam "
              f"lr {args.lr};",
-             "- *frozen base + new head*: `axon.zoo.replace_head(pretrained, 5, freeze_base=True)`, only "
-             f"the new Dense layer trains (lr {args.lr}); batch norm keeps its pretrained statistics;",
-             ] + ([f"- *full fine-tune*: the new head and every pretrained layer train, lr {args.lr / 10}."]
-                  if not args.no_fine_tune else []) + [
+             "- *frozen base + new head*: `axon.zoo.replace_head(pretrained, 5, freeze_base=True"
+             + (")`" if args.cut == "dense" else ", cut_before=<its Flatten>)`") + ": the pretrained "
+             + ("layers up to the last Dense" if args.cut == "dense" else "convolutional features")
+             + f" are kept and frozen (batch norm keeps its pretrained statistics); only the new Dense "
+             f"layer trains, lr {args.lr * 10};",
+             ] + ([f"- *full fine-tune*: continues from the frozen model with every layer trainable, lr "
+                   f"{args.lr / 10}, for another {args.epochs} epochs (the two-stage recipe: head first, "
+                   "then everything gently)."] if not args.no_fine_tune else []) + [
              "", f"Seed {args.seed}; total time {total:.0f} s (pretraining {pretrain_s:.0f} s).", "",
              "Reproduce: `axon lab transfer " + f"--model {args.model} --width {args.width} --labels {args.labels} "
-             f"--pretrain-epochs {args.pretrain_epochs} --pretrain-limit {args.pretrain_limit} "
+             f"--pretrain-epochs {args.pretrain_epochs} --pretrain-limit {args.pretrain_limit} --cut {args.cut} "
              f"--epochs {args.epochs} --seed {args.seed}`", ""]
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "report.md")
