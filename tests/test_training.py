@@ -254,3 +254,17 @@ def test_fashion_mnist_mlp_learns(fashion_2000):
     _, acc = model.evaluate(xte, yte)
     # measured 0.81 with seed 0 and 0.77-0.81 over seeds 0-3 (500 held-out images; chance is 0.10)
     assert acc > 0.72
+
+
+def test_python_lists_of_numbers_are_one_array():
+    """As in Keras, a list of numbers (or of lists of numbers) is one array; a list of arrays is
+    several inputs."""
+    x = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+    y = [0, 1, 1, 0]
+    model = axon.Sequential([Dense(4, activation="tanh", input_shape=(2,)), Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    h = model.fit(x, y, epochs=2, batch_size=2, validation_split=0.25, verbose=0)
+    assert model.optimizer.iterations == 4 and len(h.history["val_loss"]) == 2
+    np.testing.assert_array_equal(model.predict(x), model.predict(np.array(x, np.float32)))
+    assert model.evaluate(x, y) == pytest.approx(model.evaluate(np.array(x), np.array(y)))
+    assert isinstance(model.train_on_batch(x, y), float)

@@ -24,8 +24,20 @@ def _to_float(a):
     return a.astype(backend.floatx()) if a.dtype == np.float64 else a
 
 
+def _several(x):
+    """Whether ``x`` holds several inputs (or targets): a list of arrays.  A list of numbers or of
+    nested lists of numbers is one array written in Python (Keras reads it so too)."""
+    return isinstance(x, (list, tuple)) and any(isinstance(a, (np.ndarray, Tensor)) for a in x)
+
+
+def _one_or_several(x):
+    if isinstance(x, (list, tuple)) and not _several(x):
+        return np.asarray(x)
+    return x
+
+
 def _length(x):
-    return len(x[0]) if isinstance(x, (list, tuple)) else len(x)
+    return len(x[0]) if _several(x) else len(x)
 
 
 def _take(x, idx):
@@ -106,6 +118,8 @@ def adapt(x, y=None, batch_size=32, shuffle=False, steps=None):
     """The batch source for ``x`` (and ``y``)."""
     if x is None:
         raise ValueError("no input data: pass x (arrays, a batch generator or an iterator)")
+    x = _one_or_several(x)
+    y = None if y is None else _one_or_several(y)
     if is_array_like(x):
         return ArrayBatches(x, y, batch_size, shuffle)
     if y is not None:
@@ -119,6 +133,8 @@ def split_validation(x, y, fraction):
     """Keras's ``validation_split``: the last ``fraction`` of the samples, taken before shuffling."""
     if not 0 < fraction < 1:
         raise ValueError(f"validation_split must be in (0, 1), got {fraction}")
+    x = _one_or_several(x)
+    y = None if y is None else _one_or_several(y)
     if not is_array_like(x):
         raise ValueError("validation_split needs arrays; for a generator pass validation_data")
     n = _length(x)
