@@ -256,3 +256,15 @@ def test_initializer_fans_of_a_conv_kernel_and_orthogonal():
     q = axon.initializers.get("orthogonal")((6, 4)).astype(np.float64)
     np.testing.assert_allclose(q.T @ q, np.eye(4), atol=1e-6)
     np.testing.assert_array_equal(axon.initializers.Constant(0.5)((2,)), [0.5, 0.5])
+
+
+def test_dropout_seed_gives_its_own_reproducible_masks():
+    x = np.ones((6, 10), np.float32)
+    a, b, c = Dropout(0.5, seed=3), Dropout(0.5, seed=3), Dropout(0.5, seed=4)
+    ma = [a(x, training=True).data for _ in range(2)]
+    axon.manual_seed(123)                       # the shared generator does not matter
+    mb = [b(x, training=True).data for _ in range(2)]
+    for u, v in zip(ma, mb):
+        np.testing.assert_array_equal(u, v)
+    assert not np.array_equal(ma[0], ma[1])     # a sequence, not one mask repeated
+    assert not np.array_equal(ma[0], c(x, training=True).data)

@@ -55,7 +55,8 @@ class Activation(Layer):
 
 
 class Dropout(Layer):
-    """Sets a fraction ``rate`` of inputs to zero during training, scaling the rest by 1/(1-rate)."""
+    """Sets a fraction ``rate`` of inputs to zero during training, scaling the rest by 1/(1-rate).
+    With ``seed`` the layer draws its masks from its own generator (a reproducible sequence)."""
     supports_masking = True
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
@@ -63,12 +64,13 @@ class Dropout(Layer):
         if not 0 <= rate < 1:
             raise ValueError(f"Dropout: rate must be in [0, 1), got {rate}")
         self.rate, self.noise_shape, self.seed = rate, noise_shape, seed
+        self._rng = None if seed is None else np.random.default_rng(seed)
 
     def call(self, x, training=None):
         shape = None
         if self.noise_shape is not None:
             shape = tuple(x.shape[i] if s is None else s for i, s in enumerate(self.noise_shape))
-        return F.dropout(x, self.rate, training, shape)
+        return F.dropout(x, self.rate, training, shape, rng=self._rng)
 
 
 class Flatten(Layer):
