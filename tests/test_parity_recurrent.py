@@ -8,7 +8,6 @@ of inputs and every weight, after mapping weights and gate orders:
 import numpy as np
 import pytest
 
-import axon
 from axon import Tensor
 from axon.layers import SimpleRNN, LSTM, GRU, Bidirectional, Attention, AdditiveAttention
 

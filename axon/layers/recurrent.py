@@ -30,7 +30,6 @@ sequence shared by all time steps and gates, in training only.
 import numpy as np
 
 from .. import backend
-from .. import ops as F
 from ..ops import recurrent as R
 from ..tensor import Tensor
 from .. import initializers
@@ -118,9 +117,6 @@ class _RNNBase(Layer):
             keep = backend.rng().random((n, self.units)) >= self.recurrent_dropout
             rec_mask = (keep / (1 - self.recurrent_dropout)).astype(x.dtype)
         return x, rec_mask
-
-    def _run(self, x, states, mask, rec_mask):
-        raise TypeError(f"{type(self).__name__} defines no recurrence")
 
     def call(self, inputs, mask=None, training=None, initial_state=None):
         x = inputs
