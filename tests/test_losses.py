@@ -7,7 +7,6 @@ import axon
 import axon.ops as F
 from axon import Tensor, gradcheck
 from axon.ops.activations import Softmax, Sigmoid
-from axon.ops import losses as L
 
 R = np.random.default_rng(5)
 N, C = 4, 3
