@@ -4,7 +4,8 @@
 Called on ``[query, value]`` or ``[query, value, key]`` (key defaults to value):
 query (N, Tq, D), value (N, Tv, Dv), key (N, Tv, D) -> (N, Tq, Dv).
 ``return_attention_scores=True`` returns ``[result, weights]`` with the
-weights (N, Tq, Tv) for plotting.  ``use_causal_mask=True`` lets query step i
+weights (N, Tq, Tv) for plotting (before ``dropout``, which in training drops
+weights, rescaled, for the product with the values only).  ``use_causal_mask=True`` lets query step i
 see value steps up to i only.  Masks: ``mask=[query_mask, value_mask]``, or the
 masks the inputs carry (e.g. from ``Embedding(mask_zero=True)``); padded value
 steps get zero weight and padded query steps a zero result.  The output
