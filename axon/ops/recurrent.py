@@ -6,7 +6,9 @@ so that each step's slice is contiguous:
 - one matrix product projects the inputs of all steps at once
   (``x (T*N, D) @ kernel (D, G*H)``);
 - one matrix product per step feeds the previous state to all gates together
-  (``h (N, H) @ recurrent_kernel (H, G*H)``);
+  (``h (N, H) @ recurrent_kernel (H, G*H)``, computed as one call over the G gate
+  blocks: LSTM and GRU keep their pre-activations gate-major, (G, T, N, H), so
+  each gate at each step is one contiguous block);
 - backpropagation through time is written by hand in the op's ``backward``: the
   loop only carries ``dh`` (and ``dc``) from step to step, and the weight
   gradients are one matrix product each over all steps at the end
@@ -192,7 +194,7 @@ def _time_major(fn, x, go_backwards):
     return xt
 
 
-def _mask_time_major(mask, go_backwards, dtype):
+def _mask_time_major(mask, go_backwards):
     """(N, T) bool -> (T, N, 1) bool in processing order, or None."""
     if mask is None:
         return None
@@ -276,7 +278,7 @@ class SimpleRNNSeq(_SequenceOp):
         dtype = np.result_type(x, w)
         act = _act(activation)
         xt = _time_major(self, x, go_backwards)
-        m = _mask_time_major(mask, go_backwards, dtype)
+        m = _mask_time_major(mask, go_backwards)
         z = self._new((T, N, H), dtype)
         np.matmul(xt.reshape(T * N, D), w, out=z.reshape(T * N, H))
         if b is not None:
@@ -418,7 +420,7 @@ class LSTMSeq(_SequenceOp):
         act, rec = _act(activation), _act(recurrent_activation)
         order = _LSTM_ORDER
         xt = _time_major(self, x, go_backwards)
-        m = _mask_time_major(mask, go_backwards, dtype)
+        m = _mask_time_major(mask, go_backwards)
         w4, u4 = _gate_major(w, order, H), _gate_major(u, order, H)
         z = _project(self, xt, w4, None if b is None else b.reshape(4, H)[list(order)])
         pre = self._new(z.shape, z.dtype) if (act.needs_pre or rec.needs_pre) else None
@@ -547,7 +549,7 @@ class GRUSeq(_SequenceOp):
         act, rec = _act(activation), _act(recurrent_activation)
         order = _GRU_ORDER
         xt = _time_major(self, x, go_backwards)
-        m = _mask_time_major(mask, go_backwards, dtype)
+        m = _mask_time_major(mask, go_backwards)
         w4, u4 = _gate_major(w, order, H), _gate_major(u, order, H)
         b_in = b_rec = None
         if b is not None:
