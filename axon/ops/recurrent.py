@@ -341,10 +341,10 @@ class SimpleRNNSeq(_SequenceOp):
 # the elementwise work runs on whole blocks (strided column slices of an
 # (N, G*H) array cost about three times as much per element).
 
-def _gate_major(w, order, H):
-    """A Keras (K, G*H) kernel as (G, K, H), gate blocks taken in ``order``."""
-    G = len(order)
-    return np.ascontiguousarray(w.reshape(w.shape[0], G, H)[:, list(order)].transpose(1, 0, 2))
+def _gate_major(w, G):
+    """A Keras (K, G*H) kernel as a (G, K, H) view: gate g is the column block g
+    (strided rows, which BLAS takes as they are: no copy of the weights per call)."""
+    return w.reshape(w.shape[0], G, -1).transpose(1, 0, 2)
 
 
 def _project(fn, xt, w4, bias4):
@@ -361,13 +361,13 @@ def _project(fn, xt, w4, bias4):
     return z
 
 
-def _gate_grads(fn, xt, w, w4, dz, order, hprev=None, recurrent=None, first=0):
+def _gate_grads(fn, xt, w, w4, dz, hprev=None, recurrent=None, first=0):
     """dx, dkernel and, when ``hprev`` is given, drecurrent, from gate-major gradients.
 
     ``dz`` (G, T, N, H): gradients of the input projections; ``recurrent`` (G, T, N, H)
     or a list of G (T, N, H) arrays: gradients of the recurrent products when they
     differ from ``dz``, with ``hprev`` the matching left factor (an array, or a list).
-    Kernels come back in Keras layout (K, G*H) with the gate blocks put back from ``order``.
+    Kernels come back in Keras layout (K, G*H).
     ``first=1`` leaves step 0 out of drecurrent (its previous state is zero).
     """
     G, T, N, H = dz.shape
@@ -385,27 +385,24 @@ def _gate_grads(fn, xt, w, w4, dz, order, hprev=None, recurrent=None, first=0):
     if ng[1]:
         xf = xt.reshape(T * N, D).T
         dw = np.empty_like(w)
-        for g, k in enumerate(order):
-            dw[:, k * H:(k + 1) * H] = xf @ dz[g].reshape(T * N, H)
+        for g in range(G):
+            dw[:, g * H:(g + 1) * H] = xf @ dz[g].reshape(T * N, H)
     if ng[2] and hprev is not None:
         rec = dz if recurrent is None else recurrent
         du = np.empty((H, G * H), dz.dtype)
-        for g, k in enumerate(order):
+        for g in range(G):
             left = hprev[g] if isinstance(hprev, list) else hprev
-            du[:, k * H:(k + 1) * H] = left[first:].reshape(-1, H).T @ rec[g][first:].reshape(-1, H)
+            du[:, g * H:(g + 1) * H] = left[first:].reshape(-1, H).T @ rec[g][first:].reshape(-1, H)
     return dx, dw, du
 
 
-def _gate_bias_grad(dz, order):
+def _gate_bias_grad(dz):
     """(G*H,) bias gradient in Keras layout from gate-major (G, T, N, H) gradients."""
-    G, H = len(order), dz[0].shape[-1]
+    G, H = len(dz), dz[0].shape[-1]
     out = np.empty(G * H, dz[0].dtype)
-    for g, k in enumerate(order):
-        out[k * H:(k + 1) * H] = dz[g].reshape(-1, H).sum(axis=0)
+    for g in range(G):
+        out[g * H:(g + 1) * H] = dz[g].reshape(-1, H).sum(axis=0)
     return out
-
-
-_LSTM_ORDER = (0, 1, 3, 2)   # internal blocks i, f, o, c from Keras's i, f, c, o: sigmoid gates first
 
 
 class LSTMSeq(_SequenceOp):
@@ -418,11 +415,10 @@ class LSTMSeq(_SequenceOp):
         H = u.shape[0]
         dtype = np.result_type(x, w)
         act, rec = _act(activation), _act(recurrent_activation)
-        order = _LSTM_ORDER
         xt = _time_major(self, x, go_backwards)
         m = _mask_time_major(mask, go_backwards)
-        w4, u4 = _gate_major(w, order, H), _gate_major(u, order, H)
-        z = _project(self, xt, w4, None if b is None else b.reshape(4, H)[list(order)])
+        w4, u4 = _gate_major(w, 4), _gate_major(u, 4)
+        z = _project(self, xt, w4, None if b is None else b.reshape(4, H))
         pre = self._new(z.shape, z.dtype) if (act.needs_pre or rec.needs_pre) else None
         hs = self._new((T + 1, N, H), dtype)
         cs = self._new((T + 1, N, H), dtype)
@@ -443,9 +439,10 @@ class LSTMSeq(_SequenceOp):
                 zt += rec4
             if pre is not None:
                 pre[:, t] = zt
-            rec.apply_(zt[:3])
-            act.apply_(zt[3])
-            i, f, o, g = zt
+            rec.apply_(zt[:2])
+            act.apply_(zt[2])
+            rec.apply_(zt[3])
+            i, f, g, o = zt
             c = cs[t + 1]
             np.multiply(f, cs[t], out=c)
             c += np.multiply(i, g, out=buf)
@@ -477,8 +474,8 @@ class LSTMSeq(_SequenceOp):
             dh += glast
         dc = np.zeros((N, H), dtype) if gc is None else gc.astype(dtype, copy=True)
         dz = _WORKSPACE.take(z.shape, z.dtype)
-        u4T = np.ascontiguousarray(u4.transpose(0, 2, 1))
-        sig_d = np.empty((3, N, H), dtype)     # derivatives of the sigmoid gates
+        u4T = u4.transpose(0, 2, 1)
+        sig_d = np.empty((3, N, H), dtype)     # derivatives of the sigmoid gates i, f, o
         buf = np.empty((N, H), dtype)
         back4 = np.empty((4, N, H), dtype)
         for t in range(T - 1, -1, -1):
@@ -486,10 +483,11 @@ class LSTMSeq(_SequenceOp):
                 dh = dh + gseq[t]
             zt, dzt = z[:, t], dz[:, t]
             pt = None if pre is None else pre[:, t]
-            i, f, o, g = zt
-            d_i, d_f, d_o, d_g = dzt
+            i, f, g, o = zt
+            d_i, d_f, d_g, d_o = dzt
             tct = tc[t]
-            rec.deriv_(zt[:3], None if pt is None else pt[:3], sig_d)
+            rec.deriv_(zt[:2], None if pt is None else pt[:2], sig_d[:2])
+            rec.deriv_(o, None if pt is None else pt[3], sig_d[2])
             # h = o * act(c)
             np.multiply(dh, tct, out=d_o)
             d_o *= sig_d[2]
@@ -503,7 +501,7 @@ class LSTMSeq(_SequenceOp):
             np.multiply(dct, cs[t], out=d_f)
             d_f *= sig_d[1]
             np.multiply(dct, i, out=d_g)
-            d_g *= act.deriv_(g, None if pt is None else pt[3], buf)
+            d_g *= act.deriv_(g, None if pt is None else pt[2], buf)
             if m is not None:
                 dzt *= m[t]
             if t == 0 and self.zero_start:
@@ -519,17 +517,13 @@ class LSTMSeq(_SequenceOp):
             else:
                 dh = np.where(m[t], back, dh)
                 dc = np.where(m[t], dct, dc)
-        order = _LSTM_ORDER
-        dx, dw, du = _gate_grads(self, xt, w, w4, dz, order, hp, first=int(self.zero_start))
+        dx, dw, du = _gate_grads(self, xt, w, w4, dz, hp, first=int(self.zero_start))
         ng = self.needs_grad
-        db = _gate_bias_grad(dz, order) if len(ng) > 3 and ng[3] else None
+        db = _gate_bias_grad(dz) if len(ng) > 3 and ng[3] else None
         _WORKSPACE.give([dz])
         dh0 = dh if len(ng) > 4 and ng[4] else None
         dc0 = dc if len(ng) > 5 and ng[5] else None
         return dx, dw, du, db, dh0, dc0
-
-
-_GRU_ORDER = (0, 1, 2)   # z, r, h as Keras
 
 
 class GRUSeq(_SequenceOp):
@@ -547,10 +541,9 @@ class GRUSeq(_SequenceOp):
         H = u.shape[0]
         dtype = np.result_type(x, w)
         act, rec = _act(activation), _act(recurrent_activation)
-        order = _GRU_ORDER
         xt = _time_major(self, x, go_backwards)
         m = _mask_time_major(mask, go_backwards)
-        w4, u4 = _gate_major(w, order, H), _gate_major(u, order, H)
+        w4, u4 = _gate_major(w, 3), _gate_major(u, 3)
         b_in = b_rec = None
         if b is not None:
             b_in = (b[0] if reset_after else b).reshape(3, H)
@@ -616,7 +609,7 @@ class GRUSeq(_SequenceOp):
             dh += glast
         dz = _WORKSPACE.take(z.shape, z.dtype)   # gradients of the input-projection pre-activations
         d_rec_h = _WORKSPACE.take((T, N, H), dtype) if reset_after else None  # of h U_h + b_rec
-        u4T = np.ascontiguousarray(u4.transpose(0, 2, 1))
+        u4T = u4.transpose(0, 2, 1)
         sig_d = np.empty((2, N, H), dtype)
         buf = np.empty((N, H), dtype)
         back3 = np.empty((3, N, H), dtype)
@@ -663,19 +656,17 @@ class GRUSeq(_SequenceOp):
                 back *= rec_mask
             back += np.multiply(dh, zg, out=buf)
             dh = back if m is None else np.where(m[t], back, dh)
-        order = _GRU_ORDER
         if reset_after:
-            dx, dw, du = _gate_grads(self, xt, w, w4, dz, order, hp, [dz[0], dz[1], d_rec_h],
+            dx, dw, du = _gate_grads(self, xt, w, w4, dz, hp, [dz[0], dz[1], d_rec_h],
                                      first=int(self.zero_start))
         else:
-            dx, dw, du = _gate_grads(self, xt, w, w4, dz, order, [hp, hp, inner],
-                                     first=int(self.zero_start))
+            dx, dw, du = _gate_grads(self, xt, w, w4, dz, [hp, hp, inner], first=int(self.zero_start))
         ng = self.needs_grad
         db = None
         if has_b and len(ng) > 3 and ng[3]:
-            db = _gate_bias_grad(dz, order)
+            db = _gate_bias_grad(dz)
             if reset_after:
-                db = np.stack([db, _gate_bias_grad([dz[0], dz[1], d_rec_h], order)])
+                db = np.stack([db, _gate_bias_grad([dz[0], dz[1], d_rec_h])])
         _WORKSPACE.give([dz] if d_rec_h is None else [dz, d_rec_h])
         dh0 = dh if len(ng) > 4 and ng[4] else None
         return dx, dw, du, db, dh0
