@@ -119,3 +119,32 @@ def test_functional_summary_lists_every_layer():
     two_input_skip_model().summary(print_fn=lines.append)
     text = "\n".join(lines)
     assert "(Add)" in text and "(Concatenate)" in text and "(None, 16)" in text
+
+
+def test_two_output_model_trains_with_weighted_losses_and_saves(tmp_path):
+    axon.manual_seed(0)
+    x = axon.Input((4,))
+    h = Dense(16, activation="relu")(x)
+    cls = Dense(3, activation="softmax", name="cls")(h)
+    reg = Dense(1, name="reg")(h)
+    model = axon.Model(x, [cls, reg])
+    model.compile("adam", ["sparse_categorical_crossentropy", "mse"], metrics=["accuracy"],
+                  loss_weights=[1.0, 0.5])
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((256, 4)).astype("float32")
+    y1, y2 = (X[:, 0] > 0).astype(int), X[:, 1:2]
+    first = model.evaluate(X, [y1, y2], return_dict=True)
+    # the total is the weighted sum of the two losses
+    p1, p2 = model.predict(X, batch_size=256)
+    expected = axon.losses.get("sparse_categorical_crossentropy")(y1, p1).item() + \
+        0.5 * float(((p2 - y2) ** 2).mean())
+    assert first["loss"] == pytest.approx(expected, rel=1e-4)
+    history = model.fit(X, [y1, y2], epochs=20, batch_size=32, verbose=0)
+    assert set(history.history) == {"loss", "cls_accuracy", "reg_accuracy"}
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+    assert history.history["cls_accuracy"][-1] > 0.9
+    model.save(tmp_path / "two.axon")
+    loaded = axon.load_model(tmp_path / "two.axon")
+    assert loaded.loss_weights == [1.0, 0.5]
+    assert loaded.evaluate(X, [y1, y2], return_dict=True) == pytest.approx(
+        model.evaluate(X, [y1, y2], return_dict=True))

@@ -121,7 +121,7 @@ def test_save_load_round_trip_translates_identically(trained, tmp_path):
     loaded = axon.load_model(str(tmp_path / "tr" / "model.axon"))  # the loss is saved with the model
     src, dec_in, dec_out = reverse_task(20, seed=5)
     np.testing.assert_allclose(loaded.predict([src, dec_in]), model.predict([src, dec_in]), rtol=1e-5, atol=1e-6)
-    assert isinstance(loaded.compiled_loss, MaskedSparseCategoricalCrossentropy)
+    assert isinstance(loaded.compiled_loss[0], MaskedSparseCategoricalCrossentropy)
 
 
 def test_unknown_words_become_unk(trained):

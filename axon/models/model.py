@@ -48,15 +48,36 @@ class Model(Layer):
 
     # ----- compile
     def compile(self, optimizer="adam", loss=None, metrics=None, loss_weights=None):
-        """Choose the optimizer, the loss and the metrics (strings resolve to the classes)."""
+        """Choose the optimizer, the loss and the metrics (strings resolve to the classes).
+
+        A model with several outputs takes one loss for all of them or a list
+        (one per output), ``loss_weights`` to weigh them in the total, and logs
+        each metric per output as ``<output layer>_<metric>``.
+        """
         self.optimizer = optimizers.get(optimizer)
         if loss is None:
             raise ValueError(f"{self.describe()}.compile: a loss is needed, e.g. "
                              "loss='sparse_categorical_crossentropy'")
-        self.compiled_loss = losses_mod.get(loss)
-        self.compiled_metrics = [metrics_mod.get(m, loss) for m in (metrics or [])]
-        self._compile_config = {"loss": loss if isinstance(loss, str) else None,
-                                "metrics": [m if isinstance(m, str) else None for m in (metrics or [])]}
+        n_out = len(self._outputs) if getattr(self, "_multi_out", False) else 1
+        per_output = list(loss) if isinstance(loss, (list, tuple)) else [loss] * n_out
+        if len(per_output) != n_out:
+            raise ValueError(f"{self.describe()}.compile: got {len(per_output)} losses for {n_out} outputs")
+        if loss_weights is not None and len(loss_weights) != n_out:
+            raise ValueError(f"{self.describe()}.compile: got {len(loss_weights)} loss_weights for "
+                             f"{n_out} outputs")
+        self.compiled_loss = [losses_mod.get(l) for l in per_output]
+        self.loss_weights = [float(w) for w in loss_weights] if loss_weights is not None else [1.0] * n_out
+        self.compiled_metrics, self._metric_outputs = [], []
+        for i in range(n_out):
+            for m in metrics or []:
+                if n_out > 1 and isinstance(m, metrics_mod.Metric):
+                    m = type(m).from_config(m.get_config())  # each output keeps its own state
+                metric = metrics_mod.get(m, per_output[i])
+                if n_out > 1:
+                    metric.name = f"{self._outputs[i].layer.name}_{metric.name}"
+                self.compiled_metrics.append(metric)
+                self._metric_outputs.append(i)
+        self._compile_args = {"loss": loss, "metrics": list(metrics or []), "loss_weights": loss_weights}
         if self.optimizer.params is None and self.built:
             self.optimizer.set_params(self.parameters())
 
@@ -66,8 +87,17 @@ class Model(Layer):
 
     # ----- one batch
     def compute_loss(self, y, y_pred):
-        """The compiled loss plus the layers' regularization penalties."""
-        loss = self.compiled_loss(y, y_pred)
+        """The compiled loss (weighted over outputs) plus the layers' regularization penalties."""
+        if len(self.compiled_loss) == 1:
+            loss = self.compiled_loss[0](y, y_pred)
+        else:
+            ys = list(y) if isinstance(y, (list, tuple)) else [y]
+            if len(ys) != len(y_pred):
+                raise ValueError(f"{self.describe()}: the model has {len(y_pred)} outputs but y holds "
+                                 f"{len(ys)} targets; pass a list with one array per output")
+            loss = 0.0
+            for fn, w, yi, pi in zip(self.compiled_loss, self.loss_weights, ys, y_pred):
+                loss = loss + fn(yi, pi) * w
         for penalty in self.losses:
             loss = loss + penalty
         return loss
@@ -143,8 +173,7 @@ class Model(Layer):
                 value, pred = self.train_step(xb, yb)
                 n = data_adapter._length(xb)
                 loss_mean.update_state(value, n)
-                for m in self.compiled_metrics:
-                    m.update_state(yb, pred)
+                self._update_metrics(yb, pred)
                 batch_logs = {"loss": value if not math.isfinite(value) else loss_mean.result()}
                 batch_logs.update((m.name, float(m.result())) for m in self.compiled_metrics)
                 cb.on_train_batch_end(step, batch_logs)
@@ -167,6 +196,14 @@ class Model(Layer):
         cb.on_train_end(logs)
         return history
 
+    def _update_metrics(self, y, pred):
+        if len(self.compiled_loss) == 1:
+            for m in self.compiled_metrics:
+                m.update_state(y, pred)
+        else:
+            for m, i in zip(self.compiled_metrics, self._metric_outputs):
+                m.update_state(y[i], pred[i])
+
     # ----- evaluate and predict
     def _evaluate_batches(self, batches, cb=None):
         loss_mean = metrics_mod.Mean("loss")
@@ -178,8 +215,7 @@ class Model(Layer):
             for step, (xb, yb) in enumerate(batches):
                 value, pred = self.test_step(xb, yb)
                 loss_mean.update_state(value, data_adapter._length(xb))
-                for m in self.compiled_metrics:
-                    m.update_state(yb, pred)
+                self._update_metrics(yb, pred)
         logs = {"loss": loss_mean.result()}
         logs.update((m.name, float(m.result())) for m in self.compiled_metrics)
         if cb is not None:

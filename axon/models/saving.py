@@ -71,9 +71,9 @@ def save_model(model, path):
     manifest = {"format": FORMAT, "version": VERSION, "model": arch, "weights": weights,
                 "build_shapes": [[list(s), d] for s, d in (model._build_shapes or [])]}
     if model.optimizer is not None and model.compiled_loss is not None:
-        loss = model._compile_config["loss"] or _try_serialize(model.compiled_loss)
-        metrics = [c or _try_serialize(m) for c, m in zip(model._compile_config["metrics"],
-                                                           model.compiled_metrics)]
+        args = model._compile_args
+        loss = [_spec(l) for l in args["loss"]] if isinstance(args["loss"], (list, tuple)) else _spec(args["loss"])
+        metrics = [_spec(m) for m in args["metrics"]]
         opt = model.optimizer
         state = opt.state_dict()
         slots = []
@@ -87,11 +87,15 @@ def save_model(model, path):
                 names.append([key, member])
             slots.append(names)
         manifest["compile"] = {"optimizer": serialize(opt), "loss": loss, "metrics": metrics,
+                               "loss_weights": args["loss_weights"],
                                "iterations": state["iterations"], "slots": slots}
     _write_zip(path, manifest, members)
 
 
-def _try_serialize(obj):
+def _spec(obj):
+    """A loss or metric as given to compile: its name, or its config; None if it cannot be saved."""
+    if isinstance(obj, str):
+        return obj
     try:
         return serialize(obj)
     except TypeError:
@@ -157,9 +161,11 @@ def load_model(path, compile=True):
                 model(*xs, training=False)
         _load_weights_into(model, z, manifest, path)
         info = manifest.get("compile")
-        if compile and info is not None and info["loss"] is not None:
+        losses = info["loss"] if info is not None and isinstance(info["loss"], list) else [info and info["loss"]]
+        if compile and all(l is not None for l in losses):
             model.compile(optimizer=deserialize(info["optimizer"]), loss=deserialize(info["loss"]),
-                          metrics=[deserialize(m) for m in info["metrics"] if m is not None])
+                          metrics=[deserialize(m) for m in info["metrics"] if m is not None],
+                          loss_weights=info.get("loss_weights"))
             model.optimizer.set_params(model.parameters())
             slots = [{key: _read(z, path, member) for key, member in names} for names in info["slots"]]
             for s in slots:
