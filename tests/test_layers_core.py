@@ -268,3 +268,11 @@ def test_dropout_seed_gives_its_own_reproducible_masks():
         np.testing.assert_array_equal(u, v)
     assert not np.array_equal(ma[0], ma[1])     # a sequence, not one mask repeated
     assert not np.array_equal(ma[0], c(x, training=True).data)
+
+
+def test_frozen_layer_penalty_is_left_out_of_the_loss():
+    layer = Dense(3, kernel_regularizer=axon.regularizers.L2(0.1))
+    layer(np.ones((2, 4), "float32"))
+    assert len(layer.losses) == 1
+    layer.trainable = False
+    assert layer.losses == []

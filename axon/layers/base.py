@@ -199,8 +199,9 @@ class Layer(Serializable):
 
     @property
     def losses(self):
-        """Regularization penalties of this layer and its sub-layers (scalar tensors)."""
-        out = [reg(w) for reg, w in self._regularized if w.requires_grad or not self._trainable]
+        """Regularization penalties of the trainable weights of this layer and its sub-layers
+        (scalar tensors; a frozen weight's penalty is constant, so it is left out, as in Keras)."""
+        out = [reg(w) for reg, w in self._regularized if w.requires_grad]
         for layer in self._layers:
             out += layer.losses
         return out
