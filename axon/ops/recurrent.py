@@ -475,48 +475,52 @@ class LSTMSeq(_SequenceOp):
         dc = np.zeros((N, H), dtype) if gc is None else gc.astype(dtype, copy=True)
         dz = _WORKSPACE.take(z.shape, z.dtype)
         u4T = u4.transpose(0, 2, 1)
-        sig_d = np.empty((3, N, H), dtype)     # derivatives of the sigmoid gates i, f, o
-        buf = np.empty((N, H), dtype)
-        back4 = np.empty((4, N, H), dtype)
+        dct = np.empty((N, H), dtype)
+        back = np.empty((N, H), dtype)
+        tmp = np.empty((N, H), dtype)
         for t in range(T - 1, -1, -1):
             if gseq is not None:
                 dh = dh + gseq[t]
             zt, dzt = z[:, t], dz[:, t]
-            pt = None if pre is None else pre[:, t]
+            pt = [None] * 4 if pre is None else pre[:, t]
             i, f, g, o = zt
             d_i, d_f, d_g, d_o = dzt
             tct = tc[t]
-            rec.deriv_(zt[:2], None if pt is None else pt[:2], sig_d[:2])
-            rec.deriv_(o, None if pt is None else pt[3], sig_d[2])
-            # h = o * act(c)
-            np.multiply(dh, tct, out=d_o)
-            d_o *= sig_d[2]
-            dct = act.deriv_(tct, None if cpre is None else cpre[t], np.empty((N, H), dtype))
+            # h = o * act(c);  c = f * c_prev + i * g.  Each gate's derivative is written
+            # straight into its gradient block: few temporaries, so a step stays in cache
+            act.deriv_(tct, None if cpre is None else cpre[t], dct)
             dct *= o
             dct *= dh
             dct += dc
-            # c = f * c_prev + i * g
-            np.multiply(dct, g, out=d_i)
-            d_i *= sig_d[0]
-            np.multiply(dct, cs[t], out=d_f)
-            d_f *= sig_d[1]
-            np.multiply(dct, i, out=d_g)
-            d_g *= act.deriv_(g, None if pt is None else pt[2], buf)
+            rec.deriv_(o, pt[3], d_o)
+            d_o *= tct
+            d_o *= dh
+            rec.deriv_(i, pt[0], d_i)
+            d_i *= g
+            d_i *= dct
+            rec.deriv_(f, pt[1], d_f)
+            d_f *= cs[t]
+            d_f *= dct
+            act.deriv_(g, pt[2], d_g)
+            d_g *= i
+            d_g *= dct
             if m is not None:
                 dzt *= m[t]
-            if t == 0 and self.zero_start:
-                back = None                  # no gradient for a zero initial state
-            else:
-                np.matmul(dzt, u4T, out=back4)
-                back = back4.sum(axis=0)
-            if rec_mask is not None and back is not None:
-                back *= rec_mask
             dct *= f
+            if t == 0 and self.zero_start:   # no gradient for a zero initial state
+                dc = dct if m is None else np.where(m[t], dct, dc)
+                break
+            np.matmul(d_i, u4T[0], out=back)
+            for k in range(1, 4):
+                back += np.matmul(dzt[k], u4T[k], out=tmp)
+            if rec_mask is not None:
+                back *= rec_mask
             if m is None:
-                dh, dc = back, dct
+                dh, back = back, dh
+                dc, dct = dct, dc
             else:
-                dh = np.where(m[t], back, dh)
-                dc = np.where(m[t], dct, dc)
+                np.copyto(dh, back, where=m[t])
+                np.copyto(dc, dct, where=m[t])
         dx, dw, du = _gate_grads(self, xt, w, w4, dz, hp, first=int(self.zero_start))
         ng = self.needs_grad
         db = _gate_bias_grad(dz) if len(ng) > 3 and ng[3] else None
