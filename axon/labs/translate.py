@@ -81,9 +81,8 @@ def prepare(args, log):
     train, val = split_by_source(train, 0.05, seed=args.seed + 1)
     src_vocab = Vocabulary.build([tokenize(s, True) for s, _ in train], max_size=args.vocab_size)
     tgt_vocab = Vocabulary.build([tokenize(t, True) for _, t in train], max_size=args.vocab_size)
-    n_tok = args.max_len * 2 + 2  # words plus punctuation plus <eos>
-    arrays = {name: make_arrays(split, src_vocab, tgt_vocab, True, n_tok, n_tok)
-              for name, split in (("train", train), ("val", val))}
+    n_tok = args.max_len * 2 + 2  # the longest input the translator accepts: words, punctuation, <eos>
+    arrays = {name: make_arrays(split, src_vocab, tgt_vocab, True) for name, split in (("train", train), ("val", val))}
     log(f"pairs: {n_read} read from {origin}, {len(pairs)} with at most {args.max_len} words a side; "
         f"train {len(train)}, validation {len(val)}, held-out test {len(test)} (sources disjoint)")
     log(f"vocabularies: German {len(src_vocab)}, English {len(tgt_vocab)} tokens")
@@ -93,7 +92,7 @@ def prepare(args, log):
 
 def train_model(args, data, attention, log):
     import axon
-    from ..zoo.seq2seq import Seq2Seq, MaskedSparseCategoricalCrossentropy, Translator
+    from ..zoo.seq2seq import Seq2Seq, MaskedSparseCategoricalCrossentropy, Translator, LengthBuckets
     axon.manual_seed(args.seed)
     model = Seq2Seq(len(data["src_vocab"]), len(data["tgt_vocab"]), embed_dim=args.embed_dim,
                     units=args.units, cell=args.cell, attention=attention, dropout=args.dropout)
@@ -102,7 +101,8 @@ def train_model(args, data, attention, log):
     src, dec_in, dec_out = data["arrays"]["train"]
     vsrc, vdec_in, vdec_out = data["arrays"]["val"]
     t0, c0 = time.time(), time.process_time()
-    history = model.fit([src, dec_in], dec_out, batch_size=args.batch_size, epochs=args.epochs,
+    batches = LengthBuckets(src, dec_in, dec_out, args.batch_size, seed=args.seed)
+    history = model.fit(batches, epochs=args.epochs,
                         validation_data=([vsrc, vdec_in], vdec_out), verbose=0 if args.quiet else 1)
     wall, cpu = time.time() - t0, time.process_time() - c0
     name = "with attention" if attention else "without attention"
