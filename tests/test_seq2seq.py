@@ -148,3 +148,19 @@ def test_make_arrays_teacher_forcing_layout():
 
 def test_truecase():
     assert truecase("i think i'm right.") == "I think I'm right."
+
+
+def test_length_buckets_cover_every_pair_once_trimmed():
+    from axon.zoo.seq2seq import LengthBuckets
+    src, dec_in, dec_out = reverse_task(150, seed=3)
+    buckets = LengthBuckets(src, dec_in, dec_out, batch_size=16, seed=0)
+    assert len(buckets) == 10
+    for epoch in range(2):
+        seen = []
+        for i in range(len(buckets)):
+            (s, d), o = buckets[i]
+            assert s.shape[1] == (s != PAD_ID).sum(1).max() and o.shape[1] == (o != PAD_ID).sum(1).max()
+            assert d.shape == o.shape
+            seen += buckets.batches[i].tolist()
+        assert sorted(seen) == list(range(150))
+        buckets.on_epoch_end()
