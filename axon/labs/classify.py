@@ -155,8 +155,8 @@ def run(args):
                   validation_data=(xv, yv) if len(xv) else None)
     augmentation = None
     if args.augment:
-        augmentation = dict(rotation_range=10, width_shift_range=0.1, height_shift_range=0.1,
-                            zoom_range=0.1, horizontal_flip=info["mirror"], fill_mode="constant")
+        augmentation = dict(rotation_range=5, width_shift_range=0.08, height_shift_range=0.08,
+                            zoom_range=0.05, horizontal_flip=info["mirror"], fill_mode="constant")
         flow = ImageDataGenerator(rescale=1 / 255, **augmentation).flow(x, y, batch_size=args.batch_size,
                                                                         seed=args.seed)
         history = model.fit(flow, **fit_kw)
