@@ -203,6 +203,8 @@ def test_bidirectional_merge_modes_states_and_masks(rng):
     np.testing.assert_array_equal(y._mask, mask)
     with pytest.raises(ValueError, match="merge_mode"):
         Bidirectional(LSTM(3), merge_mode="max")
+    model = axon.Sequential([Bidirectional(LSTM(3, input_shape=(5, D))), Dense(2)])
+    assert model.count_params() == 2 * (4 * 3 * (D + 3 + 1)) + 6 * 2 + 2
 
 
 def test_time_distributed_repeat_vector_masking(rng):

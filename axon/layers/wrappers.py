@@ -47,6 +47,8 @@ class Bidirectional(Layer):
                 raise ValueError(f"Bidirectional: layer and backward_layer differ in {attr}")
         self.merge_mode = merge_mode
         self.forward_layer, self.backward_layer = layer, backward_layer
+        if self._batch_input_shape is None:      # Bidirectional(LSTM(8, input_shape=...)) as first layer
+            self._batch_input_shape = layer._batch_input_shape
         self.return_sequences, self.return_state = layer.return_sequences, layer.return_state
         if self.return_sequences:
             layer.zero_output_for_mask = backward_layer.zero_output_for_mask = True
