@@ -1,6 +1,6 @@
 """Densely connected networks (Huang et al., 2017) for small images."""
 from ..layers import (Activation, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense,
-                      GlobalAveragePooling2D, Input)
+                      GlobalAveragePooling2D, Input, MaxPooling2D)
 from ..models import Model
 from .cnn import scaled
 
@@ -24,12 +24,16 @@ def transition(x, compression=0.5):
 
 
 def densenet_small(input_shape=(28, 28, 1), num_classes=10, width=1.0, growth_rate=12,
-                   block_layers=(4, 4, 4), compression=0.5, name="densenet_small"):
-    """A 3x3 stem of twice the growth rate, dense blocks joined by transitions, then BN-ReLU,
-    global average pooling and the softmax classifier (DenseNet-BC without bottlenecks)."""
+                   block_layers=(4, 4, 4), compression=0.5, stem_pool=True, name="densenet_small"):
+    """A 3x3 stem of twice the growth rate (followed by 2x2 max-pooling when ``stem_pool``, as
+    DenseNet's ImageNet stem does; it makes the first block four times cheaper), dense blocks
+    joined by transitions, then BN-ReLU, global average pooling and the softmax classifier
+    (DenseNet-BC without bottlenecks)."""
     growth = scaled(growth_rate, width)
     inputs = Input(tuple(input_shape))
     x = Conv2D(2 * growth, 3, padding="same", use_bias=False, kernel_initializer="he_normal")(inputs)
+    if stem_pool:
+        x = MaxPooling2D(2)(x)
     for i, n in enumerate(block_layers):
         x = dense_block(x, n, growth)
         if i < len(block_layers) - 1:
