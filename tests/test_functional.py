@@ -148,3 +148,10 @@ def test_two_output_model_trains_with_weighted_losses_and_saves(tmp_path):
     assert loaded.loss_weights == [1.0, 0.5]
     assert loaded.evaluate(X, [y1, y2], return_dict=True) == pytest.approx(
         model.evaluate(X, [y1, y2], return_dict=True))
+
+
+def test_models_pass_on_the_mask_of_their_last_layer():
+    from axon.layers import Embedding, LSTM
+    model = axon.Sequential([Embedding(10, 4, mask_zero=True), LSTM(3, return_sequences=True)])
+    out = model(np.array([[1, 2, 0, 0], [3, 0, 0, 0]]))
+    np.testing.assert_array_equal(out._mask, [[True, True, False, False], [True, False, False, False]])

@@ -59,6 +59,7 @@ class Layer(Serializable):
     ``input_shape`` (without the batch axis), ``input_dim``, ``dtype``.
     """
     supports_masking = False
+    keeps_inner_masks = False  # containers (models) leave the masks their inner layers computed
 
     def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None,
                  batch_size=None, dtype=None):
@@ -267,12 +268,16 @@ class Layer(Serializable):
             out = self.call(*inputs, **kw)
         finally:
             _learning_phase = prev
-        out_mask = self.compute_mask(inputs[0] if len(inputs) == 1 else inputs, mask)
-        if isinstance(out, Tensor):
-            out._mask = out_mask
+        single = isinstance(out, Tensor)
+        if not self.keeps_inner_masks:
+            out_mask = self.compute_mask(inputs[0] if len(inputs) == 1 else inputs, mask)
+            if single:
+                out._mask = out_mask
+            elif isinstance(out, (list, tuple)) and out and isinstance(out[0], Tensor):
+                out[0]._mask = out_mask
+        if single:
             self.output_shape = out.shape
         elif isinstance(out, (list, tuple)) and out and isinstance(out[0], Tensor):
-            out[0]._mask = out_mask
             self.output_shape = [o.shape for o in out]
         return out
 

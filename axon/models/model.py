@@ -31,6 +31,8 @@ class NonFiniteLossError(FloatingPointError):
 
 
 class Model(Layer):
+    keeps_inner_masks = True
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and (len(args) >= 2 or "inputs" in kwargs):
             from .functional_model import Functional
