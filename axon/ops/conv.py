@@ -19,12 +19,49 @@ column gradient back with one strided ``+=`` per kernel offset (col2im).
 >>> F.conv2d(x, w, strides=2).data[0, :, :, 0].tolist()
 [[9.0, 9.0], [9.0, 9.0]]
 """
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd import Function
 
 _ZERO_PAD = ((0, 0), (0, 0))
+_PARALLEL_MIN = 1 << 18  # elements below which threading costs more than it saves
+_threads = {"n": None, "pool": None}
+
+
+def num_threads():
+    """Threads for the element-wise parts of convolution and pooling: ``AXON_NUM_THREADS``,
+    else the BLAS setting (``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``), else the CPU count."""
+    if _threads["n"] is None:
+        n = None
+        for var in ("AXON_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            value = os.environ.get(var, "")
+            if value.isdigit() and int(value) > 0:
+                n = int(value)
+                break
+        _threads["n"] = n or min(os.cpu_count() or 1, 8)
+    return _threads["n"]
+
+
+def over_batch(fn, n, size):
+    """Run ``fn(start, stop)`` on disjoint ranges covering ``range(n)`` (the batch axis), one per
+    thread.  NumPy releases the GIL inside its loops, so the strided copies, masks and window passes
+    that BLAS does not cover scale with the cores as the matrix products do; ``size`` (elements
+    touched) keeps small calls on the calling thread."""
+    k = min(num_threads(), n)
+    if k <= 1 or size < _PARALLEL_MIN:
+        fn(0, n)
+        return
+    if _threads["pool"] is None or _threads["pool"]._max_workers < k - 1:
+        _threads["pool"] = ThreadPoolExecutor(k - 1, thread_name_prefix="axon-conv")
+    bounds = [n * i // k for i in range(k + 1)]
+    futures = [_threads["pool"].submit(fn, bounds[i], bounds[i + 1]) for i in range(1, k)]
+    fn(bounds[0], bounds[1])
+    for f in futures:
+        f.result()
 
 
 def pair(value, name="value"):
@@ -84,7 +121,10 @@ def _padded(x, pad, fill=0.0):
         out[:, t:t + h, :l] = fill
     if r:
         out[:, t:t + h, w + l:] = fill
-    out[:, t:t + h, l:l + w] = x
+
+    def copy(s, e):
+        out[s:e, t:t + h, l:l + w] = x[s:e]
+    over_batch(copy, n, x.size)
     return out
 
 
@@ -99,7 +139,13 @@ def windows(xp, out_hw, kernel, strides, dilation):
 
 def im2col(xp, out_hw, kernel, strides, dilation):
     """Contiguous column buffer (N, Ho, Wo, kh, kw, C) of ``xp``'s receptive fields."""
-    return np.ascontiguousarray(windows(xp, out_hw, kernel, strides, dilation))
+    win = windows(xp, out_hw, kernel, strides, dilation)
+    cols = np.empty(win.shape, dtype=xp.dtype)
+
+    def copy(s, e):
+        np.copyto(cols[s:e], win[s:e])
+    over_batch(copy, xp.shape[0], cols.size)
+    return cols
 
 
 def offset_slices(i, j, out_hw, strides, dilation):
@@ -151,13 +197,39 @@ def im2col_single_channel(xp, out_hw, kernel, strides, dilation, bias_row):
     rows = np.empty((k + bias_row, xp.shape[0] * out_hw[0] * out_hw[1]), dtype=xp.dtype)
     offsets = rows[:k].reshape(kh, kw, xp.shape[0], out_hw[0], out_hw[1])
     x3 = xp[..., 0]
-    for i in range(kh):
-        for j in range(kw):
-            rs, cs = offset_slices(i, j, out_hw, strides, dilation)
-            offsets[i, j] = x3[:, rs, cs]
+
+    def copy(s, e):
+        for i in range(kh):
+            for j in range(kw):
+                rs, cs = offset_slices(i, j, out_hw, strides, dilation)
+                offsets[i, j, s:e] = x3[s:e, rs, cs]
+    over_batch(copy, xp.shape[0], offsets.size)
     if bias_row:
         rows[k] = 1
     return rows
+
+
+def per_image(product, cols, other, out, n, rows_of_b=False):
+    """Matrix products of offset-major columns ``cols`` (K, n*r) one image (r columns) at a time,
+    images split over the threads.  A single (n*r, K) x (K, F) or (K, n*r) x (n*r, F) product has a
+    tiny output and a huge inner or outer size; OpenBLAS threads it badly (on a busy machine a 1 ms
+    product was seen to stall for seconds), while per-image products are small and single-threaded.
+
+    ``rows_of_b``: ``other`` is (n*r, F) and split with the images (``out`` is (n, K, F));
+    otherwise ``other`` is shared and ``out`` (n*r, F) is split."""
+    k = cols.shape[0]
+    c3 = cols.reshape(k, n, -1).transpose(1, 0, 2)  # (n, K, r)
+    if rows_of_b:
+        o3 = other.reshape(n, -1, other.shape[-1])
+
+        def run(s, e):
+            product(c3[s:e], o3[s:e], out[s:e])
+    else:
+        out3 = out.reshape(n, -1, out.shape[-1])
+
+        def run(s, e):
+            product(c3[s:e], other, out3[s:e])
+    over_batch(run, n, cols.size)
 
 
 class Conv2D(Function):
@@ -181,7 +253,8 @@ class Conv2D(Function):
             w2 = w.reshape(-1, f)
             if b is not None:
                 w2 = np.concatenate([w2, b.reshape(1, f).astype(w2.dtype, copy=False)])
-            y = cols.T @ w2
+            y = np.empty((m, f), dtype=np.result_type(cols, w2))
+            per_image(lambda a, bb, out: np.matmul(a.transpose(0, 2, 1), bb, out=out), cols, w2, y, n)
         elif groups == 1:
             cols = im2col(xp, (ho, wo), (kh, kw), strides, dilation).reshape(m, kh * kw * c)
             y = cols @ w.reshape(-1, f)
@@ -191,10 +264,15 @@ class Conv2D(Function):
             cols = cols.reshape(m, kh * kw, groups, cg).transpose(2, 0, 1, 3).reshape(groups, m, kh * kw * cg)
             wg = w.reshape(kh * kw * cg, groups, og).transpose(1, 0, 2)
             y = np.matmul(cols, wg).transpose(1, 0, 2).reshape(m, f)
-        if b is not None and not single:
-            y += b
-        if relu:
-            np.maximum(y, 0, out=y)
+        if (b is not None and not single) or relu:
+            y3 = y.reshape(n, -1, f)
+
+            def finish(s, e):
+                if b is not None and not single:
+                    y3[s:e] += b
+                if relu:
+                    np.maximum(y3[s:e], 0, out=y3[s:e])
+            over_batch(finish, n, y.size)
         self.save(cols, w, x.shape, xp.shape, (ho, wo), strides, padding, dilation, groups, y if relu else None,
                   single)
         return y.reshape(n, ho, wo, f)
@@ -206,12 +284,20 @@ class Conv2D(Function):
         m = n * out_hw[0] * out_hw[1]
         g2 = g.reshape(m, f)
         if y is not None:
-            g2 = g2 * (y > 0)
+            masked = np.empty(g2.shape, dtype=g2.dtype)
+            g3, y3, o3 = g2.reshape(n, -1, f), y.reshape(n, -1, f), masked.reshape(n, -1, f)
+
+            def mask(s, e):
+                np.multiply(g3[s:e], y3[s:e] > 0, out=o3[s:e])
+            over_batch(mask, n, g2.size)
+            g2 = masked
         gx = gw = gb = None
         need_b = len(self.needs_grad) > 2 and self.needs_grad[2]
         if groups == 1:
             if single and (self.needs_grad[1] or need_b):
-                gwb = cols @ g2  # the ones row gives the bias gradient
+                parts = np.empty((n, cols.shape[0], f), dtype=g2.dtype)
+                per_image(lambda a, gg, out: np.matmul(a, gg, out=out), cols, g2, parts, n, rows_of_b=True)
+                gwb = parts.sum(axis=0)  # the ones row gives the bias gradient
                 gw = gwb[:kh * kw].reshape(w.shape) if self.needs_grad[1] else None
                 gb = gwb[kh * kw] if need_b else None
                 need_b = False
@@ -227,7 +313,10 @@ class Conv2D(Function):
                     for j in range(kw):
                         np.matmul(g2, w[i, j].T, out=part)
                         rs, cs = offset_slices(i, j, out_hw, strides, dilation)
-                        gxp[:, rs, cs, :] += part6
+
+                        def add(s, e, rs=rs, cs=cs):
+                            gxp[s:e, rs, cs, :] += part6[s:e]
+                        over_batch(add, n, part.size)
                 gx = _crop(gxp, padding, (h, wd))
         else:
             og = f // groups

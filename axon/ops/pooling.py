@@ -18,7 +18,7 @@ average pooling divides by the count of real pixels.
 import numpy as np
 
 from ..autograd import Function
-from .conv import pair, resolve_padding, conv_output_size, offset_slices, _padded, _crop, _arrays
+from .conv import pair, resolve_padding, conv_output_size, offset_slices, over_batch, _padded, _crop, _arrays
 
 _COUNTS = {}
 
@@ -50,10 +50,15 @@ class MaxPool2D(Function):
     def forward(self, x, pool=(2, 2), strides=(2, 2), padding=((0, 0), (0, 0)), out_hw=None):
         xp = _padded(x, padding, -np.inf)
         views = _offsets(pool, out_hw, strides)
-        rs, cs = views[0]
-        out = xp[:, rs, cs, :].copy()
-        for rs, cs in views[1:]:
-            np.maximum(out, xp[:, rs, cs, :], out=out)
+        out = np.empty((x.shape[0],) + tuple(out_hw) + (x.shape[3],), dtype=x.dtype)
+
+        def run(s, e):
+            o = out[s:e]
+            rs, cs = views[0]
+            o[...] = xp[s:e, rs, cs, :]
+            for rs, cs in views[1:]:
+                np.maximum(o, xp[s:e, rs, cs, :], out=o)
+        over_batch(run, x.shape[0], x.size)
         self.save(xp, out, x.shape, pool, strides, padding)
         return out
 
@@ -64,18 +69,22 @@ class MaxPool2D(Function):
         views = _offsets(pool, out.shape[1:3], strides)
         tiles = pool == strides and all(n == o * k for n, o, k in zip(xp.shape[1:3], out.shape[1:3], pool))
         gxp = np.empty(xp.shape, dtype=g.dtype) if tiles else np.zeros(xp.shape, dtype=g.dtype)
-        hit = np.empty(g.shape, dtype=bool)
-        taken = np.zeros(g.shape, dtype=bool)
-        for k, (rs, cs) in enumerate(views):
-            np.equal(xp[:, rs, cs, :], out, out=hit)
-            if k:
-                np.greater(hit, taken, out=hit)  # hit and not taken
-            if k < len(views) - 1:
-                np.logical_or(taken, hit, out=taken)
-            if tiles:
-                np.multiply(g, hit, out=gxp[:, rs, cs, :])
-            else:
-                gxp[:, rs, cs, :] += g * hit
+
+        def run(s, e):
+            gs, os_ = g[s:e], out[s:e]
+            hit = np.empty(gs.shape, dtype=bool)
+            taken = np.zeros(gs.shape, dtype=bool)
+            for k, (rs, cs) in enumerate(views):
+                np.equal(xp[s:e, rs, cs, :], os_, out=hit)
+                if k:
+                    np.greater(hit, taken, out=hit)  # hit and not taken
+                if k < len(views) - 1:
+                    np.logical_or(taken, hit, out=taken)
+                if tiles:
+                    np.multiply(gs, hit, out=gxp[s:e, rs, cs, :])
+                else:
+                    gxp[s:e, rs, cs, :] += gs * hit
+        over_batch(run, g.shape[0], xp.size)
         return _crop(gxp, padding, x_shape[1:3])
 
 
@@ -94,29 +103,37 @@ class AvgPool2D(Function):
     def forward(self, x, pool=(2, 2), strides=(2, 2), padding=((0, 0), (0, 0)), out_hw=None):
         xp = _padded(x, padding)
         views = _offsets(pool, out_hw, strides)
-        rs, cs = views[0]
-        out = xp[:, rs, cs, :].copy()
-        for rs, cs in views[1:]:
-            out += xp[:, rs, cs, :]
         if padding == ((0, 0), (0, 0)):
             scale = x.dtype.type(1.0 / (pool[0] * pool[1]))
-            out *= scale
         else:
             scale = 1.0 / _counts(x.shape[1:3], pool, strides, padding, out_hw, x.dtype)
-            out *= scale
+        out = np.empty((x.shape[0],) + tuple(out_hw) + (x.shape[3],), dtype=x.dtype)
+
+        def run(s, e):
+            o = out[s:e]
+            rs, cs = views[0]
+            o[...] = xp[s:e, rs, cs, :]
+            for rs, cs in views[1:]:
+                o += xp[s:e, rs, cs, :]
+            o *= scale
+        over_batch(run, x.shape[0], x.size)
         self.save(scale, x.shape, xp.shape, pool, strides, padding, out_hw)
         return out
 
     def backward(self, g):
         scale, x_shape, xp_shape, pool, strides, padding, out_hw = self.saved
-        gs = g * scale
         gxp = np.zeros(xp_shape, dtype=g.dtype)
         disjoint = _disjoint(pool, strides)
-        for rs, cs in _offsets(pool, out_hw, strides):
-            if disjoint:
-                gxp[:, rs, cs, :] = gs
-            else:
-                gxp[:, rs, cs, :] += gs
+        views = _offsets(pool, out_hw, strides)
+
+        def run(s, e):
+            gs = g[s:e] * scale
+            for rs, cs in views:
+                if disjoint:
+                    gxp[s:e, rs, cs, :] = gs
+                else:
+                    gxp[s:e, rs, cs, :] += gs
+        over_batch(run, g.shape[0], gxp.size)
         return _crop(gxp, padding, x_shape[1:3])
 
 
