@@ -164,3 +164,11 @@ def test_length_buckets_cover_every_pair_once_trimmed():
             seen += buckets.batches[i].tolist()
         assert sorted(seen) == list(range(150))
         buckets.on_epoch_end()
+
+
+def test_unknown_outputs_replaced_by_attended_source_word():
+    from axon.zoo.seq2seq import replace_unknown
+    attention = np.array([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]])
+    assert replace_unknown(["hello", "<unk>", "<unk>"], ["hallo", "müller", "<eos>"], attention) == \
+        ["hello", "müller", "<unk>"]
+    assert replace_unknown(["<unk>"], ["x", "<eos>"], None) == ["<unk>"]

@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 DEFAULTS = dict(epochs=12, units=256, embed_dim=128, max_len=8, vocab_size=6000, beam=1,
-                batch_size=64, learning_rate=2e-3, dropout=0.2)
+                batch_size=64, learning_rate=2e-3, dropout=0.2, min_freq=1)
 
 
 def add_arguments(parser):
@@ -37,6 +37,8 @@ def add_arguments(parser):
                         help=f"keep pairs with at most this many words a side (default {d['max_len']})")
     parser.add_argument("--vocab-size", type=int, default=d["vocab_size"],
                         help=f"largest vocabulary per language, special tokens included (default {d['vocab_size']})")
+    parser.add_argument("--min-freq", type=int, default=d["min_freq"],
+                        help=f"keep words seen at least this often in training (default {d['min_freq']})")
     parser.add_argument("--limit", type=int, default=None, help="use at most this many pairs (after filtering)")
     parser.add_argument("--beam", type=int, default=d["beam"], help=f"beam width for evaluation (default {d['beam']}: greedy)")
     parser.add_argument("--batch-size", type=int, default=d["batch_size"], help=f"(default {d['batch_size']})")
@@ -79,8 +81,10 @@ def prepare(args, log):
                          f"(--max-len {args.max_len}); need at least 10")
     train, test = split_by_source(pairs, args.test_fraction, seed=args.seed)
     train, val = split_by_source(train, 0.05, seed=args.seed + 1)
-    src_vocab = Vocabulary.build([tokenize(s, True) for s, _ in train], max_size=args.vocab_size)
-    tgt_vocab = Vocabulary.build([tokenize(t, True) for _, t in train], max_size=args.vocab_size)
+    src_vocab = Vocabulary.build([tokenize(s, True) for s, _ in train], max_size=args.vocab_size,
+                                 min_freq=args.min_freq)
+    tgt_vocab = Vocabulary.build([tokenize(t, True) for _, t in train], max_size=args.vocab_size,
+                                 min_freq=args.min_freq)
     n_tok = args.max_len * 2 + 2  # the longest input the translator accepts: words, punctuation, <eos>
     arrays = {name: make_arrays(split, src_vocab, tgt_vocab, True) for name, split in (("train", train), ("val", val))}
     log(f"pairs: {n_read} read from {origin}, {len(pairs)} with at most {args.max_len} words a side; "
@@ -125,10 +129,24 @@ def corpus_bleu(hypotheses, references):
 
 
 def evaluate(translator, test, beam):
+    """Translations of the test sources, their BLEU, and (attention models) the BLEU after
+    replacing each ``<unk>`` output with the source word it attended to most."""
+    from ..data.text import detokenize
+    from ..zoo.seq2seq import replace_unknown, truecase
     t0 = time.time()
     results = translator.translate([s for s, _ in test], beam=beam)
-    score, signature = corpus_bleu([r["text"] for r in results], [t for _, t in test])
-    return results, score, signature, time.time() - t0
+    refs = [t for _, t in test]
+    score, signature = corpus_bleu([r["text"] for r in results], refs)
+    replaced = None
+    if translator.model.use_attention:
+        texts = []
+        for r in results:
+            words = [w for w in r["tokens"] if w != "<eos>"]
+            texts.append(truecase(detokenize(replace_unknown(words, r["source_words"], r["attention"]))))
+        replaced = corpus_bleu(texts, refs)[0]
+        for r, text in zip(results, texts):
+            r["text_unk_replaced"] = text
+    return results, score, signature, replaced, time.time() - t0
 
 
 def run(args):
@@ -146,14 +164,17 @@ def run(args):
     for attention in ([True] if args.no_compare else [True, False]):
         key = "attention" if attention else "no_attention"
         translator, history, wall, cpu = train_model(args, data, attention, log)
-        results, score, signature, t_eval = evaluate(translator, data["test"], args.beam)
+        results, score, signature, replaced, t_eval = evaluate(translator, data["test"], args.beam)
         log(f"held-out BLEU {key.replace('_', ' ')}: {score.score:.2f}  ({signature})")
+        if replaced is not None:
+            log(f"held-out BLEU {key.replace('_', ' ')}, <unk> replaced by the attended source word: "
+                f"{replaced.score:.2f}")
         folder = args.out if attention else os.path.join(args.out, "no_attention")
         translator.save(folder)
         plot_history(history, os.path.join(args.out, f"curves_{key}.png"),
                      title=f"Seq2seq {key.replace('_', ' ')}: loss per epoch")
         runs[key] = dict(translator=translator, history=history, wall=wall, cpu=cpu, results=results,
-                         score=score, signature=signature, t_eval=t_eval)
+                         score=score, signature=signature, replaced=replaced, t_eval=t_eval)
 
     att = runs["attention"]
     maps = []
@@ -178,6 +199,9 @@ def write_report(args, data, runs, maps, wall, cpu):
     for key, r in runs.items():
         rows.append(f"| {key.replace('_', ' ')} | {r['score'].score:.2f} | {r['history'].history['loss'][-1]:.3f} "
                     f"| {r['history'].history['val_loss'][-1]:.3f} | {r['wall']:.0f} s / {r['cpu']:.0f} s |")
+        if r["replaced"] is not None:
+            rows.append(f"| {key.replace('_', ' ')}, `<unk>` replaced by the attended source word "
+                        f"| {r['replaced'].score:.2f} | | | |")
     md = [
         "# Lab 2: German -> English translation",
         "",
@@ -209,13 +233,13 @@ def write_report(args, data, runs, maps, wall, cpu):
         "",
         "## Example translations (held-out)",
         "",
-        "| German | reference | with attention | without attention |" if "no_attention" in runs
-        else "| German | reference | with attention |",
+        "| German | reference | with attention (`<unk>` replaced) | without attention |"
+        if "no_attention" in runs else "| German | reference | with attention (`<unk>` replaced) |",
         "| --- | --- | --- | --- |" if "no_attention" in runs else "| --- | --- | --- |",
     ]
     for i in range(min(15, len(data["test"]))):
         src, ref = data["test"][i]
-        cells = [src, ref, att["results"][i]["text"]]
+        cells = [src, ref, att["results"][i].get("text_unk_replaced", att["results"][i]["text"])]
         if "no_attention" in runs:
             cells.append(runs["no_attention"]["results"][i]["text"])
         md.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")

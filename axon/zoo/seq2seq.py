@@ -287,6 +287,20 @@ class LengthBuckets:
         return [self.src[idx, :s], self.dec_in[idx, :t]], self.dec_out[idx, :t]
 
 
+def replace_unknown(words, source_words, attention):
+    """Each ``<unk>`` in ``words`` becomes the source word with the largest attention weight
+    (left as ``<unk>`` without attention, or when that word is ``<eos>``)."""
+    if attention is None:
+        return list(words)
+    out = []
+    for i, w in enumerate(words):
+        if w == UNK and i < len(attention):
+            src = source_words[int(np.argmax(attention[i]))]
+            w = src if src != EOS else w
+        out.append(w)
+    return out
+
+
 def truecase(text):
     """Capitalise a lower-cased English sentence's first letter and the pronoun I."""
     words = text.split(" ")
@@ -307,31 +321,44 @@ class Translator:
         self.model, self.src_vocab, self.tgt_vocab = model, src_vocab, tgt_vocab
         self.lower, self.max_src_len, self.max_len = lower, int(max_src_len), int(max_len)
 
-    def source_tokens(self, sentence):
-        toks = tokenize(sentence, self.lower)[:self.max_src_len - 1]
-        return [t if t in self.src_vocab else UNK for t in toks] + [EOS]
+    def source_words(self, sentence):
+        """The sentence's tokens as the model reads them (before unknown words become ``<unk>``)."""
+        return tokenize(sentence, self.lower)[:self.max_src_len - 1] + [EOS]
 
-    def translate(self, sentences, beam=1, max_len=None, length_penalty=1.0, batch_size=128):
-        """One dict per sentence: ``text``, ``tokens``, ``source_tokens``, ``score``, ``attention``."""
+    def source_tokens(self, sentence):
+        return [t if t in self.src_vocab else UNK for t in self.source_words(sentence)]
+
+    def translate(self, sentences, beam=1, max_len=None, length_penalty=1.0, batch_size=128, unk_replace=False):
+        """One dict per sentence: ``text``, ``tokens``, ``source_tokens`` (``<unk>`` for unknown words),
+        ``source_words`` (as read), ``score`` (log-probability), ``attention`` (outputs x sources).
+
+        ``unk_replace=True`` (attention models) writes, for each ``<unk>`` output,
+        the source word that output attended to most (Luong et al., 2015): names,
+        numbers and rare words the vocabulary lacks are often kept as they are.
+        """
         if isinstance(sentences, str):
             sentences = [sentences]
         results = []
         for start in range(0, len(sentences), batch_size):
             chunk = sentences[start:start + batch_size]
-            src_toks = [self.source_tokens(s) for s in chunk]
-            src = pad_sequences([self.src_vocab.encode(t) for t in src_toks], padding="post", dtype="int64")
+            src_words = [self.source_words(s) for s in chunk]
+            src = pad_sequences([self.src_vocab.encode(w) for w in src_words], padding="post", dtype="int64")
             out, scores, attn = self.model.beam_search(src, beam=beam, max_len=max_len or self.max_len,
                                                        length_penalty=length_penalty)
-            for i, toks in enumerate(src_toks):
+            for i, words_in in enumerate(src_words):
                 words = self.tgt_vocab.decode(out[i])
                 n_out = min(len(words) + 1, out.shape[1])  # the outputs and their <eos>
+                a = None if attn is None else attn[i, :n_out, :len(words_in)]
+                if unk_replace:
+                    words = replace_unknown(words, words_in, a)
                 text = detokenize(words)
                 results.append({
                     "text": truecase(text) if self.lower else text,
                     "tokens": words + ([EOS] if EOS_ID in out[i] else []),
-                    "source_tokens": toks,
+                    "source_tokens": [w if w in self.src_vocab else UNK for w in words_in],
+                    "source_words": words_in,
                     "score": float(scores[i]),
-                    "attention": None if attn is None else attn[i, :n_out, :len(toks)],
+                    "attention": a,
                 })
         return results
 
@@ -365,4 +392,4 @@ class Translator:
 
 
 __all__ = ["Seq2Seq", "Translator", "MaskedSparseCategoricalCrossentropy", "LengthBuckets",
-           "masked_sparse_categorical_crossentropy", "make_arrays", "truecase"]
+           "masked_sparse_categorical_crossentropy", "make_arrays", "truecase", "replace_unknown"]
