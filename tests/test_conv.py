@@ -289,3 +289,14 @@ def test_threaded_batch_chunks_match_serial(monkeypatch):
     monkeypatch.setitem(C._threads, "n", 3)
     for a, b_ in zip(run(), serial):
         np.testing.assert_allclose(a, b_, rtol=1e-12, atol=1e-12)
+
+
+def test_inference_in_chunks_matches_training_path(monkeypatch):
+    """Without a graph the columns are built a few images at a time; the result must not change."""
+    import axon.ops.conv as C
+    x, w, b = rand(7, 6, 5, 3), rand(3, 2, 3, 4), rand(4)
+    with_graph = F.conv2d(Tensor(x, requires_grad=True), w, b, 2, "same", relu=True).data
+    monkeypatch.setattr(C, "_CHUNK_ELEMENTS", 100)  # 2 images per chunk, a short last chunk
+    with axon.no_grad():
+        chunked = F.conv2d(Tensor(x, requires_grad=True), w, b, 2, "same", relu=True).data
+    np.testing.assert_allclose(chunked, with_graph, rtol=1e-12)

@@ -25,7 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..autograd import Function
+from ..autograd import Function, is_grad_enabled
+from ..tensor import Tensor
 
 _ZERO_PAD = ((0, 0), (0, 0))
 _PARALLEL_MIN = 1 << 18  # elements below which threading costs more than it saves
@@ -209,6 +210,30 @@ def im2col_single_channel(xp, out_hw, kernel, strides, dilation, bias_row):
     return rows
 
 
+_CHUNK_ELEMENTS = 1 << 21  # column-buffer size of one inference chunk (8 MB in float32)
+
+
+def _conv_in_chunks(xp, w, out_hw, strides, dilation):
+    """``im2col(xp) @ w`` a few images at a time through one reused buffer that stays in cache:
+    the forward pass when no backward pass needs the columns."""
+    kh, kw, c, f = w.shape
+    n, r = xp.shape[0], out_hw[0] * out_hw[1]
+    w2 = w.reshape(-1, f)
+    per = max(1, min(n, _CHUNK_ELEMENTS // (r * kh * kw * c)))
+    win = windows(xp, out_hw, (kh, kw), strides, dilation)
+    buf = np.empty((per,) + win.shape[1:], dtype=xp.dtype)
+    y = np.empty((n * r, f), dtype=np.result_type(xp, w))
+    for s in range(0, n, per):
+        e = min(n, s + per)
+        chunk = buf[:e - s]
+
+        def copy(a, b, s=s, chunk=chunk):
+            np.copyto(chunk[a:b], win[s + a:s + b])
+        over_batch(copy, e - s, chunk.size)
+        np.matmul(chunk.reshape((e - s) * r, -1), w2, out=y[s * r:e * r])
+    return y
+
+
 def per_image(product, cols, other, out, n, rows_of_b=False):
     """Matrix products of offset-major columns ``cols`` (K, n*r) one image (r columns) at a time,
     images split over the threads.  A single (n*r, K) x (K, F) or (K, n*r) x (n*r, F) product has a
@@ -238,9 +263,12 @@ class Conv2D(Function):
     With ``relu=True`` the ReLU is applied in place on the output (and its mask
     applied to the incoming gradient), saving a separate op and array.
     One-channel inputs use offset-major columns with the bias folded into the product.
+    Without a graph (``keep=False``: inference) the columns are built a few images at a time
+    in one reused buffer instead of for the whole batch.
     """
 
-    def forward(self, x, w, b=None, strides=(1, 1), padding=_ZERO_PAD, dilation=(1, 1), groups=1, relu=False):
+    def forward(self, x, w, b=None, strides=(1, 1), padding=_ZERO_PAD, dilation=(1, 1), groups=1, relu=False,
+                keep=True):
         n, h, wd, c = x.shape
         kh, kw, cg, f = w.shape
         xp = _padded(x, padding)
@@ -255,6 +283,9 @@ class Conv2D(Function):
                 w2 = np.concatenate([w2, b.reshape(1, f).astype(w2.dtype, copy=False)])
             y = np.empty((m, f), dtype=np.result_type(cols, w2))
             per_image(lambda a, bb, out: np.matmul(a.transpose(0, 2, 1), bb, out=out), cols, w2, y, n)
+        elif groups == 1 and not keep:
+            cols = None
+            y = _conv_in_chunks(xp, w, (ho, wo), strides, dilation)
         elif groups == 1:
             cols = im2col(xp, (ho, wo), (kh, kw), strides, dilation).reshape(m, kh * kw * c)
             y = cols @ w.reshape(-1, f)
@@ -405,7 +436,9 @@ def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation=1, groups=
             raise ValueError(f"conv2d: kernel {(kh, kw)} (dilation {dilation}) is larger than the padded input "
                              f"{xs.shape[1:3]} + padding {pad}; use padding='same' or a smaller kernel")
     args = (x, kernel) if bias is None else (x, kernel, bias)
-    return Conv2D.apply(*args, strides=strides, padding=pad, dilation=dilation, groups=int(groups), relu=bool(relu))
+    keep = is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in args)
+    return Conv2D.apply(*args, strides=strides, padding=pad, dilation=dilation, groups=int(groups), relu=bool(relu),
+                        keep=keep)
 
 
 def conv2d_transpose(x, kernel, bias=None, strides=1, padding="valid", output_padding=None, dilation=1):
