@@ -296,7 +296,7 @@ def test_inference_in_chunks_matches_training_path(monkeypatch):
     import axon.ops.conv as C
     x, w, b = rand(7, 6, 5, 3), rand(3, 2, 3, 4), rand(4)
     with_graph = F.conv2d(Tensor(x, requires_grad=True), w, b, 2, "same", relu=True).data
-    monkeypatch.setattr(C, "_CHUNK_ELEMENTS", 100)  # 2 images per chunk, a short last chunk
+    monkeypatch.setattr(C, "_CHUNK_ELEMENTS", 400)  # 162 values per image: chunks of 2, 2, 2, 1
     with axon.no_grad():
         chunked = F.conv2d(Tensor(x, requires_grad=True), w, b, 2, "same", relu=True).data
     np.testing.assert_allclose(chunked, with_graph, rtol=1e-12)
