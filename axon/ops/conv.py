@@ -9,8 +9,11 @@ pixel of padding goes to the bottom/right), an int, a pair of ints, or
 
 The forward pass gathers the receptive fields into one contiguous column
 buffer (im2col through a strided view) and does one matrix product; the
-backward pass reuses that buffer for the kernel gradient and scatters the
-column gradient back with one strided ``+=`` per kernel offset (col2im).
+backward pass reuses that buffer for the kernel gradient, and computes the
+input gradient as one product per kernel offset added into the strided input
+positions (col2im without a column-gradient matrix; never ``np.add.at``).
+The element-wise parts (copies, masks, adds) are split over the batch on
+as many threads as BLAS uses; see ``over_batch``.
 
 >>> import numpy as np, axon.ops as F
 >>> x = np.ones((1, 5, 5, 1), "float32"); w = np.ones((3, 3, 1, 2), "float32")
@@ -165,6 +168,26 @@ def col2im(cols, padded_shape, strides, dilation):
             rs, cs = offset_slices(i, j, (ho, wo), strides, dilation)
             out[:, rs, cs, :] += cols[:, :, :, i, j, :]
     return out
+
+
+def add_offset_products(a2, kernel_at, kernel_size, out, in_hw, strides, dilation):
+    """``out[:, rows(i), cols(j), :] += a2 @ kernel_at(i, j)`` for every kernel offset (i, j).
+
+    ``a2`` is (N*Hi*Wi, K) over an input grid ``in_hw``; ``out`` the (N, Ho', Wo', C) image the
+    offsets scatter into.  One contiguous product per offset, added into strided positions
+    (col2im without the (N*Hi*Wi, kh*kw*C) column matrix): the input gradient of a convolution
+    and the forward pass of a transposed one."""
+    n, c = out.shape[0], out.shape[3]
+    part = np.empty((a2.shape[0], c), dtype=out.dtype)
+    part4 = part.reshape(n, in_hw[0], in_hw[1], c)
+    for i in range(kernel_size[0]):
+        for j in range(kernel_size[1]):
+            np.matmul(a2, kernel_at(i, j), out=part)
+            rs, cs = offset_slices(i, j, in_hw, strides, dilation)
+
+            def add(s, e, rs=rs, cs=cs):
+                out[s:e, rs, cs, :] += part4[s:e]
+            over_batch(add, n, part.size)
 
 
 def _crop(xp, pad, hw):
@@ -335,19 +358,8 @@ class Conv2D(Function):
             elif self.needs_grad[1]:
                 gw = (cols.T @ g2).reshape(w.shape)
             if self.needs_grad[0]:
-                # one product per kernel offset, added straight into the strided input positions:
-                # no (m, kh*kw*C) column gradient, and each product is contiguous
                 gxp = np.zeros(xp_shape, dtype=g.dtype)
-                part = np.empty((m, c), dtype=g.dtype)
-                part6 = part.reshape(n, out_hw[0], out_hw[1], c)
-                for i in range(kh):
-                    for j in range(kw):
-                        np.matmul(g2, w[i, j].T, out=part)
-                        rs, cs = offset_slices(i, j, out_hw, strides, dilation)
-
-                        def add(s, e, rs=rs, cs=cs):
-                            gxp[s:e, rs, cs, :] += part6[s:e]
-                        over_batch(add, n, part.size)
+                add_offset_products(g2, lambda i, j: w[i, j].T, (kh, kw), gxp, out_hw, strides, dilation)
                 gx = _crop(gxp, padding, (h, wd))
         else:
             og = f // groups
@@ -379,21 +391,20 @@ def deconv_output_size(n, k, stride, dilation, padding, output_padding=None):
 
 
 class Conv2DTranspose(Function):
-    """The transpose (input gradient) of conv2d: x @ kernel^T to columns, then col2im, then crop."""
+    """The transpose (input gradient) of conv2d: one product per kernel offset scattered into the
+    full output, then cropped; the backward pass is a convolution of the gradient (im2col + GEMMs)."""
 
     def forward(self, x, w, b=None, strides=(1, 1), out_hw=None, offset=(0, 0), dilation=(1, 1)):
         n, h, wd, c = x.shape
         kh, kw, f, _ = w.shape
         full = (max((h - 1) * strides[0] + (kh - 1) * dilation[0] + 1, offset[0] + out_hw[0]),
                 max((wd - 1) * strides[1] + (kw - 1) * dilation[1] + 1, offset[1] + out_hw[1]))
-        w2 = w.reshape(kh * kw * f, c)
-        cols = (x.reshape(-1, c) @ w2.T).reshape(n, h, wd, kh, kw, f)
-        y = col2im(cols, (n, full[0], full[1], f), strides, dilation)
+        y = np.zeros((n, full[0], full[1], f), dtype=np.result_type(x, w))
+        add_offset_products(x.reshape(-1, c), lambda i, j: w[i, j].T, (kh, kw), y, (h, wd), strides, dilation)
         y = y[:, offset[0]:offset[0] + out_hw[0], offset[1]:offset[1] + out_hw[1], :]
-        if b is not None:
-            y = y + b
+        y = y + b if b is not None else np.ascontiguousarray(y)
         self.save(x, w, full, offset, strides, dilation)
-        return np.ascontiguousarray(y)
+        return y
 
     def backward(self, g):
         x, w, full, offset, strides, dilation = self.saved
@@ -409,7 +420,7 @@ class Conv2DTranspose(Function):
         if self.needs_grad[1]:
             gw = (cols.T @ x.reshape(-1, c)).reshape(w.shape)
         if len(self.needs_grad) > 2 and self.needs_grad[2]:
-            gb = g.sum(axis=(0, 1, 2))
+            gb = _sum_rows(g.reshape(-1, f))
         return gx, gw, gb
 
 
