@@ -33,7 +33,7 @@ from ..tensor import Tensor
 
 _ZERO_PAD = ((0, 0), (0, 0))
 _PARALLEL_MIN = 1 << 18  # elements below which threading costs more than it saves
-_threads = {"n": None, "pool": None}
+_threads = {"n": None, "pool": None, "pid": None}
 
 
 def num_threads():
@@ -59,8 +59,10 @@ def over_batch(fn, n, size):
     if k <= 1 or size < _PARALLEL_MIN:
         fn(0, n)
         return
-    if _threads["pool"] is None or _threads["pool"]._max_workers < k - 1:
+    if _threads["pool"] is None or _threads["pool"]._max_workers < k - 1 or _threads["pid"] != os.getpid():
+        # a forked child inherits the pool object but not its threads: make its own
         _threads["pool"] = ThreadPoolExecutor(k - 1, thread_name_prefix="axon-conv")
+        _threads["pid"] = os.getpid()
     bounds = [n * i // k for i in range(k + 1)]
     futures = [_threads["pool"].submit(fn, bounds[i], bounds[i + 1]) for i in range(1, k)]
     fn(bounds[0], bounds[1])
