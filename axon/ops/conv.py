@@ -236,6 +236,7 @@ def im2col_single_channel(xp, out_hw, kernel, strides, dilation, bias_row):
 
 
 _CHUNK_ELEMENTS = 1 << 21  # column-buffer size of one inference chunk (8 MB in float32)
+_BLAS_THREADING_MIN = 1 << 18  # multiply-adds above which OpenBLAS threads a product (65536 x 4)
 
 
 def _conv_in_chunks(xp, w, out_hw, strides, dilation):
@@ -266,9 +267,11 @@ def per_image(product, cols, other, out, n, rows_of_b=False):
     product was seen to stall for seconds), while per-image products are small and single-threaded.
 
     ``rows_of_b``: ``other`` is (n*r, F) and split with the images (``out`` is (n, K, F));
-    otherwise ``other`` is shared and ``out`` (n*r, F) is split."""
+    otherwise ``other`` is shared and ``out`` (n*r, F) is split.  Images large enough for OpenBLAS
+    to thread each product stay on the calling thread (no threads inside threads)."""
     k = cols.shape[0]
     c3 = cols.reshape(k, n, -1).transpose(1, 0, 2)  # (n, K, r)
+    single_threaded = c3.shape[1] * c3.shape[2] * out.shape[-1] < _BLAS_THREADING_MIN
     if rows_of_b:
         o3 = other.reshape(n, -1, other.shape[-1])
 
@@ -279,7 +282,10 @@ def per_image(product, cols, other, out, n, rows_of_b=False):
 
         def run(s, e):
             product(c3[s:e], other, out3[s:e])
-    over_batch(run, n, cols.size)
+    if single_threaded:
+        over_batch(run, n, cols.size)
+    else:
+        run(0, n)
 
 
 class Conv2D(Function):
