@@ -246,3 +246,12 @@ def test_weights_of_another_kind_are_refused_by_name(tmp_path):
     b.build_from_shape((3,))
     with pytest.raises(ValueError, match=r"^'[^']*a\.axon': weight 1 is '\w+/gamma' in the file but '\w+/bias'"):
         b.load_weights(tmp_path / "a.axon")
+
+
+def test_sequential_with_declared_input_shape_saves_before_any_call(tmp_path):
+    model = axon.Sequential([Dense(3, input_shape=(4,))])
+    model.save(tmp_path / "m.axon")
+    loaded = axon.load_model(tmp_path / "m.axon")
+    np.testing.assert_array_equal(loaded.get_weights()[0], model.get_weights()[0])
+    with pytest.raises(RuntimeError, match="not built yet"):
+        axon.Sequential([Dense(3)]).save(tmp_path / "unbuilt.axon")

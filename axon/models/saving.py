@@ -61,8 +61,7 @@ def _weights_manifest(model):
 
 def save_model(model, path):
     """Save ``model`` (architecture, weights, compile settings, optimizer state) to ``path``."""
-    if not model.built:
-        raise RuntimeError(f"{model.describe()}: nothing to save yet; build the model first (call or fit it)")
+    model._ensure_built("save")
     try:
         arch = serialize(model)
     except TypeError as e:
