@@ -208,7 +208,7 @@ def test_wrong_weight_shapes_are_refused_by_name(tmp_path):
 
 
 def test_unsavable_and_unbuilt_models_explain(tmp_path):
-    with pytest.raises(RuntimeError, match="build the model first"):
+    with pytest.raises(RuntimeError, match="not built yet"):
         axon.Sequential([Dense(2)]).save(tmp_path / "x.axon")
     model = axon.Sequential([Lambda(lambda t: t * 2.0, input_shape=(3,)), Dense(2)])
     model.build_from_shape((3,))
