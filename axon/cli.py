@@ -19,10 +19,11 @@ COMMANDS = [
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="axon", description="Axon: deep learning on NumPy, from first principles.")
+    parser = argparse.ArgumentParser(prog="axon", description="Axon: deep learning on NumPy, from first principles.",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=_version())
     top = parser.add_subparsers(dest="command", metavar="COMMAND")
-    groups = {}
+    groups, listed = {}, []
     for words, module_name, help_text in COMMANDS:
         try:
             module = importlib.import_module(module_name)
@@ -39,6 +40,8 @@ def build_parser():
             sub = groups[words[0]].add_parser(words[1], help=help_text, description=help_text)
         module.add_arguments(sub)
         sub.set_defaults(_run=module.run)
+        listed.append(f"  axon {' '.join(words):<16}{help_text}")
+    parser.epilog = "all commands (axon COMMAND --help for options):\n" + "\n".join(listed)
     return parser
 
 
