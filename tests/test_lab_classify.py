@@ -86,7 +86,7 @@ def test_classify_an_image_folder_with_augmentation(tmp_path, capsys):
     meta = json.loads((out / "classes.json").read_text())
     assert meta["class_names"] == ["blue", "red"] and meta["input_shape"] == [16, 16, 3]
     report = (out / "report.md").read_text()
-    assert "test 6" in report and "rotation_range" in report
+    assert "test 6" in report and "width_shift_range" in report
     Image.fromarray(np.full((40, 30, 3), (220, 20, 20), "uint8")).save(tmp_path / "red.png")
     capsys.readouterr()
     assert main(["predict", str(out / "model.axon"), str(tmp_path / "red.png")]) == 0

@@ -48,7 +48,7 @@ def add_arguments(p):
                    help="learning rate: cosine decay to 1/20 over the run (default) or constant")
     p.add_argument("--width", type=float, default=1.0, help="width multiplier of the model's layers")
     p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=False,
-                   help="random shifts, rotations, zoom (and mirroring, except for digits) while training")
+                   help="random whole-pixel shifts (and mirroring, except for digits) while training")
     p.add_argument("--validation-split", type=float, default=0.1,
                    help="fraction of the training data held out to watch over-fitting (0 for none)")
     p.add_argument("--limit", type=int, default=None, help="use only this many training samples")
@@ -155,8 +155,11 @@ def run(args):
                   validation_data=(xv, yv) if len(xv) else None)
     augmentation = None
     if args.augment:
-        augmentation = dict(rotation_range=5, width_shift_range=0.08, height_shift_range=0.08,
-                            zoom_range=0.05, horizontal_flip=info["mirror"], fill_mode="constant")
+        # whole-pixel shifts (about 1/14 of the size) and mirroring: exact, so training images stay
+        # as sharp as the test images (sub-pixel shifts, rotations and zoom blur them)
+        shift = max(1, round(min(input_shape[:2]) / 14))
+        augmentation = dict(width_shift_range=shift, height_shift_range=shift,
+                            horizontal_flip=info["mirror"], fill_mode="constant")
         flow = ImageDataGenerator(rescale=1 / 255, **augmentation).flow(x, y, batch_size=args.batch_size,
                                                                         seed=args.seed)
         history = model.fit(flow, **fit_kw)
