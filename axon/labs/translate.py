@@ -16,8 +16,8 @@ import numpy as np
 
 # Chosen by held-out BLEU within ~15 minutes on 2 cores: all ~16.5k complete-sentence pairs of at
 # most 12 words, words seen twice or more, a fast Adam with small batches (BLEU kept rising after the
-# validation loss turned up, so there is no early stopping)
-DEFAULTS = dict(epochs=12, units=256, embed_dim=128, max_len=12, vocab_size=6000, min_freq=2, beam=1,
+# validation loss turned up, so there is no early stopping); beam 4 adds about 0.6 BLEU over greedy
+DEFAULTS = dict(epochs=12, units=256, embed_dim=128, max_len=12, vocab_size=6000, min_freq=2, beam=4,
                 batch_size=32, learning_rate=4e-3, dropout=0.2)
 
 
@@ -43,7 +43,7 @@ def add_arguments(parser):
     parser.add_argument("--min-freq", type=int, default=d["min_freq"],
                         help=f"keep words seen at least this often in training (default {d['min_freq']})")
     parser.add_argument("--limit", type=int, default=None, help="use at most this many pairs (after filtering)")
-    parser.add_argument("--beam", type=int, default=d["beam"], help=f"beam width for evaluation (default {d['beam']}: greedy)")
+    parser.add_argument("--beam", type=int, default=d["beam"], help=f"beam width for evaluation, 1 for greedy (default {d['beam']})")
     parser.add_argument("--batch-size", type=int, default=d["batch_size"], help=f"(default {d['batch_size']})")
     parser.add_argument("--learning-rate", type=float, default=d["learning_rate"],
                         help=f"Adam learning rate (default {d['learning_rate']})")
