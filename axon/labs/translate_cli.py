@@ -12,7 +12,7 @@ import sys
 def add_arguments(parser):
     parser.add_argument("model", help="the folder written by 'axon lab translate' (or its model.axon)")
     parser.add_argument("sentences", nargs="*", help="sentences to translate (default: read lines from stdin)")
-    parser.add_argument("--beam", type=int, default=1, help="beam width (default 1: greedy)")
+    parser.add_argument("--beam", type=int, default=4, help="beam width, 1 for greedy (default 4)")
     parser.add_argument("--max-len", type=int, default=None, help="longest output in tokens")
     parser.add_argument("--attention", metavar="PNG", default=None,
                         help="write the attention heat map(s) to this PNG")
