@@ -24,3 +24,4 @@ from .models import Model, Sequential, Input, load_model
 from . import data
 from .data import datasets
 from . import utils
+from . import zoo  # registers the zoo's model classes, so load_model finds them
