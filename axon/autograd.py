@@ -77,12 +77,6 @@ class Function:
             res.append(t)
         return tuple(res) if multi else res[0]
 
-    def forward(self, *arrays, **kwargs):  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def backward(self, *grads):  # pragma: no cover - interface
-        raise NotImplementedError
-
 
 def _toposort(root_fn):
     """Functions reachable from ``root_fn``, each after all functions that consume its outputs."""

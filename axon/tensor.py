@@ -31,11 +31,9 @@ class Tensor:
                 data = data.data
             if dtype is not None:
                 data = backend.xp.asarray(data, dtype=dtype)
-            elif isinstance(data, np.ndarray) or hasattr(data, "__cuda_array_interface__"):
-                pass
             elif isinstance(data, np.generic):  # a NumPy scalar (ops on 0-d arrays give them) keeps its dtype
                 data = np.asarray(data)
-            else:
+            elif not (isinstance(data, np.ndarray) or hasattr(data, "__cuda_array_interface__")):
                 data = np.asarray(data)
                 if data.dtype.kind == "f" or (data.dtype.kind in "iub" and requires_grad):
                     data = data.astype(backend.floatx())

@@ -5,7 +5,8 @@ from ..serialization import Serializable
 
 
 class LearningRateSchedule(Serializable):
-    pass
+    """Base of schedules: ``schedule(step)`` gives the learning rate after ``step`` updates;
+    an optimizer given one as its learning rate evaluates it at every step."""
 
 
 class ExponentialDecay(LearningRateSchedule):
