@@ -219,14 +219,18 @@ def _outputs(hs, keep, return_sequences, dtype):
     return hs[-1].copy() if keep is None else hs[-1] * keep[-1]
 
 
-def _grad_outputs(gy, keep, return_sequences, T):
-    """The output gradient as (T, N, H) time-major per-step terms, or a last-step term."""
+def _grad_outputs(gy, gh, keep, return_sequences, shape, dtype):
+    """The backward pass's start: the output gradient as (T, N, H) time-major per-step terms
+    (or None), and the gradient reaching the last state, dh (N, H): from ``gh`` and, for a
+    last-step output, from ``gy``."""
+    dh = np.zeros(shape, dtype) if gh is None else gh.astype(dtype, copy=True)
     if gy is None:
-        return None, None
+        return None, dh
     if return_sequences:
         g = gy.transpose(1, 0, 2)
-        return (g if keep is None else g * keep), None
-    return None, (gy if keep is None else gy * keep[-1])
+        return (g if keep is None else g * keep), dh
+    dh += gy if keep is None else gy * keep[-1]
+    return None, dh
 
 
 def _input_grads(fn, xt, w, dz):
@@ -310,10 +314,7 @@ class SimpleRNNSeq(_SequenceOp):
     def backward(self, gy, gh):
         xt, w, u, z, pre, hs, hp, m, keep, rec_mask, act, return_sequences = self.saved
         T, N, H = z.shape
-        gseq, glast = _grad_outputs(gy, keep, return_sequences, T)
-        dh = np.zeros((N, H), z.dtype) if gh is None else gh.astype(z.dtype, copy=True)
-        if glast is not None:
-            dh += glast
+        gseq, dh = _grad_outputs(gy, gh, keep, return_sequences, (N, H), z.dtype)
         dz = _WORKSPACE.take(z.shape, z.dtype)
         uT = np.ascontiguousarray(u.T)
         for t in range(T - 1, -1, -1):
@@ -468,10 +469,7 @@ class LSTMSeq(_SequenceOp):
          return_sequences) = self.saved
         _, T, N, H = z.shape
         dtype = z.dtype
-        gseq, glast = _grad_outputs(gy, keep, return_sequences, T)
-        dh = np.zeros((N, H), dtype) if gh is None else gh.astype(dtype, copy=True)
-        if glast is not None:
-            dh += glast
+        gseq, dh = _grad_outputs(gy, gh, keep, return_sequences, (N, H), dtype)
         dc = np.zeros((N, H), dtype) if gc is None else gc.astype(dtype, copy=True)
         dz = _WORKSPACE.take(z.shape, z.dtype)
         u4T = u4.transpose(0, 2, 1)
@@ -607,10 +605,7 @@ class GRUSeq(_SequenceOp):
          return_sequences) = self.saved
         _, T, N, H = z.shape
         dtype = z.dtype
-        gseq, glast = _grad_outputs(gy, keep, return_sequences, T)
-        dh = np.zeros((N, H), dtype) if gh is None else gh.astype(dtype, copy=True)
-        if glast is not None:
-            dh += glast
+        gseq, dh = _grad_outputs(gy, gh, keep, return_sequences, (N, H), dtype)
         dz = _WORKSPACE.take(z.shape, z.dtype)   # gradients of the input-projection pre-activations
         d_rec_h = _WORKSPACE.take((T, N, H), dtype) if reset_after else None  # of h U_h + b_rec
         u4T = u4.transpose(0, 2, 1)
