@@ -268,27 +268,32 @@ def test_small_cnn_learns_fashion_mnist(fashion_2000):
 
 
 def test_threaded_batch_chunks_match_serial(monkeypatch):
-    """Large batches split their element-wise work over threads; force that on small inputs."""
-    import axon.ops.conv as C
+    """Large batches split their element-wise work over threads, and batch norm works in blocks;
+    force both on small inputs."""
+    import axon.ops.parallel as P
     x, w, b = rand(5, 8, 6, 3), rand(3, 3, 3, 4), rand(4)
     x1, w1 = rand(5, 7, 6, 1), rand(2, 3, 1, 4)
+    gamma, beta = rand(4), rand(4)
 
     def run():
         out = []
         for xx, ww, kw in ((x, w, dict(strides=1, padding="same", relu=True)), (x1, w1, dict(strides=2))):
-            ts = [Tensor(a, requires_grad=True) for a in (xx, ww, b)]
+            ts = [Tensor(a, requires_grad=True) for a in (xx, ww, b, gamma, beta)]
             y = F.conv2d(ts[0], ts[1], ts[2], **kw)
             z = F.max_pool2d(y, 2, 1, "same") + F.avg_pool2d(y, 3, 1, "same")
             p = F.max_pool2d(y, 2)  # tiles the 8x6 maps
-            ((z * z).sum() + (p * p).sum()).backward()
-            out += [y.data, z.data] + [t.grad for t in ts]
+            n, mean, var = F.batch_norm(y, ts[3], ts[4], training=True)
+            ((z * z).sum() + (p * p).sum() + (n * n * y).sum()).backward()
+            out += [y.data, z.data, n.data, mean.data, var.data] + [t.grad for t in ts]
         return out
 
     serial = run()
-    monkeypatch.setattr(C, "_PARALLEL_MIN", 0)
-    monkeypatch.setitem(C._threads, "n", 3)
+    monkeypatch.setattr(P, "_PARALLEL_MIN", 0)
+    monkeypatch.setitem(P._threads, "n", 3)
+    monkeypatch.setattr(P, "_BLOCK", 16)  # batch norm: blocks of two rows of 8
+    monkeypatch.setattr(P, "_ROW", 8)
     for a, b_ in zip(run(), serial):
-        np.testing.assert_allclose(a, b_, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(a, b_, rtol=1e-10, atol=1e-12)
 
 
 def test_inference_in_chunks_matches_training_path(monkeypatch):

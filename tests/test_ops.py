@@ -274,3 +274,14 @@ def test_scalar_results_keep_float64():
     assert (x.sum() * 2.0).dtype == np.float64
     assert float(F.matmul(x, x)) == 14.0
     assert Tensor(np.float64(0.1)).data == np.float64(0.1)
+
+
+def test_batch_norm_float32_statistics_survive_a_large_offset():
+    """Channels-last float32 statistics are two-pass: a mean of 100 does not swamp a spread of 0.01."""
+    x = (100 + 0.01 * np.random.default_rng(0).standard_normal((32, 6, 6, 4))).astype(np.float32)
+    y, mean, var = F.batch_norm(x, np.ones(4, "float32"), np.zeros(4, "float32"), eps=1e-7, training=True)
+    x64 = x.astype(np.float64).reshape(-1, 4)
+    np.testing.assert_allclose(mean.data, x64.mean(0), rtol=1e-6)
+    np.testing.assert_allclose(var.data, x64.var(0), rtol=1e-3)
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y.data.reshape(-1, 4).std(0), 1, atol=0.01)

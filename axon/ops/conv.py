@@ -22,52 +22,14 @@ as many threads as BLAS uses; see ``over_batch``.
 >>> F.conv2d(x, w, strides=2).data[0, :, :, 0].tolist()
 [[9.0, 9.0], [9.0, 9.0]]
 """
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd import Function, is_grad_enabled
 from ..tensor import Tensor
+from .parallel import over_batch, sum_rows
 
 _ZERO_PAD = ((0, 0), (0, 0))
-_PARALLEL_MIN = 1 << 18  # elements below which threading costs more than it saves
-_threads = {"n": None, "pool": None, "pid": None}
-
-
-def num_threads():
-    """Threads for the element-wise parts of convolution and pooling: ``AXON_NUM_THREADS``,
-    else the BLAS setting (``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``), else the CPU count."""
-    if _threads["n"] is None:
-        n = None
-        for var in ("AXON_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-            value = os.environ.get(var, "")
-            if value.isdigit() and int(value) > 0:
-                n = int(value)
-                break
-        _threads["n"] = n or min(os.cpu_count() or 1, 8)
-    return _threads["n"]
-
-
-def over_batch(fn, n, size):
-    """Run ``fn(start, stop)`` on disjoint ranges covering ``range(n)`` (the batch axis), one per
-    thread.  NumPy releases the GIL inside its loops, so the strided copies, masks and window passes
-    that BLAS does not cover scale with the cores as the matrix products do; ``size`` (elements
-    touched) keeps small calls on the calling thread."""
-    k = min(num_threads(), n)
-    if k <= 1 or size < _PARALLEL_MIN:
-        fn(0, n)
-        return
-    if _threads["pool"] is None or _threads["pool"]._max_workers < k - 1 or _threads["pid"] != os.getpid():
-        # a forked child inherits the pool object but not its threads: make its own
-        _threads["pool"] = ThreadPoolExecutor(k - 1, thread_name_prefix="axon-conv")
-        _threads["pid"] = os.getpid()
-    bounds = [n * i // k for i in range(k + 1)]
-    futures = [_threads["pool"].submit(fn, bounds[i], bounds[i + 1]) for i in range(1, k)]
-    fn(bounds[0], bounds[1])
-    for f in futures:
-        f.result()
 
 
 def pair(value, name="value"):
@@ -197,20 +159,6 @@ def _crop(xp, pad, hw):
     if xp.shape[1:3] == tuple(hw):
         return xp
     return xp[:, t:t + hw[0], l:l + hw[1], :]
-
-
-_ONES = {}
-
-
-def _sum_rows(g2):
-    """``g2.sum(axis=0)`` as a matrix-vector product with a cached ones vector (twice as fast)."""
-    key = (g2.shape[0], g2.dtype.str)
-    ones = _ONES.get(key)
-    if ones is None:
-        if len(_ONES) > 16:
-            _ONES.clear()
-        ones = _ONES[key] = np.ones(g2.shape[0], dtype=g2.dtype)
-    return ones @ g2
 
 
 def im2col_single_channel(xp, out_hw, kernel, strides, dilation, bias_row):
@@ -382,7 +330,7 @@ class Conv2D(Function):
                 dcols = dcols.reshape(n, out_hw[0], out_hw[1], kh, kw, c)
                 gx = _crop(col2im(dcols, xp_shape, strides, dilation), padding, (h, wd))
         if need_b:
-            gb = _sum_rows(g2)
+            gb = sum_rows(g2)
         return gx, gw, gb
 
 
@@ -428,7 +376,7 @@ class Conv2DTranspose(Function):
         if self.needs_grad[1]:
             gw = (cols.T @ x.reshape(-1, c)).reshape(w.shape)
         if len(self.needs_grad) > 2 and self.needs_grad[2]:
-            gb = _sum_rows(g.reshape(-1, f))
+            gb = sum_rows(g.reshape(-1, f))
         return gx, gw, gb
 
 

@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..autograd import Function
+from .parallel import channel_rows, in_blocks, sum_rows
 
 
 class BatchNorm(Function):
@@ -9,10 +10,14 @@ class BatchNorm(Function):
 
     Training mode uses the batch statistics (returned for the moving averages);
     inference mode uses the given ``mean`` and ``var`` and is a per-channel affine map.
+    Contiguous channels-last input (``axis`` last: dense and NHWC layers) takes the fast
+    path: sums as ones-vector products, the rest in cache-sized blocks over the threads.
     """
 
     def forward(self, x, gamma, beta, mean=None, var=None, axis=-1, eps=1e-3, training=True):
         axis = axis % x.ndim
+        if axis == x.ndim - 1 and x.flags.c_contiguous:
+            return self._forward_last(x, gamma, beta, mean, var, eps, training)
         red = tuple(i for i in range(x.ndim) if i != axis)
         shape = [1] * x.ndim
         shape[axis] = x.shape[axis]
@@ -24,12 +29,39 @@ class BatchNorm(Function):
             xc = x - mean.reshape(shape)
         inv = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
         xhat = xc * inv.reshape(shape)
-        self.save(xhat, gamma, inv, red, shape, training)
+        self.save(False, xhat, gamma, inv, red, shape, training)
         out = xhat * gamma.reshape(shape) + beta.reshape(shape)
         return (out, mean, var) if training else out
 
+    def _forward_last(self, x, gamma, beta, mean, var, eps, training):
+        c = x.shape[-1]
+        x2 = x.reshape(-1, c)
+        m = x2.shape[0]
+        if training:
+            mean = sum_rows(x2) / x.dtype.type(m)
+
+            def squares(s, e):  # two-pass variance: sum (x - mean)^2 per channel, block by block
+                d = x2[s:e] - mean
+                return sum_rows(np.multiply(d, d, out=d))
+            var = in_blocks(squares, m, c) / x.dtype.type(m)
+        inv = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
+        scale = (gamma * inv).astype(x.dtype, copy=False)
+        shift = (beta - mean * scale).astype(x.dtype, copy=False)
+        (xr, out), k = channel_rows(x, np.empty_like(x))
+        scale_k, shift_k = np.tile(scale, k), np.tile(shift, k)
+
+        def affine(s, e):  # y = x * gamma/sigma + (beta - mean * gamma/sigma)
+            np.multiply(xr[s:e], scale_k, out=out[s:e])
+            out[s:e] += shift_k
+        in_blocks(affine, xr.shape[0], xr.shape[1])
+        self.save(True, x, gamma, inv, mean, scale, training)
+        out = out.reshape(x.shape)
+        return (out, mean, var) if training else out
+
     def backward(self, g, *_):
-        xhat, gamma, inv, red, shape, training = self.saved
+        if self.saved[0]:
+            return self._backward_last(g)
+        _, xhat, gamma, inv, red, shape, training = self.saved
         gbeta = g.sum(axis=red)
         ggamma = (g * xhat).sum(axis=red)
         gx = None
@@ -41,6 +73,37 @@ class BatchNorm(Function):
                 gx = scale * (g - (gbeta / m).reshape(shape) - xhat * (ggamma / m).reshape(shape))
             else:
                 gx = g * scale
+        return gx, ggamma, gbeta
+
+    def _backward_last(self, g):
+        _, x, gamma, inv, mean, scale, training = self.saved
+        c = x.shape[-1]
+        g = np.ascontiguousarray(g, dtype=x.dtype)
+        g2, x2 = g.reshape(-1, c), x.reshape(-1, c)
+        m = g2.shape[0]
+        gbeta = sum_rows(g2)
+        # sum g * xhat = (sum g * x - mean * sum g) / sigma
+        gx_sum = in_blocks(lambda s, e: sum_rows(g2[s:e] * x2[s:e]), m, c)
+        ggamma = (gx_sum - mean * gbeta) * inv
+        gx = None
+        if self.needs_grad[0]:
+            if training:
+                # dx = gamma/sigma * (g - mean(g) - xhat * mean(g * xhat)) = g * a + x * b + c
+                b = -scale * inv * ggamma / m
+                coefs = (scale, b, -scale * gbeta / m - mean * b)
+            else:
+                coefs = (scale, None, None)
+            (gr, xr, out), k = channel_rows(g, x, np.empty_like(g))
+            a_k, b_k, c_k = (None if v is None else np.tile(v.astype(g.dtype, copy=False), k) for v in coefs)
+
+            def combine(s, e):
+                o = out[s:e]
+                np.multiply(gr[s:e], a_k, out=o)
+                if b_k is not None:
+                    o += xr[s:e] * b_k
+                    o += c_k
+            in_blocks(combine, gr.shape[0], gr.shape[1])
+            gx = out.reshape(x.shape)
         return gx, ggamma, gbeta
 
 

@@ -18,7 +18,8 @@ average pooling divides by the count of real pixels.
 import numpy as np
 
 from ..autograd import Function
-from .conv import pair, resolve_padding, conv_output_size, offset_slices, over_batch, _padded, _crop, _arrays
+from .conv import pair, resolve_padding, conv_output_size, offset_slices, _padded, _crop, _arrays
+from .parallel import over_batch
 
 _COUNTS = {}
 
