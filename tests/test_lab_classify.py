@@ -80,13 +80,13 @@ def test_classify_an_image_folder_with_augmentation(tmp_path, capsys):
     out = tmp_path / "run"
     with pytest.warns(UserWarning, match="broken.png"):
         rc = main(["lab", "classify", "--data-dir", str(tmp_path / "data"), "--image-size", "16",
-                   "--color-mode", "rgb", "--model", "lenet", "--epochs", "2", "--augment", "--batch-size", "8",
+                   "--color-mode", "rgb", "--model", "lenet", "--epochs", "2", "--augment", "--shift", "2", "--batch-size", "8",
                    "--test-split", "0.25", "--verbose", "0", "--out", str(out)])
     assert rc == 0
     meta = json.loads((out / "classes.json").read_text())
     assert meta["class_names"] == ["blue", "red"] and meta["input_shape"] == [16, 16, 3]
     report = (out / "report.md").read_text()
-    assert "test 6" in report and "width_shift_range" in report
+    assert "test 6" in report and "'width_shift_range': 2, 'height_shift_range': 2" in report
     Image.fromarray(np.full((40, 30, 3), (220, 20, 20), "uint8")).save(tmp_path / "red.png")
     capsys.readouterr()
     assert main(["predict", str(out / "model.axon"), str(tmp_path / "red.png")]) == 0

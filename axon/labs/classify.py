@@ -9,7 +9,7 @@ the learning curves, the confusion matrix, misclassified test images and the
 first layer's filters.
 
     axon lab classify                              # small CNN, 6 epochs, about 0.91-0.92
-    axon lab classify --model resnet --augment --epochs 15
+    axon lab classify --model vgg --augment --epochs 12 --batch-size 128   # 0.93, under 30 min on 2 cores
     axon lab classify --data-dir photos/ --image-size 64 --color-mode rgb
 """
 import argparse
@@ -49,6 +49,8 @@ def add_arguments(p):
     p.add_argument("--width", type=float, default=1.0, help="width multiplier of the model's layers")
     p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=False,
                    help="random whole-pixel shifts (and mirroring, except for digits) while training")
+    p.add_argument("--shift", type=int, default=None,
+                   help="with --augment: largest shift in pixels (default: 1/28 of the image size; 0: mirroring only)")
     p.add_argument("--validation-split", type=float, default=0.1,
                    help="fraction of the training data held out to watch over-fitting (0 for none)")
     p.add_argument("--limit", type=int, default=None, help="use only this many training samples")
@@ -155,9 +157,9 @@ def run(args):
                   validation_data=(xv, yv) if len(xv) else None)
     augmentation = None
     if args.augment:
-        # whole-pixel shifts (about 1/14 of the size) and mirroring: exact, so training images stay
-        # as sharp as the test images (sub-pixel shifts, rotations and zoom blur them)
-        shift = max(1, round(min(input_shape[:2]) / 14))
+        # whole-pixel shifts (by default 1/28 of the size) and mirroring: exact, so training images
+        # stay as sharp as the test images (sub-pixel shifts, rotations and zoom blur them)
+        shift = args.shift if args.shift is not None else max(1, round(min(input_shape[:2]) / 28))
         augmentation = dict(width_shift_range=shift, height_shift_range=shift,
                             horizontal_flip=info["mirror"], fill_mode="constant")
         flow = ImageDataGenerator(rescale=1 / 255, **augmentation).flow(x, y, batch_size=args.batch_size,
