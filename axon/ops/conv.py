@@ -9,11 +9,9 @@ pixel of padding goes to the bottom/right), an int, a pair of ints, or
 
 The forward pass gathers the receptive fields into one contiguous column
 buffer (im2col through a strided view) and does one matrix product; the
-backward pass reuses that buffer for the kernel gradient.  With stride 1 the
-input gradient is itself a convolution (of the padded output gradient with
-the turned kernel), done the same way; otherwise it is one product per kernel
-offset added into the strided input positions (col2im without a
-column-gradient matrix; never ``np.add.at``).
+backward pass reuses that buffer for the kernel gradient, and computes the
+input gradient as one product per kernel offset added into the strided input
+positions (col2im without a column-gradient matrix; never ``np.add.at``).
 The element-wise parts (copies, masks, adds) are split over the batch on
 as many threads as BLAS uses; see ``over_batch``.
 
@@ -154,26 +152,6 @@ def add_offset_products(a2, kernel_at, kernel_size, out, in_hw, strides, dilatio
             def add(s, e, rs=rs, cs=cs):
                 out[s:e, rs, cs, :] += part4[s:e]
             over_batch(add, n, part.size)
-
-
-def _full_conv_applies(strides, dilation, padding, kernel):
-    """Whether the input gradient is itself a stride-1 convolution (stride 1, no dilation, each
-    side padded by less than the kernel)."""
-    return (tuple(strides) == (1, 1) and tuple(dilation) == (1, 1)
-            and all(0 <= p < k for pair_, k in zip(padding, kernel) for p in pair_))
-
-
-def _full_conv_gradient(g, w, padding, in_hw):
-    """The input gradient of a stride-1 convolution as one: the output gradient ``g`` (N, Ho, Wo, F)
-    padded by k-1-p on each side, convolved with the kernel turned 180 degrees and transposed to
-    (kh, kw, F, C).  One column copy and one product with K = kh*kw*F, several times cheaper
-    than kh*kw thin products (K = F) scatter-added into the image."""
-    kh, kw, c, f = w.shape
-    (t, b), (l, r) = padding
-    gp = _padded(g, ((kh - 1 - t, kh - 1 - b), (kw - 1 - l, kw - 1 - r)))
-    flipped = np.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(kh * kw * f, c)
-    cols = im2col(gp, in_hw, (kh, kw), (1, 1), (1, 1))
-    return (cols.reshape(-1, kh * kw * f) @ flipped).reshape(g.shape[0], in_hw[0], in_hw[1], c)
 
 
 def _crop(xp, pad, hw):
@@ -335,9 +313,7 @@ class Conv2D(Function):
                 need_b = False
             elif self.needs_grad[1]:
                 gw = (cols.T @ g2).reshape(w.shape)
-            if self.needs_grad[0] and _full_conv_applies(strides, dilation, padding, (kh, kw)):
-                gx = _full_conv_gradient(g2.reshape(n, out_hw[0], out_hw[1], f), w, padding, (h, wd))
-            elif self.needs_grad[0]:
+            if self.needs_grad[0]:
                 gxp = np.zeros(xp_shape, dtype=g.dtype)
                 add_offset_products(g2, lambda i, j: w[i, j].T, (kh, kw), gxp, out_hw, strides, dilation)
                 gx = _crop(gxp, padding, (h, wd))
