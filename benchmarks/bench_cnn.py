@@ -44,8 +44,8 @@ def main():
     ap.add_argument("--cpu", action="store_true", help="time by process CPU time, not wall-clock time")
     args = ap.parse_args()
     set_threads(args.threads)
+    import axon  # before NumPy: axon sets OpenBLAS's thread timeout, read when NumPy loads it
     import numpy as np
-    import axon
     from axon.layers import Conv2D, MaxPooling2D, Flatten, Dense
 
     rng = np.random.default_rng(0)

@@ -18,8 +18,8 @@ def main():
     ap.add_argument("--batch", type=int, default=128)
     args = ap.parse_args()
     set_threads(args.threads)
+    import axon  # before NumPy: axon sets OpenBLAS's thread timeout, read when NumPy loads it
     import numpy as np
-    import axon
     from axon.layers import Dense
 
     rng = np.random.default_rng(0)

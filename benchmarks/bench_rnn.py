@@ -53,8 +53,8 @@ def main():
     ap.add_argument("--steps", type=int, default=5)
     args = ap.parse_args()
     set_threads(args.threads)
+    import axon  # before NumPy: axon sets OpenBLAS's thread timeout, read when NumPy loads it
     import numpy as np
-    import axon
     from axon.layers import Dense, LSTM, GRU
 
     T, D, H, bs = 28, 28, 128, args.batch
