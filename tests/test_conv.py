@@ -296,6 +296,20 @@ def test_threaded_batch_chunks_match_serial(monkeypatch):
         np.testing.assert_allclose(a, b_, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("given, expected", [(None, "18"), ("7", "7")])
+def test_import_sets_openblas_spin_unless_user_did(given, expected):
+    """Importing axon shortens OpenBLAS's spin wait (before NumPy loads it); a value set by the user wins."""
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    if given is not None:
+        env["OPENBLAS_THREAD_TIMEOUT"] = given
+    code = "import os, sys, axon; assert 'numpy' in sys.modules; print(os.environ['OPENBLAS_THREAD_TIMEOUT'])"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == expected
+
+
 def test_inference_in_chunks_matches_training_path(monkeypatch):
     """Without a graph the columns are built a few images at a time; the result must not change."""
     import axon.ops.conv as C
