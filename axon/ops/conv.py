@@ -134,23 +134,39 @@ def col2im(cols, padded_shape, strides, dilation):
     return out
 
 
-def add_offset_products(a2, kernel_at, kernel_size, out, in_hw, strides, dilation):
+def _clipped(start, step, count, before, size):
+    """Of the positions ``start + step * t`` (t < count) of a padded axis, those inside the image
+    (``before`` pixels of padding, then ``size``): the slice of t and the slice of image positions."""
+    lo = max(0, -(-(before - start) // step))
+    hi = min(count - 1, (size - 1 + before - start) // step)
+    if hi < lo:
+        return None, None
+    first = start + step * lo - before
+    return slice(lo, hi + 1), slice(first, first + step * (hi - lo) + 1, step)
+
+
+def add_offset_products(a2, kernel_at, kernel_size, out, in_hw, strides, dilation, padding=_ZERO_PAD):
     """``out[:, rows(i), cols(j), :] += a2 @ kernel_at(i, j)`` for every kernel offset (i, j).
 
     ``a2`` is (N*Hi*Wi, K) over an input grid ``in_hw``; ``out`` the (N, Ho', Wo', C) image the
-    offsets scatter into.  One contiguous product per offset, added into strided positions
-    (col2im without the (N*Hi*Wi, kh*kw*C) column matrix): the input gradient of a convolution
-    and the forward pass of a transposed one."""
+    offsets scatter into, less ``padding`` (positions that fall in the padding are dropped).  One
+    contiguous product per offset, added into strided positions (col2im without the
+    (N*Hi*Wi, kh*kw*C) column matrix): the input gradient of a convolution and the forward pass of
+    a transposed one."""
     n, c = out.shape[0], out.shape[3]
     part = np.empty((a2.shape[0], c), dtype=out.dtype)
     part4 = part.reshape(n, in_hw[0], in_hw[1], c)
+    (top, _), (left, _) = padding
     for i in range(kernel_size[0]):
+        ts, rs = _clipped(i * dilation[0], strides[0], in_hw[0], top, out.shape[1])
         for j in range(kernel_size[1]):
+            us, cs = _clipped(j * dilation[1], strides[1], in_hw[1], left, out.shape[2])
+            if ts is None or us is None:
+                continue
             np.matmul(a2, kernel_at(i, j), out=part)
-            rs, cs = offset_slices(i, j, in_hw, strides, dilation)
 
-            def add(s, e, rs=rs, cs=cs):
-                out[s:e, rs, cs, :] += part4[s:e]
+            def add(s, e, rs=rs, cs=cs, ts=ts, us=us):
+                out[s:e, rs, cs, :] += part4[s:e, ts, us]
             over_batch(add, n, part.size)
 
 
@@ -314,9 +330,8 @@ class Conv2D(Function):
             elif self.needs_grad[1]:
                 gw = (cols.T @ g2).reshape(w.shape)
             if self.needs_grad[0]:
-                gxp = np.zeros(xp_shape, dtype=g.dtype)
-                add_offset_products(g2, lambda i, j: w[i, j].T, (kh, kw), gxp, out_hw, strides, dilation)
-                gx = _crop(gxp, padding, (h, wd))
+                gx = np.zeros(x_shape, dtype=g.dtype)
+                add_offset_products(g2, lambda i, j: w[i, j].T, (kh, kw), gx, out_hw, strides, dilation, padding)
         else:
             og = f // groups
             gg = g2.reshape(m, groups, og).transpose(1, 0, 2)
