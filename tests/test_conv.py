@@ -27,6 +27,7 @@ def rand(*shape):
     (2, "valid", 1, (2, 2), 2),     # groups
     (1, "same", 1, (3, 3), 3),      # depthwise-like
     (1, ((1, 0), (2, 1)), 1, (3, 2), 1),  # explicit asymmetric padding
+    (2, ((4, 1), (0, 5)), 1, (2, 3), 1),  # padding wider than the kernel: offsets that see only padding
 ])
 def test_conv2d_gradcheck(strides, padding, dilation, kernel, groups):
     c = 3 if groups != 2 else 4
