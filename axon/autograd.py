@@ -7,6 +7,8 @@ recorded functions in reverse topological order (iteratively, so deep graphs
 need no recursion), accumulates gradients, and frees the graph.
 """
 import contextlib
+from types import SimpleNamespace
+
 import numpy as np
 
 from .tensor import Tensor, as_tensor
@@ -46,12 +48,13 @@ class Function:
     (or a tuple of arrays for several outputs) and ``backward(self, *grads)``
     returning one gradient per input (``None`` where not needed).  Inside
     ``backward``, ``self.needs_grad[i]`` tells whether input ``i`` wants one.
-    ``self.save(...)`` keeps what backward needs; it is dropped after use.
+    ``self.save(name=value, ...)`` keeps what backward needs, read back as
+    ``self.saved.name``; it is dropped after use.
     """
     __slots__ = ("inputs", "needs_grad", "saved", "n_out", "_grads")
 
-    def save(self, *values):
-        self.saved = values
+    def save(self, *values, **named):
+        self.saved = SimpleNamespace(**named) if named else values
 
     @classmethod
     def apply(cls, *inputs, **kwargs):

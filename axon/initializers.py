@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from . import backend
+from .registry import Registry
 from .serialization import Serializable
 
 
@@ -128,21 +129,20 @@ class Orthogonal(Initializer):
         return self.gain * q[:rows, :cols].reshape(shape)
 
 
-_ALIASES = {
-    "zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
-    "random_uniform": RandomUniform, "glorot_uniform": GlorotUniform, "xavier_uniform": GlorotUniform,
-    "glorot_normal": GlorotNormal, "xavier_normal": GlorotNormal, "he_uniform": HeUniform,
-    "he_normal": HeNormal, "lecun_normal": LecunNormal, "orthogonal": Orthogonal,
-}
+INITIALIZERS = Registry("initializer")
+for _cls, _name, _aliases in [
+        (Zeros, "zeros", ()), (Ones, "ones", ()), (Constant, "constant", ()), (RandomNormal, "random_normal", ()),
+        (RandomUniform, "random_uniform", ()), (GlorotUniform, "glorot_uniform", ("xavier_uniform",)),
+        (GlorotNormal, "glorot_normal", ("xavier_normal",)), (HeUniform, "he_uniform", ()),
+        (HeNormal, "he_normal", ()), (LecunNormal, "lecun_normal", ()), (Orthogonal, "orthogonal", ())]:
+    INITIALIZERS.register(_name, _cls, aliases=_aliases)
 
 
 def get(identifier):
-    """An initializer from a name, an instance or a callable."""
+    """An initializer from a name, an instance or a callable ``(shape, dtype) -> array``."""
     if isinstance(identifier, str):
-        key = identifier.lower()
-        if key not in _ALIASES:
-            raise ValueError(f"Unknown initializer {identifier!r}; expected one of {sorted(_ALIASES)}")
-        return _ALIASES[key]()
+        return INITIALIZERS.get(identifier)()
     if callable(identifier):
         return identifier
-    raise ValueError(f"Unknown initializer {identifier!r}")
+    raise ValueError(f"initializer must be a name ({INITIALIZERS.describe()}), an Initializer or a "
+                     f"callable, got {identifier!r}")

@@ -5,16 +5,42 @@
 >>> round(float(loss(np.array([0]), np.array([[0.5, 0.5]], "float32"))), 4)
 0.6931
 """
+import numpy as np
+
+from . import ops as F
+from .registry import Registry
 from .serialization import Serializable
 from .ops import losses as L
+from .tensor import Tensor
 
 
 class Loss(Serializable):
-    """``loss(y_true, y_pred)`` -> mean over the batch of the per-sample loss."""
+    """``loss(y_true, y_pred, sample_weight=None)`` -> a scalar tensor: the batch mean of the
+    per-sample loss (each sample's value times its weight, when weights are given).
+
+    Built-in losses run one fused op.  A subclass may instead define
+    ``call(y_true, y_pred)`` returning the per-sample values (a tensor of shape (N,)
+    or (N, T)); ``__call__`` weighs and averages them.
+    """
     fn = None
 
-    def __call__(self, y_true, y_pred):
-        return type(self).fn(y_true, y_pred)
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if type(self).fn is not None:
+            return type(self).fn(y_true, y_pred, **self._options(), sample_weight=sample_weight)
+        values = self.call(y_true, y_pred)
+        if sample_weight is not None:
+            w = np.asarray(sample_weight.data if isinstance(sample_weight, Tensor) else sample_weight,
+                           dtype=values.dtype)
+            values = values * w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
+        return F.mean(values)
+
+    def _options(self):
+        """Keyword arguments of ``fn`` besides the targets, predictions and weights."""
+        return {}
+
+    def call(self, y_true, y_pred):
+        raise NotImplementedError(f"{type(self).__name__}: a Loss subclass defines call(y_true, y_pred) "
+                                  "returning the loss of each sample")
 
 
 class MeanSquaredError(Loss):
@@ -30,19 +56,21 @@ class KLDivergence(Loss):
 
 
 class Huber(Loss):
+    fn = staticmethod(L.huber)
+
     def __init__(self, delta=1.0):
         self.delta = delta
 
-    def __call__(self, y_true, y_pred):
-        return L.huber(y_true, y_pred, self.delta)
+    def _options(self):
+        return {"delta": self.delta}
 
 
 class _CrossEntropy(Loss):
     def __init__(self, from_logits=False):
         self.from_logits = from_logits
 
-    def __call__(self, y_true, y_pred):
-        return type(self).fn(y_true, y_pred, from_logits=self.from_logits)
+    def _options(self):
+        return {"from_logits": self.from_logits}
 
 
 class BinaryCrossentropy(_CrossEntropy):
@@ -54,28 +82,33 @@ class CategoricalCrossentropy(_CrossEntropy):
 
 
 class SparseCategoricalCrossentropy(_CrossEntropy):
+    """Cross-entropy against class indices; ``ignore_class`` (e.g. 0 for padding) leaves those
+    targets out of the mean."""
     fn = staticmethod(L.sparse_categorical_crossentropy)
 
+    def __init__(self, from_logits=False, ignore_class=None):
+        super().__init__(from_logits)
+        self.ignore_class = ignore_class
 
-ALIASES = {
-    "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
-    "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
-    "huber": Huber, "huber_loss": Huber,
-    "binary_crossentropy": BinaryCrossentropy, "bce": BinaryCrossentropy,
-    "categorical_crossentropy": CategoricalCrossentropy, "cce": CategoricalCrossentropy,
-    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
-    "kl_divergence": KLDivergence, "kld": KLDivergence, "kullback_leibler_divergence": KLDivergence,
-}
+    def _options(self):
+        return {"from_logits": self.from_logits, "ignore_class": self.ignore_class}
+
+
+LOSSES = Registry("loss")
+for _cls, _name, _aliases in [
+        (MeanSquaredError, "mean_squared_error", ("mse",)), (MeanAbsoluteError, "mean_absolute_error", ("mae",)),
+        (Huber, "huber", ("huber_loss",)), (BinaryCrossentropy, "binary_crossentropy", ("bce",)),
+        (CategoricalCrossentropy, "categorical_crossentropy", ("cce",)),
+        (SparseCategoricalCrossentropy, "sparse_categorical_crossentropy", ()),
+        (KLDivergence, "kl_divergence", ("kld", "kullback_leibler_divergence"))]:
+    LOSSES.register(_name, _cls, aliases=_aliases)
 
 
 def get(identifier):
-    """A loss from a string alias, a ``Loss`` instance or any callable ``(y_true, y_pred)``."""
+    """A loss from a name, a ``Loss`` instance or any callable ``(y_true, y_pred)``."""
     if isinstance(identifier, str):
-        key = identifier.lower()
-        if key not in ALIASES:
-            raise ValueError(f"Unknown loss {identifier!r}; expected one of {sorted(ALIASES)}, "
-                             "a Loss instance or a function (y_true, y_pred)")
-        return ALIASES[key]()
+        return LOSSES.get(identifier)()
     if callable(identifier):
         return identifier
-    raise ValueError(f"Unknown loss {identifier!r}: expected a string, a Loss or a callable")
+    raise ValueError(f"loss must be a name ({LOSSES.describe()}), a Loss or a function "
+                     f"(y_true, y_pred), got {identifier!r}")

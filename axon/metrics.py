@@ -11,6 +11,7 @@ Streaming metrics take NumPy arrays: ``update_state(y_true, y_pred)``,
 """
 import numpy as np
 
+from .registry import Registry
 from .serialization import Serializable
 
 
@@ -208,15 +209,15 @@ def accuracy_score(y_true, y_pred):
     return float(np.mean(np.asarray(y_true).reshape(-1) == np.asarray(y_pred).reshape(-1)))
 
 
-ALIASES = {
-    "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
-    "sparse_categorical_accuracy": SparseCategoricalAccuracy,
-    "top_k_categorical_accuracy": TopKCategoricalAccuracy,
-    "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
-    "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
-    "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
-    "precision": Precision, "recall": Recall, "f1": F1Score, "f1_score": F1Score,
-}
+METRICS = Registry("metric")
+for _cls, _name, _aliases in [
+        (BinaryAccuracy, "binary_accuracy", ()), (CategoricalAccuracy, "categorical_accuracy", ()),
+        (SparseCategoricalAccuracy, "sparse_categorical_accuracy", ()),
+        (TopKCategoricalAccuracy, "top_k_categorical_accuracy", ()),
+        (SparseTopKCategoricalAccuracy, "sparse_top_k_categorical_accuracy", ()),
+        (MeanSquaredError, "mean_squared_error", ("mse",)), (MeanAbsoluteError, "mean_absolute_error", ("mae",)),
+        (Precision, "precision", ()), (Recall, "recall", ()), (F1Score, "f1_score", ("f1",))]:
+    METRICS.register(_name, _cls, aliases=_aliases)
 
 
 def get(identifier, loss=None):
@@ -228,17 +229,17 @@ def get(identifier, loss=None):
     if isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, str):
-        key = identifier.lower()
-        if key in ("accuracy", "acc"):
+        if identifier.lower() in ("accuracy", "acc"):
             kind = _accuracy_for(loss)
             return kind(name=identifier) if kind else _AutoAccuracy(name=identifier)
-        if key in ALIASES:
-            return ALIASES[key](name=identifier)
-        raise ValueError(f"Unknown metric {identifier!r}; expected 'accuracy', one of "
-                         f"{sorted(ALIASES)}, a Metric or a function")
+        try:
+            return METRICS.get(identifier)(name=identifier)
+        except ValueError as e:
+            raise ValueError(f"{e}, or 'accuracy'") from None
     if callable(identifier):
         return _FunctionMetric(identifier)
-    raise ValueError(f"Unknown metric {identifier!r}")
+    raise ValueError(f"metric must be a name ('accuracy', {METRICS.describe()}), a Metric or a "
+                     f"function (y_true, y_pred), got {identifier!r}")
 
 
 def _accuracy_for(loss):

@@ -3,6 +3,7 @@
 >>> import axon
 >>> layer = axon.layers.Dense(4, kernel_regularizer=axon.regularizers.L2(1e-4))
 """
+from .registry import Registry
 from .serialization import Serializable
 from . import ops as F
 
@@ -36,11 +37,16 @@ class L2(L1L2):
         super().__init__(l2=l2)
 
 
+REGULARIZERS = Registry("regularizer")
+for _cls, _name in [(L1, "l1"), (L2, "l2"), (L1L2, "l1_l2")]:
+    REGULARIZERS.register(_name, _cls)
+
+
 def get(identifier):
+    """A regularizer from a name ('l1', 'l2', 'l1_l2'), an instance, a callable or None."""
     if identifier is None or isinstance(identifier, Regularizer) or callable(identifier):
         return identifier
     if isinstance(identifier, str):
-        table = {"l1": L1, "l2": L2, "l1_l2": L1L2}
-        if identifier.lower() in table:
-            return table[identifier.lower()]()
-    raise ValueError(f"Unknown regularizer {identifier!r}; expected 'l1', 'l2', 'l1_l2' or an instance")
+        return REGULARIZERS.get(identifier)()
+    raise ValueError(f"regularizer must be a name ({REGULARIZERS.describe()}), a Regularizer or None, "
+                     f"got {identifier!r}")

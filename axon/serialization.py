@@ -8,13 +8,31 @@ import inspect
 
 import numpy as np
 
-_REGISTRY = {}
+from .registry import Registry
+
+# classes by "module.ClassName" (a loss and a metric may share a class name), and by the class
+# name alone for files that name no module; custom functions by name
+_CLASSES = Registry("class")
+_CLASS_NAMES = Registry("class")
+_FUNCTIONS = Registry("function")
 
 
 def register(cls, name=None):
-    """Make ``cls`` loadable by ``deserialize`` under ``name`` (its class name by default)."""
-    _REGISTRY[name or cls.__name__] = cls
+    """Make ``cls`` loadable by ``deserialize`` under ``name`` (its class name by default).
+
+    Classes deriving from a Serializable base (layers, losses, metrics, ...) are
+    registered when they are defined; call this for other classes.
+    """
+    name = name or cls.__name__
+    _CLASSES.register(f"{cls.__module__}.{name}", cls)
+    _CLASS_NAMES.register(name, cls)
     return cls
+
+
+def register_function(fn, name=None):
+    """Make a custom function (activation, loss, metric) savable by name."""
+    _FUNCTIONS.register(name or fn.__name__, fn)
+    return fn
 
 
 class Serializable:
@@ -68,23 +86,25 @@ def serialize(value):
     if isinstance(value, np.ndarray):
         return {"ndarray": value.tolist(), "dtype": value.dtype.name}
     if hasattr(value, "get_config"):
-        return {"class_name": type(value).__name__, "config": value.get_config()}
+        cls = type(value)
+        return {"class_name": cls.__name__, "module": cls.__module__, "config": value.get_config()}
     if callable(value):
-        from .ops.activations import ACTIVATIONS
-        for name, fn in ACTIVATIONS.items():
-            if fn is value:
-                return name
-        if getattr(value, "__name__", "") in _REGISTRY:
-            return {"function": value.__name__}
+        name = _FUNCTIONS.name_of(value)
+        if name is not None:
+            return {"function": name}
         raise TypeError(f"cannot save the function {value!r}: register it with "
                         "axon.serialization.register_function or pass a string name")
     raise TypeError(f"cannot save a value of type {type(value).__name__}: {value!r}")
 
 
-def register_function(fn, name=None):
-    """Make a custom function (activation, loss, metric) savable by name."""
-    _REGISTRY[name or fn.__name__] = fn
-    return fn
+def _class(value):
+    qualified = f"{value.get('module')}.{value['class_name']}"
+    if value.get("module") and qualified in _CLASSES:
+        return _CLASSES.get(qualified)
+    try:
+        return _CLASS_NAMES.get(value["class_name"])  # an older file, or a class that moved
+    except ValueError as e:
+        raise ValueError(f"saved config: {e}; import the module that defines it before loading") from None
 
 
 def deserialize(value):
@@ -94,13 +114,9 @@ def deserialize(value):
     if not isinstance(value, dict):
         return value
     if "class_name" in value:
-        name = value["class_name"]
-        if name not in _REGISTRY:
-            raise ValueError(f"unknown class {name!r} in saved config; import the module that "
-                             "defines it before loading")
-        return _REGISTRY[name].from_config(value["config"])
+        return _class(value).from_config(value["config"])
     if "function" in value:
-        return _REGISTRY[value["function"]]
+        return _FUNCTIONS.get(value["function"])
     if "ndarray" in value:
         return np.asarray(value["ndarray"], dtype=value["dtype"])
     if "dtype" in value:

@@ -19,6 +19,7 @@ P_BIN = R.uniform(0.1, 0.9, (N, 1))
 LOGITS = R.normal(0, 2, (N, C))
 Z_BIN = R.normal(0, 2, (N, 1))
 REG_Y = R.normal(0, 1, (N, 2))
+W = np.array([0.5, 2.0, 0.0, 1.5])           # one weight per sample
 REG_P = REG_Y + np.array([[0.5, -0.3], [-1.7, 0.2], [2.5, -0.4], [0.15, 1.2]])   # no |d| near 0 or delta
 
 
@@ -45,6 +46,25 @@ GRAD_CASES = {
                                                                           from_logits=True),
                                [R.normal(0, 1, (2, 2, 3))]),
     "kld": (lambda p: F.kl_divergence(Y_SOFT, p), [PROBS]),
+    # per-sample weights and ignored targets
+    "mse_weighted": (lambda p: F.mean_squared_error(REG_Y, p, sample_weight=W), [REG_P]),
+    "mae_weighted": (lambda p: F.mean_absolute_error(REG_Y, p, sample_weight=W), [REG_P]),
+    "huber_weighted": (lambda p: F.huber(REG_Y, p, sample_weight=W), [REG_P]),
+    "bce_probs_weighted": (lambda p: F.binary_crossentropy(Y_BIN, p, sample_weight=W), [P_BIN]),
+    "bce_logits_weighted": (lambda z: F.binary_crossentropy(Y_BIN, z, from_logits=True, sample_weight=W),
+                            [Z_BIN]),
+    "cce_probs_weighted": (lambda p: F.categorical_crossentropy(Y_SOFT, p, sample_weight=W), [PROBS]),
+    "cce_logits_weighted": (lambda z: F.categorical_crossentropy(Y_SOFT, z, from_logits=True, sample_weight=W),
+                            [LOGITS]),
+    "sparse_logits_weighted": (lambda z: F.sparse_categorical_crossentropy(Y_INT, z, from_logits=True,
+                                                                           sample_weight=W), [LOGITS]),
+    "sparse_ignore_class": (lambda z: F.sparse_categorical_crossentropy(Y_INT, z, from_logits=True,
+                                                                        ignore_class=2), [LOGITS]),
+    "sparse_sequence_ignore_weighted": (
+        lambda z: F.sparse_categorical_crossentropy(np.array([[0, 1], [2, 0]]), z, from_logits=True,
+                                                    ignore_class=0, sample_weight=np.array([0.5, 2.0])),
+        [R.normal(0, 1, (2, 2, 3))]),
+    "kld_weighted": (lambda p: F.kl_divergence(Y_SOFT, p, sample_weight=W), [PROBS]),
 }
 
 
@@ -182,3 +202,48 @@ def test_loss_classes_match_the_functions():
         value(F.huber(REG_Y, Tensor(REG_P), delta=0.5)))
     fn = lambda y, p: F.mean_squared_error(y, p)
     assert axon.losses.get(fn) is fn
+
+
+def test_sample_weights_weigh_each_sample_and_divide_by_the_count():
+    """Keras's sum_over_batch_size: sum of weighted per-sample losses over the number of samples."""
+    per = ((REG_P - REG_Y) ** 2).mean(-1)
+    assert value(F.mean_squared_error(REG_Y, Tensor(REG_P), sample_weight=W)) == pytest.approx(
+        (W * per).sum() / N, rel=1e-12)
+    per = -np.log(softmax(LOGITS)[np.arange(N), Y_INT])
+    assert value(F.sparse_categorical_crossentropy(Y_INT, Tensor(LOGITS), from_logits=True,
+                                                   sample_weight=W)) == pytest.approx((W * per).sum() / N)
+    ones = F.categorical_crossentropy(Y_SOFT, Tensor(PROBS), sample_weight=np.ones(N))
+    assert value(ones) == pytest.approx(value(F.categorical_crossentropy(Y_SOFT, Tensor(PROBS))), rel=1e-12)
+
+
+def test_sample_weights_of_the_wrong_shape_are_refused():
+    with pytest.raises(ValueError, match=r"mean_squared_error: sample_weight has shape \(3,\).*\(4,\)"):
+        F.mean_squared_error(REG_Y, Tensor(REG_P), sample_weight=np.ones(3))
+
+
+def test_ignore_class_means_over_the_other_targets():
+    y = np.array([[4, 1, 0, 0], [2, 3, 3, 0]])         # 0 pads the sequences
+    z = R.normal(0, 1, (2, 4, 5))
+    logp = np.log(softmax(z))
+    keep = y != 0
+    expected = -np.take_along_axis(logp, y[..., None], -1)[..., 0][keep].mean()
+    got = F.sparse_categorical_crossentropy(y, Tensor(z), from_logits=True, ignore_class=0)
+    assert value(got) == pytest.approx(expected, rel=1e-12)
+    # an ignored label may lie outside the class range (Keras users write -1 for "no label")
+    y_neg = np.where(keep, y, -1)
+    got = F.sparse_categorical_crossentropy(y_neg, Tensor(z), from_logits=True, ignore_class=-1)
+    assert value(got) == pytest.approx(expected, rel=1e-12)
+    loss = axon.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=0)
+    assert value(loss(y, Tensor(z))) == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_loss_subclass_defines_only_the_per_sample_values():
+    class Absolute(axon.losses.Loss):
+        def call(self, y_true, y_pred):
+            return F.abs(y_pred - y_true).sum(axis=-1)
+
+    p = Tensor(REG_P, requires_grad=True)
+    out = Absolute()(REG_Y, p, sample_weight=W)
+    assert value(out) == pytest.approx((W * np.abs(REG_P - REG_Y).sum(-1)).mean(), rel=1e-12)
+    out.backward()
+    np.testing.assert_allclose(p.grad, W[:, None] * np.sign(REG_P - REG_Y) / N, rtol=1e-12)

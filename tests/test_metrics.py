@@ -121,7 +121,7 @@ def test_metric_from_a_function_and_unknown_names():
 
     m = M.get(half_error)
     assert m.name == "half_error" and m(np.array([1.0, 3.0]), np.array([2.0, 2.0])) == 0.5
-    with pytest.raises(ValueError, match=r"Unknown metric 'acuracy'"):
+    with pytest.raises(ValueError, match=r"unknown metric 'acuracy'"):
         M.get("acuracy")
 
 

@@ -18,6 +18,7 @@ Y_HOT = np.eye(C)[Y_INT]
 Y_SOFT = R.dirichlet(np.ones(C), N)
 Y_BIN = R.integers(0, 2, (N, C)).astype(np.float64)
 REG_Y = R.normal(0, 1, (N, C))
+W = np.random.default_rng(7).uniform(0, 2, N)  # per-sample weights (own generator: R feeds other tests)
 
 TOL = {np.float32: dict(rtol=1e-4, atol=1e-5), np.float64: dict(rtol=1e-9, atol=1e-11)}
 
@@ -83,6 +84,14 @@ CASES = {
     "sparse_probs": (lambda p: F.sparse_categorical_crossentropy(Y_INT, p),
                      lambda p: tF.nll_loss(torch.log(p / p.sum(-1, keepdim=True)), torch.tensor(Y_INT)),
                      [unif(0.05, 1, N, C)]),
+    "sparse_ignore_index": (lambda z: F.sparse_categorical_crossentropy(Y_INT, z, from_logits=True, ignore_class=3),
+                            lambda z: tF.cross_entropy(z, torch.tensor(Y_INT), ignore_index=3), [randn(N, C)]),
+    "sparse_weighted": (lambda z: F.sparse_categorical_crossentropy(Y_INT, z, from_logits=True, sample_weight=W),
+                        lambda z: (tF.cross_entropy(z, torch.tensor(Y_INT), reduction="none") * tt(W, z.dtype)).mean(),
+                        [randn(N, C)]),
+    "mse_weighted": (lambda p: F.mean_squared_error(REG_Y, p, sample_weight=W),
+                     lambda p: (tF.mse_loss(p, tt(REG_Y, p.dtype), reduction="none").mean(-1) * tt(W, p.dtype)).mean(),
+                     [randn(N, C)]),
     "kld": (lambda p: F.kl_divergence(Y_SOFT, p),
             lambda p: tF.kl_div(torch.log(p), tt(Y_SOFT, p.dtype), reduction="batchmean"),
             [unif(0.05, 0.95, N, C)]),

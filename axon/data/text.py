@@ -131,8 +131,8 @@ class Vocabulary:
         return cls(tokens[len(SPECIALS):])
 
     def save(self, path):
-        from ..models.saving import atomic_write
-        atomic_write(path, lambda f: f.write(self.to_json().encode("utf-8")))
+        from ..io import write_text
+        write_text(path, self.to_json())
 
     @classmethod
     def load(cls, path):

@@ -235,7 +235,7 @@ def write_report(path, args, model, info, names, accuracy, matrix, precision, re
                  augmentation, sizes, plots):
     import numpy as np
     from .. import __version__
-    from ..models.saving import atomic_write
+    from ..io import write_text
     support = matrix.sum(axis=1)
     logs = history.history
     lines = [f"# Lab 1: image classification with `{args.model}`", "",
@@ -274,4 +274,4 @@ def write_report(path, args, model, info, names, accuracy, matrix, precision, re
     lines += ["## Using the model", "", "```", f"axon predict {os.path.join(args.out, FILES['model'])} "
               "my_image.png", "```", ""]
     text = "\n".join(lines)
-    atomic_write(path, lambda f: f.write(text.encode("utf-8")))
+    write_text(path, text)

@@ -68,7 +68,7 @@ def run(args):
     import axon
     from .. import zoo
     from ..data import datasets
-    from ..models.saving import atomic_write
+    from ..io import write_text
 
     counts = _labels(args.labels)
     zoo.registry.resolve(args.model)
@@ -182,6 +182,6 @@ def run(args):
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "report.md")
     text = "\n".join(lines)
-    atomic_write(path, lambda f: f.write(text.encode("utf-8")))
+    write_text(path, text)
     print(f"\nwrote {path}")
     return 0

@@ -253,6 +253,6 @@ def write_report(args, data, runs, maps, wall, cpu):
     md += [f"![attention]({os.path.basename(p)})" for p in maps]
     md += ["", "Translate your own sentences: `axon translate " + args.out + " \"Ich habe Hunger.\"`", ""]
     path = os.path.join(args.out, "report.md")
-    from ..models.saving import atomic_write
-    atomic_write(path, lambda f: f.write("\n".join(md).encode("utf-8")))
+    from ..io import write_text
+    write_text(path, "\n".join(md))
     return path

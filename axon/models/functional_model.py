@@ -1,5 +1,5 @@
 """``Functional``: the model that ``Model(inputs, outputs)`` builds from a symbolic graph."""
-from ..serialization import deserialize
+from ..serialization import serialize, deserialize
 from ..layers.symbolic import SymbolicTensor, graph_nodes, Input
 from .model import Model
 
@@ -55,7 +55,7 @@ class Functional(Model):
         layers = list(self._layers)
         return {
             "name": self.name,
-            "layers": [{"class_name": type(l).__name__, "config": l.get_config()} for l in layers],
+            "layers": [serialize(l) for l in layers],
             "nodes": [{"input": [list(n.probe.shape[1:]), str(n.dtype), n.name]} if n.layer is None else
                       {"layer": layers.index(n.layer), "args": _refs(n.args, ids),
                        "kwargs": {k: _refs(v, ids) for k, v in n.kwargs.items() if k not in ("training", "mask")},

@@ -8,34 +8,16 @@ format and every weight's shape, and names the weight that does not fit.
 import io
 import json
 import os
-import tempfile
 import zipfile
 
 import numpy as np
 
 from ..autograd import no_grad
+from ..io import atomic_write
 from ..serialization import serialize, deserialize
 
 FORMAT = "axon-model"
 VERSION = 1
-
-
-def atomic_write(path, write):
-    """Call ``write(file)`` on a temporary file beside ``path``, then rename it to ``path``."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def _npy(array):

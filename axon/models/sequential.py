@@ -7,6 +7,7 @@
 (2, 3)
 """
 from ..layers.base import Layer
+from ..serialization import serialize, deserialize
 from ..layers.symbolic import SymbolicTensor
 from .model import Model
 
@@ -74,21 +75,16 @@ class Sequential(Model):
         return super().named_weights()
 
     def get_config(self):
-        config = {"name": self.name, "layers": [_layer_config(l) for l in self._stack]}
+        config = {"name": self.name, "layers": [serialize(l) for l in self._stack]}
         if self._batch_input_shape is not None:
             config["input_shape"] = list(self._batch_input_shape[1:])
         return config
 
     @classmethod
     def from_config(cls, config):
-        from ..serialization import deserialize
         model = cls(name=config.get("name"))
         if "input_shape" in config:
             model._batch_input_shape = (None,) + tuple(config["input_shape"])
         for c in config["layers"]:
             model.add(deserialize(c))
         return model
-
-
-def _layer_config(layer):
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}

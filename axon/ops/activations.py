@@ -4,6 +4,8 @@ import math
 import numpy as np
 
 from ..autograd import Function
+from ..registry import Registry
+from ..serialization import register_function
 from .parallel import in_blocks
 
 
@@ -141,11 +143,11 @@ class Softmax(Function):
     def forward(self, x, axis=-1):
         e = np.exp(x - x.max(axis=axis, keepdims=True))
         out = e / e.sum(axis=axis, keepdims=True)
-        self.save(out, axis)
+        self.save(out=out, axis=axis)
         return out
 
     def backward(self, g):
-        s, axis = self.saved
+        s, axis = self.saved.out, self.saved.axis
         # J^T g = s * (g - sum(g * s))
         return s * (g - (g * s).sum(axis=axis, keepdims=True))
 
@@ -194,12 +196,14 @@ def selu(x):
 swish = silu
 heaviside = step
 
-ACTIVATIONS = {
-    "sigmoid": sigmoid, "tanh": tanh, "relu": relu, "leaky_relu": leaky_relu, "elu": elu,
-    "selu": selu, "swish": swish, "silu": silu, "gelu": gelu, "softplus": softplus,
-    "softmax": softmax, "log_softmax": log_softmax, "linear": linear, "step": step,
-    "heaviside": heaviside,
-}
+ACTIVATIONS = Registry("activation")
+for _name, _fn, _aliases in [
+        ("sigmoid", sigmoid, ()), ("tanh", tanh, ()), ("relu", relu, ()), ("leaky_relu", leaky_relu, ()),
+        ("elu", elu, ()), ("selu", selu, ()), ("silu", silu, ("swish",)), ("gelu", gelu, ()),
+        ("softplus", softplus, ()), ("softmax", softmax, ()), ("log_softmax", log_softmax, ()),
+        ("linear", linear, ()), ("step", step, ("heaviside",))]:
+    ACTIVATIONS.register(_name, _fn, aliases=_aliases)
+    register_function(_fn, _name)  # a layer given the function itself saves it by this name
 
 
 def get(identifier):
@@ -208,6 +212,7 @@ def get(identifier):
         return linear
     if callable(identifier):
         return identifier
-    if isinstance(identifier, str) and identifier.lower() in ACTIVATIONS:
-        return ACTIVATIONS[identifier.lower()]
-    raise ValueError(f"Unknown activation {identifier!r}; expected one of {sorted(ACTIVATIONS)} or a callable")
+    if isinstance(identifier, str):
+        return ACTIVATIONS.get(identifier)
+    raise ValueError(f"activation must be a name ({ACTIVATIONS.describe()}), a callable or None, "
+                     f"got {identifier!r}")

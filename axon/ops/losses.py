@@ -20,136 +20,152 @@ def _per_sample_count(pred):
     return int(np.prod(pred.shape[:-1])) if pred.ndim > 1 else pred.shape[0]
 
 
+def _weighted(terms, weight):
+    """``terms`` times the per-sample weights (broadcast over the last axis), or ``terms``."""
+    return terms if weight is None else terms * weight
+
+
 class MeanSquaredError(Function):
-    def forward(self, y, p):
+    def forward(self, y, p, weight=None):
         d = p - y
-        self.save(d)
-        return np.asarray((d * d).mean())
+        self.save(diff=d, weight=weight)
+        return np.asarray(_weighted(d * d, weight).sum() / d.size)
 
     def backward(self, g):
-        d = self.saved[0]
-        return None, g * (2.0 / d.size) * d
+        s = self.saved
+        return None, _weighted(g * (2.0 / s.diff.size) * s.diff, s.weight)
 
 
 class MeanAbsoluteError(Function):
-    def forward(self, y, p):
+    def forward(self, y, p, weight=None):
         d = p - y
-        self.save(d)
-        return np.asarray(np.abs(d).mean())
+        self.save(diff=d, weight=weight)
+        return np.asarray(_weighted(np.abs(d), weight).sum() / d.size)
 
     def backward(self, g):
-        d = self.saved[0]
-        return None, g * np.sign(d) / d.size
+        s = self.saved
+        return None, _weighted(g * np.sign(s.diff) / s.diff.size, s.weight)
 
 
 class Huber(Function):
-    def forward(self, y, p, delta=1.0):
+    def forward(self, y, p, delta=1.0, weight=None):
         d = p - y
         a = np.abs(d)
         small = a <= delta
         loss = np.where(small, 0.5 * d * d, delta * (a - 0.5 * delta))
-        self.save(d, small, delta)
-        return np.asarray(loss.mean())
+        self.save(diff=d, small=small, delta=delta, weight=weight)
+        return np.asarray(_weighted(loss, weight).sum() / d.size)
 
     def backward(self, g):
-        d, small, delta = self.saved
-        return None, g * np.where(small, d, delta * np.sign(d)) / d.size
+        s = self.saved
+        return None, _weighted(g * np.where(s.small, s.diff, s.delta * np.sign(s.diff)) / s.diff.size, s.weight)
 
 
 class BinaryCrossentropy(Function):
     """-mean(y log p + (1 - y) log(1 - p)), p clipped to [eps, 1 - eps] as in Keras."""
 
-    def forward(self, y, p):
+    def forward(self, y, p, weight=None):
         pc = np.clip(p, EPSILON, 1 - EPSILON)
-        self.save(y, pc, (p >= EPSILON) & (p <= 1 - EPSILON))
-        return np.asarray(-(y * np.log(pc) + (1 - y) * np.log(1 - pc)).mean())
+        self.save(y=y, clipped=pc, inside=(p >= EPSILON) & (p <= 1 - EPSILON), weight=weight)
+        return np.asarray(-_weighted(y * np.log(pc) + (1 - y) * np.log(1 - pc), weight).sum() / p.size)
 
     def backward(self, g):
-        y, pc, inside = self.saved
-        return None, g * inside * (pc - y) / (pc * (1 - pc)) / pc.size
+        s = self.saved
+        pc = s.clipped
+        return None, _weighted(g * s.inside * (pc - s.y) / (pc * (1 - pc)) / pc.size, s.weight)
 
 
 class BinaryCrossentropyWithLogits(Function):
-    def forward(self, y, z):
+    def forward(self, y, z, weight=None):
         # max(z, 0) - z y + log(1 + e^-|z|): stable for any z
         loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-        self.save(y, z)
-        return np.asarray(loss.mean())
+        self.save(y=y, logits=z, weight=weight)
+        return np.asarray(_weighted(loss, weight).sum() / z.size)
 
     def backward(self, g):
-        y, z = self.saved
-        return None, g * (_sigmoid(z) - y) / z.size
+        s = self.saved
+        return None, _weighted(g * (_sigmoid(s.logits) - s.y) / s.logits.size, s.weight)
 
 
 class CategoricalCrossentropy(Function):
     """-mean over samples of sum_c y_c log p_c; p renormalised and clipped as in Keras."""
 
-    def forward(self, y, p, axis=-1):
+    def forward(self, y, p, axis=-1, weight=None):
         total = p.sum(axis=axis, keepdims=True)
         q = np.clip(p / total, EPSILON, 1 - EPSILON)
-        self.save(y, p, total, q, axis)
-        return np.asarray(-(y * np.log(q)).sum(axis=axis).mean())
+        self.save(y=y, total=total, q=q, axis=axis, weight=weight, n=_per_sample_count(p))
+        return np.asarray(-_weighted(y * np.log(q), weight).sum() / _per_sample_count(p))
 
     def backward(self, g):
-        y, p, total, q, axis = self.saved
-        n = _per_sample_count(p)
+        s = self.saved
+        q = s.q
         inside = (q > EPSILON) & (q < 1 - EPSILON)
-        gq = np.where(inside, -y / q, 0)
+        gq = np.where(inside, -s.y / q, 0)
         # through q = p / sum(p): dq_i/dp_j = (delta_ij - q_i) / sum(p)
-        gp = (gq - (gq * q).sum(axis=axis, keepdims=True)) / total
-        return None, g * gp / n
+        gp = (gq - (gq * q).sum(axis=s.axis, keepdims=True)) / s.total
+        return None, _weighted(g * gp / s.n, s.weight)
 
 
 class SoftmaxCrossentropy(Function):
     """Cross-entropy of softmax(z) against one-hot or soft targets y; gradient softmax - y."""
 
-    def forward(self, y, z):
+    def forward(self, y, z, weight=None):
         zs = z - z.max(axis=-1, keepdims=True)
         e = np.exp(zs)
-        s = e.sum(axis=-1, keepdims=True)
-        logp = zs - np.log(s)
-        self.save(y, e / s)
-        return np.asarray(-(y * logp).sum(axis=-1).mean())
+        total = e.sum(axis=-1, keepdims=True)
+        logp = zs - np.log(total)
+        self.save(y=y, softmax=e / total, weight=weight)
+        return np.asarray(-_weighted(y * logp, weight).sum() / _per_sample_count(z))
 
     def backward(self, g):
-        y, sm = self.saved
-        n = _per_sample_count(sm)
-        return None, g * (sm * y.sum(axis=-1, keepdims=True) - y) / n
+        s = self.saved
+        sm, y = s.softmax, s.y
+        return None, _weighted(g * (sm * y.sum(axis=-1, keepdims=True) - y) / _per_sample_count(sm), s.weight)
 
 
 class SparseSoftmaxCrossentropy(Function):
-    """Cross-entropy of softmax(z) at integer targets; gradient softmax - onehot."""
+    """Cross-entropy of softmax(z) at integer targets; gradient softmax - onehot.
 
-    def forward(self, y, z):
+    ``weight`` (one per target position, or None) weighs each position; the sum
+    is divided by ``count`` (the number of positions, or of those not ignored).
+    """
+
+    def forward(self, y, z, weight=None, count=None):
         zs = z - z.max(axis=-1, keepdims=True)
         rows = np.arange(zs.size // zs.shape[-1])
         yf = y.reshape(-1)
         picked = zs.reshape(-1, zs.shape[-1])[rows, yf]  # the target's shifted logit, before exp
         e = np.exp(zs, out=zs)
-        s = e.sum(axis=-1, keepdims=True)
-        e /= s
-        self.save(yf, rows, e)
+        total = e.sum(axis=-1, keepdims=True)
+        e /= total
+        count = len(rows) if count is None else count
+        wf = None if weight is None else weight.reshape(-1)
+        self.save(targets=yf, rows=rows, softmax=e, weight=wf, count=count)
         # -log softmax = log(sum e) - z_target: exact even where the softmax underflows to 0
-        return np.asarray((np.log(s.reshape(-1)) - picked).mean())
+        per = np.log(total.reshape(-1)) - picked
+        return np.asarray(_weighted(per, wf).sum() / max(count, 1))
 
     def backward(self, g):
-        yf, rows, sm = self.saved
+        s = self.saved
+        sm = s.softmax
         grad = sm.reshape(-1, sm.shape[-1]).copy()
-        grad[rows, yf] -= 1
-        grad *= g / len(rows)
+        grad[s.rows, s.targets] -= 1
+        grad *= g / max(s.count, 1)
+        if s.weight is not None:
+            grad *= s.weight[:, None]
         return None, grad.reshape(sm.shape)
 
 
 class KLDivergence(Function):
-    def forward(self, y, p):
+    def forward(self, y, p, weight=None):
         yc = np.clip(y, EPSILON, 1)
         pc = np.clip(p, EPSILON, 1)
-        self.save(yc, pc, (p >= EPSILON) & (p <= 1))
-        return np.asarray((yc * np.log(yc / pc)).sum(axis=-1).mean())
+        self.save(target=yc, clipped=pc, inside=(p >= EPSILON) & (p <= 1), weight=weight)
+        return np.asarray(_weighted(yc * np.log(yc / pc), weight).sum() / _per_sample_count(p))
 
     def backward(self, g):
-        yc, pc, inside = self.saved
-        return None, g * inside * (-yc / pc) / _per_sample_count(pc)
+        s = self.saved
+        return None, _weighted(g * s.inside * (-s.target / s.clipped) / _per_sample_count(s.clipped), s.weight)
 
 
 def _logits_of(p, fn_type):
@@ -157,7 +173,7 @@ def _logits_of(p, fn_type):
     ctx = p._ctx if isinstance(p, Tensor) else None
     if ctx is not None and ctx.needs_grad is None:
         return None  # an earlier backward() freed that node; use the probabilities
-    if isinstance(ctx, fn_type) and (fn_type is not Softmax or ctx.saved[1] in (-1, p.ndim - 1)):
+    if isinstance(ctx, fn_type) and (fn_type is not Softmax or ctx.saved.axis in (-1, p.ndim - 1)):
         return ctx.inputs[0]
     return None
 
@@ -188,48 +204,84 @@ def _as_float_target(y, p):
     return y.reshape(_target_shape(y.shape, data(p).shape))
 
 
-def mean_squared_error(y_true, y_pred):
+def _sample_weight(name, sample_weight, pred, per_position=False):
+    """``sample_weight`` as an array of ``pred``'s dtype that broadcasts against the loss terms.
+
+    The per-sample loss has shape ``pred.shape[:-1]`` (one value per sample, or per
+    time step) or ``pred.shape`` for 1-D predictions.  Weights of shape (N,) are
+    broadcast over the later axes, as Keras does.  The result has a trailing axis
+    of 1 (it multiplies terms of ``pred``'s shape), or with ``per_position`` the
+    per-sample shape itself (for sparse targets).
+    """
+    if sample_weight is None:
+        return None
+    p = data(pred)
+    w = np.asarray(data(sample_weight), dtype=p.dtype)
+    per = p.shape[:-1] if p.ndim > 1 else p.shape
+    if w.ndim == len(per) + 1 and w.shape[-1] == 1:
+        w = w[..., 0]
+    if w.ndim > len(per) or w.shape != per[:w.ndim]:
+        raise ValueError(f"{name}: sample_weight has shape {w.shape} but the loss has one value per "
+                         f"sample, shape {per}; pass one weight per sample (shape {per[:1]})")
+    w = np.broadcast_to(w.reshape(w.shape + (1,) * (len(per) - w.ndim)), per)
+    return w if per_position or p.ndim == 1 else w[..., None]
+
+
+def mean_squared_error(y_true, y_pred, sample_weight=None):
+    """Mean of (y_pred - y_true)^2; with ``sample_weight`` each sample's terms are weighted
+    (and the sum still divided by the number of terms, as Keras does)."""
     _check_same_shape("mean_squared_error", y_true, y_pred)
-    return MeanSquaredError.apply(_as_float_target(y_true, y_pred), y_pred)
+    w = _sample_weight("mean_squared_error", sample_weight, y_pred)
+    return MeanSquaredError.apply(_as_float_target(y_true, y_pred), y_pred, weight=w)
 
 
-def mean_absolute_error(y_true, y_pred):
+def mean_absolute_error(y_true, y_pred, sample_weight=None):
     _check_same_shape("mean_absolute_error", y_true, y_pred)
-    return MeanAbsoluteError.apply(_as_float_target(y_true, y_pred), y_pred)
+    w = _sample_weight("mean_absolute_error", sample_weight, y_pred)
+    return MeanAbsoluteError.apply(_as_float_target(y_true, y_pred), y_pred, weight=w)
 
 
-def huber(y_true, y_pred, delta=1.0):
+def huber(y_true, y_pred, delta=1.0, sample_weight=None):
     _check_same_shape("huber", y_true, y_pred)
-    return Huber.apply(_as_float_target(y_true, y_pred), y_pred, delta=delta)
+    w = _sample_weight("huber", sample_weight, y_pred)
+    return Huber.apply(_as_float_target(y_true, y_pred), y_pred, delta=delta, weight=w)
 
 
-def binary_crossentropy(y_true, y_pred, from_logits=False):
+def binary_crossentropy(y_true, y_pred, from_logits=False, sample_weight=None):
     _check_same_shape("binary_crossentropy", y_true, y_pred)
     y = _as_float_target(y_true, y_pred)
+    w = _sample_weight("binary_crossentropy", sample_weight, y_pred)
     if not from_logits:
         logits = _logits_of(y_pred, Sigmoid)
         if logits is None:
-            return BinaryCrossentropy.apply(y, y_pred)
+            return BinaryCrossentropy.apply(y, y_pred, weight=w)
         y_pred = logits
-    return BinaryCrossentropyWithLogits.apply(y, y_pred)
+    return BinaryCrossentropyWithLogits.apply(y, y_pred, weight=w)
 
 
-def categorical_crossentropy(y_true, y_pred, from_logits=False):
+def categorical_crossentropy(y_true, y_pred, from_logits=False, sample_weight=None):
     p = data(y_pred)
     y = np.asarray(data(y_true), dtype=p.dtype)
     if y.shape != p.shape:
         raise ValueError(f"categorical_crossentropy: y_true must be one-hot with shape {p.shape}, "
                          f"got {y.shape}; for integer labels use sparse_categorical_crossentropy "
                          "or axon.utils.to_categorical")
+    w = _sample_weight("categorical_crossentropy", sample_weight, y_pred)
     if not from_logits:
         logits = _logits_of(y_pred, Softmax)
         if logits is None:
-            return CategoricalCrossentropy.apply(y, y_pred)
+            return CategoricalCrossentropy.apply(y, y_pred, weight=w)
         y_pred = logits
-    return SoftmaxCrossentropy.apply(y, y_pred)
+    return SoftmaxCrossentropy.apply(y, y_pred, weight=w)
 
 
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, sample_weight=None):
+    """Cross-entropy against integer class indices: y_true (N,) or (N, 1) for y_pred (N, C),
+    (N, T) for (N, T, C).
+
+    ``ignore_class``: targets equal to it (padding, say) count for nothing, and the
+    mean runs over the others only, as in Keras.
+    """
     p = data(y_pred)
     y = np.asarray(data(y_true))
     if y.ndim == p.ndim and y.shape[-1] == 1:
@@ -243,10 +295,18 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
         else:
             raise ValueError(f"sparse_categorical_crossentropy: y_true must hold integer class "
                              f"indices, got dtype {y.dtype}")
+    w = _sample_weight("sparse_categorical_crossentropy", sample_weight, y_pred, per_position=True)
+    count = None
+    if ignore_class is not None:
+        keep = y != ignore_class
+        y = np.where(keep, y, 0)
+        w = keep.astype(p.dtype) if w is None else w * keep
+        count = int(keep.sum())
     n_classes = p.shape[-1]
-    if y.size and (y.min() < 0 or y.max() >= n_classes):
+    checked = y if ignore_class is None else y[keep]
+    if checked.size and (checked.min() < 0 or checked.max() >= n_classes):
         raise ValueError(f"sparse_categorical_crossentropy: labels must lie in [0, {n_classes - 1}] "
-                         f"for {n_classes} outputs, got labels from {y.min()} to {y.max()}; "
+                         f"for {n_classes} outputs, got labels from {checked.min()} to {checked.max()}; "
                          "does the last layer have one unit per class?")
     if not from_logits:
         logits = _logits_of(y_pred, Softmax)
@@ -256,12 +316,13 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
             y_pred = log(clip(y_pred, EPSILON, 1 - EPSILON))
         else:
             y_pred = logits
-    return SparseSoftmaxCrossentropy.apply(y, y_pred)
+    return SparseSoftmaxCrossentropy.apply(y, y_pred, weight=w, count=count)
 
 
-def kl_divergence(y_true, y_pred):
+def kl_divergence(y_true, y_pred, sample_weight=None):
     _check_same_shape("kl_divergence", y_true, y_pred)
-    return KLDivergence.apply(_as_float_target(y_true, y_pred), y_pred)
+    w = _sample_weight("kl_divergence", sample_weight, y_pred)
+    return KLDivergence.apply(_as_float_target(y_true, y_pred), y_pred, weight=w)
 
 
 mse = mean_squared_error

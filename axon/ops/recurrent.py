@@ -93,7 +93,7 @@ class _Activation:
 
     def __init__(self, identifier):
         fn = A.get(identifier)
-        self.name = next((n for n, f in A.ACTIVATIONS.items() if f is fn), None)
+        self.name = A.ACTIVATIONS.name_of(fn)
         self.needs_pre = self.name not in _FAST
         if self.needs_pre:
             self.fn = fn

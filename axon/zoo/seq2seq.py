@@ -367,7 +367,7 @@ class Translator:
         self.model.save(os.path.join(folder, "model.axon"))
         self.src_vocab.save(os.path.join(folder, "src_vocab.json"))
         self.tgt_vocab.save(os.path.join(folder, "tgt_vocab.json"))
-        from ..models.saving import atomic_write
+        from ..io import atomic_write
         info = {"format": "axon-translator", "lower": self.lower, "max_src_len": self.max_src_len,
                 "max_len": self.max_len}
         atomic_write(os.path.join(folder, "translator.json"), lambda f: f.write(json.dumps(info).encode()))

@@ -11,7 +11,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 
-from ...models.saving import atomic_write
+from ...io import atomic_write
 
 
 class ChecksumError(OSError):
