@@ -99,8 +99,33 @@ def _toposort(root_fn):
     return order
 
 
-def backward(tensor, grad=None, retain_graph=False):
-    """Accumulate d(tensor)/d(leaf) into the ``.grad`` of every leaf that requires it."""
+def backward(tensor, grad=None, retain_graph=False, inputs=None):
+    """Accumulate d(tensor)/d(leaf) into the ``.grad`` of every leaf that requires it
+    (of the leaves in ``inputs`` only, when given)."""
+    only = None if inputs is None else {id(t) for t in inputs}
+    _run_backward(tensor, grad, retain_graph, only, sink=None)
+
+
+def grad(output, inputs, grad_output=None, retain_graph=False):
+    """The gradients of ``output`` with respect to each tensor of ``inputs``, as arrays (None for
+    one the output does not depend on); no ``.grad`` is touched.  Keras's ``tape.gradient``.
+
+    >>> import axon
+    >>> w = axon.Tensor([1.0, 2.0], requires_grad=True)
+    >>> [g.tolist() for g in axon.grad((w * w).sum(), [w])], w.grad
+    ([[2.0, 4.0]], None)
+    """
+    inputs = list(inputs)
+    for t in inputs:
+        if not isinstance(t, Tensor) or t._ctx is not None:
+            raise ValueError("grad(): inputs must be leaf tensors (weights, or tensors made with "
+                             f"requires_grad=True), got {'a computed tensor' if isinstance(t, Tensor) else type(t).__name__}")
+    sink = {id(t): None for t in inputs}
+    _run_backward(output, grad_output, retain_graph, set(sink), sink)
+    return [sink[id(t)] for t in inputs]
+
+
+def _run_backward(tensor, grad, retain_graph, only, sink):
     if not tensor.requires_grad:
         raise RuntimeError("backward(): the tensor does not require grad; "
                            "was it computed under no_grad() or from constants only?")
@@ -111,12 +136,28 @@ def backward(tensor, grad=None, retain_graph=False):
         grad = np.ones_like(tensor.data)
     else:
         grad = as_tensor(grad).data
+    given = {id(grad)}  # arrays a leaf may not keep as its own .grad: the caller's, or another leaf's
+
+    def accumulate(t, g):
+        if only is not None and id(t) not in only:
+            return
+        current = t.grad if sink is None else sink[id(t)]
+        if current is None:
+            # an op may hand one array to several inputs (a + b): copy views and repeats
+            current = g.copy() if not g.flags.owndata or id(g) in given else g
+            given.add(id(current))
+        else:
+            current = current + g
+        if sink is None:
+            t.grad = current
+        else:
+            sink[id(t)] = current
+
     if tensor._ctx is None:
-        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+        accumulate(tensor, grad)
         return
     root = tensor._ctx
     root._grads[tensor._idx] = grad
-    given = {id(grad)}  # arrays a leaf may not keep as its own .grad: the caller's, or another leaf's
     for fn in _toposort(root):
         if fn.needs_grad is None:
             raise RuntimeError("backward(): this graph was already freed by an earlier backward(); "
@@ -136,12 +177,7 @@ def backward(tensor, grad=None, retain_graph=False):
             if not need or g is None:
                 continue
             if t._ctx is None:
-                if t.grad is None:
-                    # an op may hand one array to several inputs (a + b): copy views and repeats
-                    t.grad = g.copy() if not g.flags.owndata or id(g) in given else g
-                    given.add(id(t.grad))
-                else:
-                    t.grad = t.grad + g
+                accumulate(t, g)
             else:
                 slot = t._ctx._grads
                 slot[t._idx] = g if slot[t._idx] is None else slot[t._idx] + g

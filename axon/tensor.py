@@ -92,10 +92,11 @@ class Tensor:
         return float(self.data)
 
     # ----- autograd
-    def backward(self, grad=None, retain_graph=False):
-        """Accumulate gradients of this tensor into every leaf that requires them."""
+    def backward(self, grad=None, retain_graph=False, inputs=None):
+        """Accumulate gradients of this tensor into every leaf that requires them (into the
+        leaves in ``inputs`` only, when given)."""
         from .autograd import backward
-        backward(self, grad, retain_graph)
+        backward(self, grad, retain_graph, inputs)
 
     def detach(self):
         """The same data, cut from the graph."""

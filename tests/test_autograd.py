@@ -182,3 +182,23 @@ def test_gradcheck_catches_a_wrong_backward():
     with pytest.raises(AssertionError, match="input 0"):
         axon.gradcheck(lambda a: BadSquare.apply(a), [np.array([1.0, 2.0])])
     assert axon.gradcheck(lambda a: BadSquare.apply(a), [np.array([1.0])], raise_on_fail=False) is False
+
+
+def test_grad_returns_gradients_without_touching_dot_grad():
+    """axon.grad is Keras's tape.gradient: gradients for the tensors asked for, nothing accumulated."""
+    w = Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    v = Tensor(np.array([3.0]), requires_grad=True)
+    unused = Tensor(np.array([5.0]), requires_grad=True)
+    gw, gv, gu = axon.grad((w * w).sum() * v.sum(), [w, v, unused])
+    np.testing.assert_allclose(gw, [6.0, -12.0])
+    np.testing.assert_allclose(gv, [5.0])
+    assert gu is None and w.grad is None and v.grad is None
+    with pytest.raises(ValueError, match="leaf tensors"):
+        axon.grad((w * 2).sum(), [w * 2])
+
+
+def test_backward_with_inputs_fills_only_those_leaves():
+    a = Tensor(np.array([2.0]), requires_grad=True)
+    b = Tensor(np.array([3.0]), requires_grad=True)
+    (a * b).sum().backward(inputs=[a])
+    assert a.grad.tolist() == [3.0] and b.grad is None
