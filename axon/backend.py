@@ -1,8 +1,9 @@
 """Layer 1: the array module, the default float type and the random generator.
 
-Everything above this module asks here for ``xp`` (NumPy, or CuPy when asked
-for and installed), for ``floatx()`` (float32 unless changed) and for the
-shared random generator ``rng()`` that ``manual_seed`` resets.
+Everything above this module asks here for ``xp`` (the array module: NumPy,
+the only one supported until a GPU backend exists and is tested), for
+``floatx()`` (float32 unless changed) and for the shared random generator
+``rng()`` that ``manual_seed`` resets.
 """
 import numpy as np
 
@@ -12,19 +13,17 @@ _rng = np.random.default_rng()
 
 
 def set_backend(name):
-    """Select the array module: ``"numpy"`` (default) or ``"cupy"``."""
+    """Select the array module.  Only ``"numpy"`` is supported: no GPU backend is tested end to
+    end yet, so any other name (``"cupy"`` included) is refused rather than half working.
+
+    >>> set_backend("numpy").__name__
+    'numpy'
+    """
     global xp
-    if name == "numpy":
-        xp = np
-    elif name == "cupy":
-        try:
-            import cupy
-        except ImportError as e:
-            raise ImportError("set_backend('cupy'): CuPy is not installed; "
-                              "pip install cupy-cuda12x on a machine with a GPU") from e
-        xp = cupy
-    else:
-        raise ValueError(f"set_backend: expected 'numpy' or 'cupy', got {name!r}")
+    if name != "numpy":
+        raise ValueError(f"set_backend: expected 'numpy' (the only backend supported until a GPU "
+                         f"backend exists and is tested), got {name!r}")
+    xp = np
     return xp
 
 

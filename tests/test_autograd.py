@@ -202,3 +202,11 @@ def test_backward_with_inputs_fills_only_those_leaves():
     b = Tensor(np.array([3.0]), requires_grad=True)
     (a * b).sum().backward(inputs=[a])
     assert a.grad.tolist() == [3.0] and b.grad is None
+
+
+@pytest.mark.parametrize("name", ["cupy", "jax"])
+def test_only_the_numpy_backend_is_offered(name):
+    """An untested backend is refused with a clear message, not half accepted."""
+    with pytest.raises(ValueError, match=r"expected 'numpy' \(the only backend supported"):
+        axon.set_backend(name)
+    assert axon.set_backend("numpy") is np
