@@ -4,13 +4,17 @@ A ``Function`` holds one op's forward and backward side by side.  Applying it
 to tensors runs ``forward`` on their arrays and, when gradients are wanted,
 records the function as the creator of its outputs.  ``backward`` walks the
 recorded functions in reverse topological order (iteratively, so deep graphs
-need no recursion), accumulates gradients, and frees the graph.
+need no recursion), accumulates gradients, and frees the graph.  Active
+function hooks (``axon.hooks``) are called around both passes; with none
+active, the cost is one test of an empty list.
 """
 import contextlib
 from types import SimpleNamespace
 
 import numpy as np
 
+from . import hooks
+from .hooks import active as _hooks
 from .tensor import Tensor, as_tensor
 
 _grad_enabled = True
@@ -50,8 +54,12 @@ class Function:
     ``backward``, ``self.needs_grad[i]`` tells whether input ``i`` wants one.
     ``self.save(name=value, ...)`` keeps what backward needs, read back as
     ``self.saved.name``; it is dropped after use.
+
+    ``layer_path``: the path of the layer the op ran in (``''`` outside any), recorded while a
+    function hook is active; None when it was not recorded.
     """
     __slots__ = ("inputs", "needs_grad", "saved", "n_out", "_grads")
+    layer_path = None
 
     def save(self, *values, **named):
         self.saved = SimpleNamespace(**named) if named else values
@@ -60,7 +68,7 @@ class Function:
     def apply(cls, *inputs, **kwargs):
         fn = cls()
         arrays = [t.data if isinstance(t, Tensor) else t for t in inputs]
-        out = fn.forward(*arrays, **kwargs)
+        out = _forward_hooked(fn, arrays, kwargs) if _hooks else fn.forward(*arrays, **kwargs)
         multi = isinstance(out, tuple)
         outs = out if multi else (out,)
         track = _grad_enabled and any(isinstance(t, Tensor) and t.requires_grad for t in inputs)
@@ -79,6 +87,34 @@ class Function:
             t._idx = i
             res.append(t)
         return tuple(res) if multi else res[0]
+
+
+def _forward_hooked(fn, arrays, kwargs):
+    """``fn.forward`` between the active hooks' forward calls; records the running layer."""
+    fn.layer_path = hooks.layer_path()
+    hs = tuple(_hooks)
+    for h in hs:
+        h.forward_preprocess(fn, arrays)
+    out = fn.forward(*arrays, **kwargs)
+    outs = out if isinstance(out, tuple) else (out,)
+    for h in reversed(hs):
+        h.forward_postprocess(fn, arrays, outs)
+    return out
+
+
+def _backward_hooked(fn, grads):
+    """``fn.backward`` between the active hooks' backward calls; the input gradients as a tuple."""
+    arrays = [t.data if isinstance(t, Tensor) else t for t in fn.inputs]
+    grads = tuple(grads)
+    hs = tuple(_hooks)
+    for h in hs:
+        h.backward_preprocess(fn, arrays, grads)
+    in_grads = fn.backward(*grads)
+    if not isinstance(in_grads, tuple):
+        in_grads = (in_grads,)
+    for h in reversed(hs):
+        h.backward_postprocess(fn, arrays, grads, in_grads)
+    return in_grads
 
 
 def _toposort(root_fn):
@@ -166,11 +202,9 @@ def _run_backward(tensor, grad, retain_graph, only, sink):
         if fn.n_out == 1:
             if grads[0] is None:
                 continue
-            in_grads = fn.backward(grads[0])
-        else:
-            if all(g is None for g in grads):
-                continue
-            in_grads = fn.backward(*grads)
+        elif all(g is None for g in grads):
+            continue
+        in_grads = _backward_hooked(fn, grads) if _hooks else fn.backward(*grads)
         if not isinstance(in_grads, tuple):
             in_grads = (in_grads,)
         for t, g, need in zip(fn.inputs, in_grads, fn.needs_grad):

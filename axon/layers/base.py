@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd import no_grad
+from ..hooks import running_layers
 from ..serialization import Serializable
 from ..tensor import Tensor
 from .. import initializers, regularizers
@@ -264,9 +265,11 @@ class Layer(Serializable):
         prev = _learning_phase
         if training is not None:
             _learning_phase = training
+        running_layers.append(self)  # function hooks read which layer an op runs in
         try:
             out = self.call(*inputs, **kw)
         finally:
+            running_layers.pop()
             _learning_phase = prev
         single = isinstance(out, Tensor)
         if not self.keeps_inner_masks:
