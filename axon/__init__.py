@@ -28,6 +28,8 @@ from .autograd import Function, no_grad, enable_grad, is_grad_enabled, grad
 from . import ops
 from . import ops as F
 from .gradcheck import gradcheck
+from . import hooks, debug
+from .profiler import profile
 from . import layers, models, losses, metrics, optimizers, callbacks, initializers, regularizers
 from .models import Model, Sequential, Input, load_model
 from . import data
