@@ -18,12 +18,11 @@ class EmbeddingLookup(Function):
     """``table[ids]``; the backward sums the rows of the output gradient that share an id."""
 
     def forward(self, table, ids=None):
-        self.save(ids, table.shape)
+        self.save(ids=ids, rows=table.shape[0])
         return table[ids]
 
     def backward(self, g):
-        ids, shape = self.saved
-        return embedding_grad(ids, g, shape[0])
+        return embedding_grad(self.saved.ids, g, self.saved.rows)
 
 
 def embedding_grad(ids, g, rows):

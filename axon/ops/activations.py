@@ -17,22 +17,22 @@ def _sigmoid(x):
 class Sigmoid(Function):
     def forward(self, x):
         out = _sigmoid(x)
-        self.save(out)
+        self.save(out=out)
         return out
 
     def backward(self, g):
-        s = self.saved[0]
+        s = self.saved.out
         return g * s * (1 - s)
 
 
 class Tanh(Function):
     def forward(self, x):
         out = np.tanh(x)
-        self.save(out)
+        self.save(out=out)
         return out
 
     def backward(self, g):
-        t = self.saved[0]
+        t = self.saved.out
         return g * (1 - t * t)
 
 
@@ -47,11 +47,11 @@ class ReLU(Function):
             np.maximum(x1[s:e], 0, out=out[s:e])
         in_blocks(run, x1.size, 1)
         out = out.reshape(x.shape)
-        self.save(out)
+        self.save(out=out)
         return out
 
     def backward(self, g):
-        out = self.saved[0].reshape(-1)
+        out = self.saved.out.reshape(-1)
         g1 = np.ascontiguousarray(g).reshape(-1)
         gx = np.empty(g1.shape, dtype=np.result_type(g1, out))
 
@@ -63,25 +63,25 @@ class ReLU(Function):
 
 class LeakyReLU(Function):
     def forward(self, x, alpha=0.01):
-        self.save(x > 0, alpha)
+        self.save(positive=x > 0, alpha=alpha)
         return np.where(x > 0, x, alpha * x)
 
     def backward(self, g):
-        pos, alpha = self.saved
-        return np.where(pos, g, alpha * g)
+        s = self.saved
+        return np.where(s.positive, g, s.alpha * g)
 
 
 class ELU(Function):
     def forward(self, x, alpha=1.0):
         neg = alpha * np.expm1(np.minimum(x, 0))
         out = np.where(x > 0, x, neg)
-        self.save(x > 0, neg, alpha)
+        self.save(positive=x > 0, neg=neg, alpha=alpha)
         return out
 
     def backward(self, g):
-        pos, neg, alpha = self.saved
+        s = self.saved
         # d/dx alpha (e^x - 1) = alpha e^x = neg + alpha
-        return np.where(pos, g, g * (neg + alpha))
+        return np.where(s.positive, g, g * (s.neg + s.alpha))
 
 
 _SELU_ALPHA = 1.6732632423543772
@@ -90,11 +90,11 @@ _SELU_SCALE = 1.0507009873554805
 
 class Softplus(Function):
     def forward(self, x):
-        self.save(x)
+        self.save(x=x)
         return np.logaddexp(0, x).astype(x.dtype, copy=False)
 
     def backward(self, g):
-        return g * _sigmoid(self.saved[0])
+        return g * _sigmoid(self.saved.x)
 
 
 class SiLU(Function):
@@ -102,11 +102,11 @@ class SiLU(Function):
 
     def forward(self, x):
         s = _sigmoid(x)
-        self.save(x, s)
+        self.save(x=x, sigmoid=s)
         return x * s
 
     def backward(self, g):
-        x, s = self.saved
+        x, s = self.saved.x, self.saved.sigmoid
         return g * (s * (1 + x * (1 - s)))
 
 
@@ -118,7 +118,7 @@ class GELU(Function):
             c = math.sqrt(2 / math.pi)
             u = c * (x + 0.044715 * x ** 3)
             t = np.tanh(u)
-            self.save(x, t, True)
+            self.save(x=x, tanh=t, approximate=True)
             return 0.5 * x * (1 + t)
         try:
             from scipy.special import erf
@@ -126,17 +126,18 @@ class GELU(Function):
             raise ImportError("gelu(approximate=False) needs SciPy's erf: pip install scipy, "
                               "or use approximate=True") from e
         cdf = (0.5 * (1 + erf(x / math.sqrt(2)))).astype(x.dtype, copy=False)
-        self.save(x, cdf, False)
+        self.save(x=x, cdf=cdf, approximate=False)
         return x * cdf
 
     def backward(self, g):
-        x, v, approximate = self.saved
-        if approximate:
+        s = self.saved
+        x = s.x
+        if s.approximate:
             c = math.sqrt(2 / math.pi)
             du = c * (1 + 3 * 0.044715 * x * x)
-            return g * (0.5 * (1 + v) + 0.5 * x * (1 - v * v) * du)
+            return g * (0.5 * (1 + s.tanh) + 0.5 * x * (1 - s.tanh * s.tanh) * du)
         pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
-        return g * (v + x * pdf)
+        return g * (s.cdf + x * pdf)
 
 
 class Softmax(Function):
@@ -156,12 +157,12 @@ class LogSoftmax(Function):
     def forward(self, x, axis=-1):
         z = x - x.max(axis=axis, keepdims=True)
         out = z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
-        self.save(out, axis)
+        self.save(out=out, axis=axis)
         return out
 
     def backward(self, g):
-        out, axis = self.saved
-        return g - np.exp(out) * g.sum(axis=axis, keepdims=True)
+        s = self.saved
+        return g - np.exp(s.out) * g.sum(axis=s.axis, keepdims=True)
 
 
 class Step(Function):

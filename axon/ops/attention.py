@@ -33,11 +33,11 @@ class AdditiveScores(Function):
 
     def forward(self, q, k, scale=None):
         t = np.tanh(q[:, :, None, :] + k[:, None, :, :])
-        self.save(t, scale)
+        self.save(tanh=t, scale=scale)
         return t @ scale if scale is not None else t.sum(axis=-1)
 
     def backward(self, g):
-        t, scale = self.saved
+        t, scale = self.saved.tanh, self.saved.scale
         d = t.shape[-1]
         gt = (1 - t * t)
         gt *= g[..., None]

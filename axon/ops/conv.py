@@ -299,12 +299,14 @@ class Conv2D(Function):
                 if relu:
                     np.maximum(y3[s:e], 0, out=y3[s:e])
             over_batch(finish, n, y.size)
-        self.save(cols, w, x.shape, xp.shape, (ho, wo), strides, padding, dilation, groups, y if relu else None,
-                  single)
+        self.save(cols=cols, w=w, x_shape=x.shape, xp_shape=xp.shape, out_hw=(ho, wo), strides=strides,
+                  padding=padding, dilation=dilation, groups=groups, relu_out=y if relu else None, single=single)
         return y.reshape(n, ho, wo, f)
 
     def backward(self, g):
-        cols, w, x_shape, xp_shape, out_hw, strides, padding, dilation, groups, y, single = self.saved
+        saved = self.saved
+        cols, w, x_shape, out_hw = saved.cols, saved.w, saved.x_shape, saved.out_hw
+        strides, dilation, groups, y = saved.strides, saved.dilation, saved.groups, saved.relu_out
         kh, kw, cg, f = w.shape
         n, h, wd, c = x_shape
         m = n * out_hw[0] * out_hw[1]
@@ -320,7 +322,7 @@ class Conv2D(Function):
         gx = gw = gb = None
         need_b = len(self.needs_grad) > 2 and self.needs_grad[2]
         if groups == 1:
-            if single and (self.needs_grad[1] or need_b):
+            if saved.single and (self.needs_grad[1] or need_b):
                 parts = np.empty((n, cols.shape[0], f), dtype=g2.dtype)
                 per_image(lambda a, gg, out: np.matmul(a, gg, out=out), cols, g2, parts, n, rows_of_b=True)
                 gwb = parts.sum(axis=0)  # the ones row gives the bias gradient
@@ -331,7 +333,7 @@ class Conv2D(Function):
                 gw = (cols.T @ g2).reshape(w.shape)
             if self.needs_grad[0]:
                 gx = np.zeros(x_shape, dtype=g.dtype)
-                add_offset_products(g2, lambda i, j: w[i, j].T, (kh, kw), gx, out_hw, strides, dilation, padding)
+                add_offset_products(g2, lambda i, j: w[i, j].T, (kh, kw), gx, out_hw, strides, dilation, saved.padding)
         else:
             og = f // groups
             gg = g2.reshape(m, groups, og).transpose(1, 0, 2)
@@ -343,7 +345,7 @@ class Conv2D(Function):
                 dcols = np.matmul(gg, wg.transpose(0, 2, 1))  # (G, m, kh*kw*cg)
                 dcols = dcols.reshape(groups, m, kh * kw, cg).transpose(1, 2, 0, 3)
                 dcols = dcols.reshape(n, out_hw[0], out_hw[1], kh, kw, c)
-                gx = _crop(col2im(dcols, xp_shape, strides, dilation), padding, (h, wd))
+                gx = _crop(col2im(dcols, saved.xp_shape, strides, dilation), saved.padding, (h, wd))
         if need_b:
             gb = sum_rows(g2)
         return gx, gw, gb
@@ -374,11 +376,13 @@ class Conv2DTranspose(Function):
         add_offset_products(x.reshape(-1, c), lambda i, j: w[i, j].T, (kh, kw), y, (h, wd), strides, dilation)
         y = y[:, offset[0]:offset[0] + out_hw[0], offset[1]:offset[1] + out_hw[1], :]
         y = y + b if b is not None else np.ascontiguousarray(y)
-        self.save(x, w, full, offset, strides, dilation)
+        self.save(x=x, w=w, full=full, offset=offset, strides=strides, dilation=dilation)
         return y
 
     def backward(self, g):
-        x, w, full, offset, strides, dilation = self.saved
+        saved = self.saved
+        x, w, full, offset, strides, dilation = (saved.x, saved.w, saved.full, saved.offset, saved.strides,
+                                                 saved.dilation)
         n, h, wd, c = x.shape
         kh, kw, f, _ = w.shape
         ho, wo = g.shape[1:3]

@@ -10,11 +10,11 @@ class Dropout(Function):
         shape = x.shape if noise_shape is None else noise_shape
         keep = ((rng or backend.rng()).random(shape, dtype=np.float32) >= rate)
         mask = keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - rate))
-        self.save(mask)
+        self.save(mask=mask)
         return x * mask
 
     def backward(self, g):
-        return g * self.saved[0]
+        return g * self.saved.mask
 
 
 def dropout(x, rate=0.5, training=True, noise_shape=None, rng=None):

@@ -7,33 +7,33 @@ from ._util import unbroadcast, shape_of
 
 class Add(Function):
     def forward(self, a, b):
-        self.save(shape_of(a), shape_of(b))
+        self.save(a_shape=shape_of(a), b_shape=shape_of(b))
         return a + b
 
     def backward(self, g):
-        sa, sb = self.saved
-        return (unbroadcast(g, sa) if self.needs_grad[0] else None,
-                unbroadcast(g, sb) if self.needs_grad[1] else None)
+        s = self.saved
+        return (unbroadcast(g, s.a_shape) if self.needs_grad[0] else None,
+                unbroadcast(g, s.b_shape) if self.needs_grad[1] else None)
 
 
 class Sub(Function):
     def forward(self, a, b):
-        self.save(shape_of(a), shape_of(b))
+        self.save(a_shape=shape_of(a), b_shape=shape_of(b))
         return a - b
 
     def backward(self, g):
-        sa, sb = self.saved
-        return (unbroadcast(g, sa) if self.needs_grad[0] else None,
-                unbroadcast(-g, sb) if self.needs_grad[1] else None)
+        s = self.saved
+        return (unbroadcast(g, s.a_shape) if self.needs_grad[0] else None,
+                unbroadcast(-g, s.b_shape) if self.needs_grad[1] else None)
 
 
 class Mul(Function):
     def forward(self, a, b):
-        self.save(a, b)
+        self.save(a=a, b=b)
         return a * b
 
     def backward(self, g):
-        a, b = self.saved
+        a, b = self.saved.a, self.saved.b
         return (unbroadcast(g * b, shape_of(a)) if self.needs_grad[0] else None,
                 unbroadcast(g * a, shape_of(b)) if self.needs_grad[1] else None)
 
@@ -41,11 +41,11 @@ class Mul(Function):
 class Div(Function):
     def forward(self, a, b):
         out = a / b
-        self.save(a, b, out)
+        self.save(a=a, b=b, out=out)
         return out
 
     def backward(self, g):
-        a, b, out = self.saved
+        a, b, out = self.saved.a, self.saved.b, self.saved.out
         ga = unbroadcast(g / b, shape_of(a)) if self.needs_grad[0] else None
         # d(a/b)/db = -a/b^2 = -out/b
         gb = unbroadcast(-g * out / b, shape_of(b)) if self.needs_grad[1] else None
@@ -63,11 +63,11 @@ class Neg(Function):
 class Pow(Function):
     def forward(self, a, b):
         out = np.power(a, b)
-        self.save(a, b, out)
+        self.save(a=a, b=b, out=out)
         return out
 
     def backward(self, g):
-        a, b, out = self.saved
+        a, b, out = self.saved.a, self.saved.b, self.saved.out
         ga = gb = None
         if self.needs_grad[0]:
             ga = unbroadcast(g * b * np.power(a, b - 1), shape_of(a))
@@ -81,48 +81,48 @@ class Pow(Function):
 class Exp(Function):
     def forward(self, a):
         out = np.exp(a)
-        self.save(out)
+        self.save(out=out)
         return out
 
     def backward(self, g):
-        return g * self.saved[0]
+        return g * self.saved.out
 
 
 class Log(Function):
     def forward(self, a):
-        self.save(a)
+        self.save(a=a)
         return np.log(a)
 
     def backward(self, g):
-        return g / self.saved[0]
+        return g / self.saved.a
 
 
 class Sqrt(Function):
     def forward(self, a):
         out = np.sqrt(a)
-        self.save(out)
+        self.save(out=out)
         return out
 
     def backward(self, g):
-        return g / (2 * self.saved[0])
+        return g / (2 * self.saved.out)
 
 
 class Abs(Function):
     def forward(self, a):
-        self.save(a)
+        self.save(a=a)
         return np.abs(a)
 
     def backward(self, g):
-        return g * np.sign(self.saved[0])
+        return g * np.sign(self.saved.a)
 
 
 class Clip(Function):
     def forward(self, a, lo=None, hi=None):
-        self.save(a, lo, hi)
+        self.save(a=a, lo=lo, hi=hi)
         return np.clip(a, lo, hi)
 
     def backward(self, g):
-        a, lo, hi = self.saved
+        a, lo, hi = self.saved.a, self.saved.lo, self.saved.hi
         keep = np.ones(a.shape, dtype=bool)
         if lo is not None:
             keep &= a >= lo
@@ -133,11 +133,11 @@ class Clip(Function):
 
 class Maximum(Function):
     def forward(self, a, b):
-        self.save(a, b)
+        self.save(a=a, b=b)
         return np.maximum(a, b)
 
     def backward(self, g):
-        a, b = self.saved
+        a, b = self.saved.a, self.saved.b
         first = a >= b  # ties go to the first input, as in NumPy's argmax
         return (unbroadcast(g * first, shape_of(a)) if self.needs_grad[0] else None,
                 unbroadcast(g * ~first, shape_of(b)) if self.needs_grad[1] else None)
@@ -145,11 +145,11 @@ class Maximum(Function):
 
 class Minimum(Function):
     def forward(self, a, b):
-        self.save(a, b)
+        self.save(a=a, b=b)
         return np.minimum(a, b)
 
     def backward(self, g):
-        a, b = self.saved
+        a, b = self.saved.a, self.saved.b
         first = a <= b
         return (unbroadcast(g * first, shape_of(a)) if self.needs_grad[0] else None,
                 unbroadcast(g * ~first, shape_of(b)) if self.needs_grad[1] else None)
@@ -157,23 +157,23 @@ class Minimum(Function):
 
 class Where(Function):
     def forward(self, cond, a, b):
-        self.save(cond, shape_of(a), shape_of(b))
+        self.save(cond=cond, a_shape=shape_of(a), b_shape=shape_of(b))
         return np.where(cond, a, b)
 
     def backward(self, g):
-        cond, sa, sb = self.saved
+        s = self.saved
         return (None,
-                unbroadcast(np.where(cond, g, 0), sa) if self.needs_grad[1] else None,
-                unbroadcast(np.where(cond, 0, g), sb) if self.needs_grad[2] else None)
+                unbroadcast(np.where(s.cond, g, 0), s.a_shape) if self.needs_grad[1] else None,
+                unbroadcast(np.where(s.cond, 0, g), s.b_shape) if self.needs_grad[2] else None)
 
 
 class Cast(Function):
     def forward(self, a, dtype=None):
-        self.save(a.dtype)
+        self.save(dtype=a.dtype)
         return a.astype(dtype)
 
     def backward(self, g):
-        return g.astype(self.saved[0])
+        return g.astype(self.saved.dtype)
 
 
 def add(a, b): return Add.apply(a, b)

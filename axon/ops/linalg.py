@@ -7,11 +7,11 @@ from ._util import unbroadcast
 
 class MatMul(Function):
     def forward(self, a, b):
-        self.save(a, b)
+        self.save(a=a, b=b)
         return a @ b
 
     def backward(self, g):
-        a, b = self.saved
+        a, b = self.saved.a, self.saved.b
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         g2 = g
@@ -33,7 +33,7 @@ class Linear(Function):
     """y = x W + b over the last axis of x; x may have any number of leading axes."""
 
     def forward(self, x, w, b=None):
-        self.save(x, w)
+        self.save(x=x, w=w)
         # leading axes folded into one: a single large GEMM instead of a stack of small ones
         y = x.reshape(-1, x.shape[-1]) @ w
         if b is not None:
@@ -41,7 +41,7 @@ class Linear(Function):
         return y.reshape(x.shape[:-1] + (w.shape[1],))
 
     def backward(self, g):
-        x, w = self.saved
+        x, w = self.saved.x, self.saved.w
         gx = gw = gb = None
         g2 = g.reshape(-1, g.shape[-1])
         if self.needs_grad[0]:

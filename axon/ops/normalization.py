@@ -29,7 +29,7 @@ class BatchNorm(Function):
             xc = x - mean.reshape(shape)
         inv = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
         xhat = xc * inv.reshape(shape)
-        self.save(False, xhat, gamma, inv, red, shape, training)
+        self.save(last_axis=False, xhat=xhat, gamma=gamma, inv=inv, red=red, shape=shape, training=training)
         out = xhat * gamma.reshape(shape) + beta.reshape(shape)
         return (out, mean, var) if training else out
 
@@ -54,20 +54,21 @@ class BatchNorm(Function):
             np.multiply(xr[s:e], scale_k, out=out[s:e])
             out[s:e] += shift_k
         in_blocks(affine, xr.shape[0], xr.shape[1])
-        self.save(True, x, gamma, inv, mean, scale, training)
+        self.save(last_axis=True, x=x, inv=inv, mean=mean, scale=scale, training=training)
         out = out.reshape(x.shape)
         return (out, mean, var) if training else out
 
     def backward(self, g, *_):
-        if self.saved[0]:
+        if self.saved.last_axis:
             return self._backward_last(g)
-        _, xhat, gamma, inv, red, shape, training = self.saved
+        s = self.saved
+        xhat, red, shape = s.xhat, s.red, s.shape
         gbeta = g.sum(axis=red)
         ggamma = (g * xhat).sum(axis=red)
         gx = None
         if self.needs_grad[0]:
-            scale = (gamma * inv).reshape(shape)
-            if training:
+            scale = (s.gamma * s.inv).reshape(shape)
+            if s.training:
                 m = g.size // gbeta.size
                 # dx = gamma/sigma * (g - mean(g) - xhat * mean(g * xhat))
                 gx = scale * (g - (gbeta / m).reshape(shape) - xhat * (ggamma / m).reshape(shape))
@@ -76,7 +77,8 @@ class BatchNorm(Function):
         return gx, ggamma, gbeta
 
     def _backward_last(self, g):
-        _, x, gamma, inv, mean, scale, training = self.saved
+        saved = self.saved
+        x, inv, mean, scale = saved.x, saved.inv, saved.mean, saved.scale
         c = x.shape[-1]
         g = np.ascontiguousarray(g, dtype=x.dtype)
         g2, x2 = g.reshape(-1, c), x.reshape(-1, c)
@@ -87,7 +89,7 @@ class BatchNorm(Function):
         ggamma = (gx_sum - mean * gbeta) * inv
         gx = None
         if self.needs_grad[0]:
-            if training:
+            if saved.training:
                 # dx = gamma/sigma * (g - mean(g) - xhat * mean(g * xhat)) = g * a + x * b + c
                 b = -scale * inv * ggamma / m
                 coefs = (scale, b, -scale * gbeta / m - mean * b)
@@ -120,18 +122,19 @@ class LayerNorm(Function):
         var = (xc * xc).mean(axis=axes, keepdims=True)
         inv = 1.0 / np.sqrt(var + eps)
         xhat = xc * inv
-        self.save(xhat, gamma, gamma_b, inv, axes)
+        self.save(xhat=xhat, gamma_shape=gamma.shape, gamma_b=gamma_b, inv=inv, axes=axes)
         return xhat * gamma_b + beta.reshape(bshape)
 
     def backward(self, g):
-        xhat, gamma, gamma_b, inv, axes = self.saved
+        s = self.saved
+        xhat, inv, axes = s.xhat, s.inv, s.axes
         outer = tuple(i for i in range(g.ndim) if i not in axes)
         ggamma = (g * xhat).sum(axis=outer)
         gbeta = g.sum(axis=outer)
-        gxhat = g * gamma_b
+        gxhat = g * s.gamma_b
         gx = inv * (gxhat - gxhat.mean(axis=axes, keepdims=True)
                     - xhat * (gxhat * xhat).mean(axis=axes, keepdims=True))
-        return gx, ggamma.reshape(gamma.shape), gbeta.reshape(gamma.shape)
+        return gx, ggamma.reshape(s.gamma_shape), gbeta.reshape(s.gamma_shape)
 
 
 def batch_norm(x, gamma, beta, mean=None, var=None, axis=-1, eps=1e-3, training=True):

@@ -60,13 +60,14 @@ class MaxPool2D(Function):
             for rs, cs in views[1:]:
                 np.maximum(o, xp[s:e, rs, cs, :], out=o)
         over_batch(run, x.shape[0], x.size)
-        self.save(xp, out, x.shape, pool, strides, padding)
+        self.save(xp=xp, out=out, x_shape=x.shape, pool=pool, strides=strides, padding=padding)
         return out
 
     def backward(self, g):
         # Route each window's gradient to its first maximum (as PyTorch): ``hit`` marks the
         # offsets equal to the output, ``taken`` the windows whose maximum an earlier offset had.
-        xp, out, x_shape, pool, strides, padding = self.saved
+        saved = self.saved
+        xp, out, pool, strides = saved.xp, saved.out, saved.pool, saved.strides
         views = _offsets(pool, out.shape[1:3], strides)
         tiles = pool == strides and all(n == o * k for n, o, k in zip(xp.shape[1:3], out.shape[1:3], pool))
         gxp = np.empty(xp.shape, dtype=g.dtype) if tiles else np.zeros(xp.shape, dtype=g.dtype)
@@ -86,7 +87,7 @@ class MaxPool2D(Function):
                 else:
                     gxp[s:e, rs, cs, :] += gs * hit
         over_batch(run, g.shape[0], xp.size)
-        return _crop(gxp, padding, x_shape[1:3])
+        return _crop(gxp, saved.padding, saved.x_shape[1:3])
 
 
 def _counts(x_hw, pool, strides, padding, out_hw, dtype):
@@ -118,14 +119,16 @@ class AvgPool2D(Function):
                 o += xp[s:e, rs, cs, :]
             o *= scale
         over_batch(run, x.shape[0], x.size)
-        self.save(scale, x.shape, xp.shape, pool, strides, padding, out_hw)
+        self.save(scale=scale, x_shape=x.shape, xp_shape=xp.shape, pool=pool, strides=strides, padding=padding,
+                  out_hw=out_hw)
         return out
 
     def backward(self, g):
-        scale, x_shape, xp_shape, pool, strides, padding, out_hw = self.saved
-        gxp = np.zeros(xp_shape, dtype=g.dtype)
-        disjoint = _disjoint(pool, strides)
-        views = _offsets(pool, out_hw, strides)
+        saved = self.saved
+        scale = saved.scale
+        gxp = np.zeros(saved.xp_shape, dtype=g.dtype)
+        disjoint = _disjoint(saved.pool, saved.strides)
+        views = _offsets(saved.pool, saved.out_hw, saved.strides)
 
         def run(s, e):
             gs = g[s:e] * scale
@@ -135,7 +138,7 @@ class AvgPool2D(Function):
                 else:
                     gxp[s:e, rs, cs, :] += gs
         over_batch(run, g.shape[0], gxp.size)
-        return _crop(gxp, padding, x_shape[1:3])
+        return _crop(gxp, saved.padding, saved.x_shape[1:3])
 
 
 def max_pool2d(x, pool_size=2, strides=None, padding="valid"):
@@ -168,11 +171,11 @@ class UpsampleNearest(Function):
     def forward(self, x, size=(2, 2)):
         n, h, w, c = x.shape
         out = np.broadcast_to(x[:, :, None, :, None, :], (n, h, size[0], w, size[1], c))
-        self.save(x.shape, size)
+        self.save(x_shape=x.shape, size=size)
         return out.reshape(n, h * size[0], w * size[1], c)
 
     def backward(self, g):
-        (n, h, w, c), size = self.saved
+        (n, h, w, c), size = self.saved.x_shape, self.saved.size
         return g.reshape(n, h, size[0], w, size[1], c).sum(axis=(2, 4))
 
 
@@ -197,12 +200,12 @@ class UpsampleBilinear(Function):
         n, h, w, c = x.shape
         ah = _linear_weights(h, h * size[0], x.dtype)
         aw = _linear_weights(w, w * size[1], x.dtype)
-        self.save(ah, aw)
+        self.save(rows=ah, cols=aw)
         t = np.matmul(ah, x.reshape(n, h, w * c)).reshape(n, h * size[0], w, c)
         return np.einsum("pw,nhwc->nhpc", aw, t, optimize=True)
 
     def backward(self, g):
-        ah, aw = self.saved
+        ah, aw = self.saved.rows, self.saved.cols
         n, ho, wo, c = g.shape
         t = np.einsum("pw,nhpc->nhwc", aw, g, optimize=True)
         w = t.shape[2]

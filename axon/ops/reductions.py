@@ -15,24 +15,24 @@ def _expand(g, shape, axes, keepdims):
 class Sum(Function):
     def forward(self, a, axis=None, keepdims=False):
         axes = normalize_axis(axis, a.ndim)
-        self.save(a.shape, axes, keepdims)
+        self.save(shape=a.shape, axes=axes, keepdims=keepdims)
         return np.asarray(a.sum(axis=axes, keepdims=keepdims))
 
     def backward(self, g):
-        shape, axes, keepdims = self.saved
-        return _expand(g, shape, axes, keepdims)
+        s = self.saved
+        return _expand(g, s.shape, s.axes, s.keepdims)
 
 
 class Mean(Function):
     def forward(self, a, axis=None, keepdims=False):
         axes = normalize_axis(axis, a.ndim)
-        self.save(a.shape, axes, keepdims)
+        self.save(shape=a.shape, axes=axes, keepdims=keepdims)
         return np.asarray(a.mean(axis=axes, keepdims=keepdims))
 
     def backward(self, g):
-        shape, axes, keepdims = self.saved
-        n = int(np.prod([shape[i] for i in axes]))
-        return _expand(g / n, shape, axes, keepdims)
+        s = self.saved
+        n = int(np.prod([s.shape[i] for i in s.axes]))
+        return _expand(g / n, s.shape, s.axes, s.keepdims)
 
 
 class _Extreme(Function):
@@ -42,15 +42,15 @@ class _Extreme(Function):
     def forward(self, a, axis=None, keepdims=False):
         axes = normalize_axis(axis, a.ndim)
         out = np.asarray(self.reduce(a, axis=axes, keepdims=True))
-        self.save(a, out, axes, keepdims)
+        self.save(a=a, out=out, axes=axes, keepdims=keepdims)
         return out if keepdims else np.squeeze(out, axes)
 
     def backward(self, g):
-        a, out, axes, keepdims = self.saved
-        hit = a == out
-        count = hit.sum(axis=axes, keepdims=True)
-        if not keepdims:
-            g = np.expand_dims(g, axes)
+        s = self.saved
+        hit = s.a == s.out
+        count = hit.sum(axis=s.axes, keepdims=True)
+        if not s.keepdims:
+            g = np.expand_dims(g, s.axes)
         return hit * (g / count)
 
 
@@ -68,15 +68,15 @@ class Var(Function):
         mu = a.mean(axis=axes, keepdims=True)
         centered = a - mu
         n = int(np.prod([a.shape[i] for i in axes]))
-        self.save(centered, axes, keepdims, n - ddof)
+        self.save(centered=centered, axes=axes, keepdims=keepdims, denom=n - ddof)
         return np.asarray((centered * centered).sum(axis=axes, keepdims=keepdims) / (n - ddof))
 
     def backward(self, g):
-        centered, axes, keepdims, denom = self.saved
-        if not keepdims:
-            g = np.expand_dims(g, axes)
+        s = self.saved
+        if not s.keepdims:
+            g = np.expand_dims(g, s.axes)
         # d var / dx = 2 (x - mean) / (n - ddof)
-        return g * centered * (2.0 / denom)
+        return g * s.centered * (2.0 / s.denom)
 
 
 class LogSumExp(Function):
@@ -86,14 +86,14 @@ class LogSumExp(Function):
         s = np.exp(a - m)
         total = s.sum(axis=axes, keepdims=True)
         out = np.log(total) + m
-        self.save(s / total, axes, keepdims)
+        self.save(softmax=s / total, axes=axes, keepdims=keepdims)
         return out if keepdims else np.squeeze(out, axes)
 
     def backward(self, g):
-        softmax, axes, keepdims = self.saved
-        if not keepdims:
-            g = np.expand_dims(g, axes)
-        return g * softmax
+        s = self.saved
+        if not s.keepdims:
+            g = np.expand_dims(g, s.axes)
+        return g * s.softmax
 
 
 def sum(a, axis=None, keepdims=False): return Sum.apply(a, axis=axis, keepdims=keepdims)

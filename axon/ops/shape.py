@@ -2,45 +2,44 @@
 import numpy as np
 
 from ..autograd import Function
-from ._util import data
+from ._util import data, unbroadcast
 
 
 class Reshape(Function):
     def forward(self, a, shape=None):
-        self.save(a.shape)
+        self.save(shape=a.shape)
         return a.reshape(shape)
 
     def backward(self, g):
-        return g.reshape(self.saved[0])
+        return g.reshape(self.saved.shape)
 
 
 class Transpose(Function):
     def forward(self, a, axes=None):
         axes = tuple(reversed(range(a.ndim))) if axes is None else tuple(ax % a.ndim for ax in axes)
-        self.save(axes)
+        self.save(axes=axes)
         return a.transpose(axes)
 
     def backward(self, g):
-        return g.transpose(np.argsort(self.saved[0]))
+        return g.transpose(np.argsort(self.saved.axes))
 
 
 class SwapAxes(Function):
     def forward(self, a, a1=0, a2=1):
-        self.save(a1, a2)
+        self.save(a1=a1, a2=a2)
         return a.swapaxes(a1, a2)
 
     def backward(self, g):
-        return g.swapaxes(*self.saved)
+        return g.swapaxes(self.saved.a1, self.saved.a2)
 
 
 class BroadcastTo(Function):
     def forward(self, a, shape=None):
-        self.save(a.shape)
+        self.save(shape=a.shape)
         return np.broadcast_to(a, shape)
 
     def backward(self, g):
-        from ._util import unbroadcast
-        return unbroadcast(g, self.saved[0])
+        return unbroadcast(g, self.saved.shape)
 
 
 def _is_basic(index):
@@ -51,12 +50,12 @@ def _is_basic(index):
 
 class GetItem(Function):
     def forward(self, a, index=None):
-        self.save(a.shape, a.dtype, index)
+        self.save(shape=a.shape, index=index)
         return a[index]
 
     def backward(self, g):
-        shape, dtype, index = self.saved
-        out = np.zeros(shape, dtype=g.dtype)
+        index = self.saved.index
+        out = np.zeros(self.saved.shape, dtype=g.dtype)
         if _is_basic(index):
             out[index] = g
         else:
@@ -67,42 +66,41 @@ class GetItem(Function):
 class Concat(Function):
     def forward(self, *arrays, axis=0):
         axis = axis % arrays[0].ndim
-        self.save(axis, np.cumsum([a.shape[axis] for a in arrays])[:-1])
+        self.save(axis=axis, cuts=np.cumsum([a.shape[axis] for a in arrays])[:-1])
         return np.concatenate(arrays, axis=axis)
 
     def backward(self, g):
-        axis, cuts = self.saved
-        return tuple(np.split(g, cuts, axis=axis))
+        return tuple(np.split(g, self.saved.cuts, axis=self.saved.axis))
 
 
 class Stack(Function):
     def forward(self, *arrays, axis=0):
-        self.save(axis, len(arrays))
+        self.save(axis=axis, count=len(arrays))
         return np.stack(arrays, axis=axis)
 
     def backward(self, g):
-        axis, n = self.saved
-        return tuple(np.take(g, i, axis=axis) for i in range(n))
+        return tuple(np.take(g, i, axis=self.saved.axis) for i in range(self.saved.count))
 
 
 class Split(Function):
     def forward(self, a, sections=None, axis=0):
         parts = np.split(a, sections, axis=axis)
-        self.save(axis, [p.shape for p in parts], a.dtype)
+        self.save(axis=axis, shapes=[p.shape for p in parts], dtype=a.dtype)
         return tuple(parts)
 
     def backward(self, *grads):
-        axis, shapes, dtype = self.saved
-        return np.concatenate([np.zeros(s, dtype) if g is None else g for g, s in zip(grads, shapes)], axis=axis)
+        s = self.saved
+        return np.concatenate([np.zeros(shape, s.dtype) if g is None else g for g, shape in zip(grads, s.shapes)],
+                              axis=s.axis)
 
 
 class Pad(Function):
     def forward(self, a, pad_width=None, value=0.0):
-        self.save(tuple(slice(lo, lo + n) for (lo, _), n in zip(pad_width, a.shape)))
+        self.save(inside=tuple(slice(lo, lo + n) for (lo, _), n in zip(pad_width, a.shape)))
         return np.pad(a, pad_width, constant_values=value)
 
     def backward(self, g):
-        return g[self.saved[0]]
+        return g[self.saved.inside]
 
 
 def reshape(a, shape): return Reshape.apply(a, shape=tuple(shape))
