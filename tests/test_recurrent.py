@@ -7,17 +7,16 @@ import pytest
 import axon
 import axon.ops as F
 from axon import Tensor
-from axon.ops import recurrent as R
 from axon.layers import (SimpleRNN, LSTM, GRU, Bidirectional, TimeDistributed, RepeatVector, Masking,
                          Embedding, Dense, LayerNormalization)
 
 N, T, D, H = 2, 4, 3, 2
 MASK = np.array([[1, 1, 1, 0], [0, 1, 1, 1]], bool)
 CELLS = {
-    "rnn": (R.simple_rnn, 1, 1, {}),
-    "lstm": (R.lstm, 4, 2, {}),
-    "gru": (R.gru, 3, 1, {}),
-    "gru_reset_before": (R.gru, 3, 1, {"reset_after": False}),
+    "rnn": (F.simple_rnn, 1, 1, {}),
+    "lstm": (F.lstm, 4, 2, {}),
+    "gru": (F.gru, 3, 1, {}),
+    "gru_reset_before": (F.gru, 3, 1, {"reset_after": False}),
 }
 
 
@@ -83,7 +82,7 @@ def test_gradcheck_from_a_zero_state(name, go_backwards, rng):
 
 def test_gradcheck_without_bias_and_relu(rng):
     x, w, u = rng.normal(0, 1, (N, T, D)), rng.normal(0, 0.5, (D, H)), rng.normal(0, 0.5, (H, H))
-    assert axon.gradcheck(lambda x, w, u: _objective(R.simple_rnn(x, w, u, activation="relu",
+    assert axon.gradcheck(lambda x, w, u: _objective(F.simple_rnn(x, w, u, activation="relu",
                                                                   return_sequences=True)), [x, w, u])
 
 

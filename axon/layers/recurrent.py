@@ -30,7 +30,7 @@ sequence shared by all time steps and gates, in training only.
 import numpy as np
 
 from .. import backend
-from ..ops import recurrent as R
+from .. import ops as R
 from ..tensor import Tensor
 from .. import initializers
 from .base import Layer, InputSpec

@@ -20,7 +20,9 @@ from .losses import (mean_squared_error, mean_absolute_error, huber, binary_cros
                      categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence)
 from .normalization import batch_norm, layer_norm
 from .dropout import dropout
-from .recurrent import simple_rnn, lstm, gru
+from .simple_rnn import simple_rnn
+from .lstm import lstm
+from .gru import gru
 from .attention import dot_product_attention, additive_attention, additive_scores
 from .conv import conv2d, conv2d_transpose
 from .pooling import (max_pool2d, avg_pool2d, global_avg_pool2d, global_max_pool2d, upsample2d)

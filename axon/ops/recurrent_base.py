@@ -1,0 +1,321 @@
+"""What the recurrent sequence ops share: ``simple_rnn``, ``lstm`` and ``gru`` (one module each) are
+each a single ``Function`` over the whole sequence, and they agree on what follows.
+
+Every op takes ``x`` (N, T, D) batch-major, as Keras, and works time-major inside
+so that each step's slice is contiguous:
+
+- one matrix product projects the inputs of all steps at once
+  (``x (T*N, D) @ kernel (D, G*H)``);
+- one matrix product per step feeds the previous state to all gates together
+  (``h (N, H) @ recurrent_kernel (H, G*H)``, computed as one call over the G gate
+  blocks: LSTM and GRU keep their pre-activations gate-major, (G, T, N, H), so
+  each gate at each step is one contiguous block);
+- backpropagation through time is written by hand in the op's ``backward``: the
+  loop only carries ``dh`` (and ``dc``) from step to step, and the weight
+  gradients are one matrix product each over all steps at the end
+  (``dkernel = X^T dZ``, ``drecurrent = H_prev^T dZ``, ``dx = dZ kernel^T``).
+
+Gate layouts follow Keras: LSTM kernels hold the gates ``i, f, c, o``; GRU kernels
+hold ``z, r, h`` (update, reset, candidate).  GRU ``reset_after=True`` (the Keras 2/3
+and CuDNN/PyTorch form) has a bias of shape (2, 3H): row 0 for the input
+projection, row 1 for the recurrent one, and applies the reset gate after the
+recurrent product; ``reset_after=False`` has a bias (3H,) and applies it before.
+
+Masks (N, T), True for real steps.  At a masked step the state (h, and c for the
+LSTM) is carried over unchanged.  The output at a masked step is, as in Keras,
+the previous output (zeros before the first real step), or zeros when
+``zero_output_for_mask=True`` (what ``Bidirectional`` asks for).  With
+``return_sequences=False`` the output is the output of the last step, which
+for real sequences is the final state.
+
+``go_backwards=True`` reads the sequence from the end; the output sequence is
+then in processing (reversed) order, as in Keras.
+
+``rec_mask`` (N, H) is a recurrent-dropout mask (already scaled by 1/(1-rate))
+multiplied into the previous state before the recurrent product at every step,
+the same mask at all steps (Gal and Ghahramani, as Keras).  Input dropout is
+applied by the layers before the op.
+
+Here: the in-place activations of the loops, the workspace that recycles the big per-sequence
+arrays, the conversions to and from time-major order, masks and initial states, the start of every
+backward pass, and the gate-major helpers of LSTM and GRU.
+"""
+import weakref
+
+import numpy as np
+
+from ..autograd import Function, enable_grad
+from ..tensor import Tensor
+from . import activations as A
+
+
+# ---------------------------------------------------------------------------
+# activations applied in place on preallocated arrays, with derivatives
+
+def _sigmoid_(a):
+    # 1 / (1 + e^-a) = (1 + tanh(a / 2)) / 2, in place, no overflow
+    a *= 0.5
+    np.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+    return a
+
+
+def _sigmoid_deriv(y, out):
+    np.subtract(1, y, out=out)
+    out *= y
+
+
+def _tanh_deriv(y, out):
+    np.multiply(y, y, out=out)
+    np.subtract(1, out, out=out)
+
+
+_FAST = {
+    # name: (in-place forward, derivative from the output y written into out)
+    "sigmoid": (_sigmoid_, _sigmoid_deriv),
+    "tanh": (lambda a: np.tanh(a, out=a), _tanh_deriv),
+    "relu": (lambda a: np.maximum(a, 0, out=a), lambda y, out: np.greater(y, 0, out=out, casting="unsafe")),
+    "linear": (lambda a: a, lambda y, out: out.fill(1)),
+}
+
+
+class LoopActivation:
+    """An activation usable inside the recurrent loops.
+
+    Known names run in place and take their derivative from the output; any
+    other elementwise axon activation (name or function) runs through its own
+    autograd op, and its derivative needs the pre-activation, which the ops
+    then keep (``needs_pre``).
+    """
+
+    def __init__(self, identifier):
+        fn = A.get(identifier)
+        self.name = A.ACTIVATIONS.name_of(fn)
+        self.needs_pre = self.name not in _FAST
+        if self.needs_pre:
+            self.fn = fn
+        else:
+            self.apply_, self._deriv = _FAST[self.name]
+
+    def apply_(self, a):
+        a[...] = self.fn(Tensor(a)).data
+        return a
+
+    def deriv_(self, y, pre, out):
+        """dy/da into ``out``, from the output ``y`` (and the pre-activation ``pre`` when needed)."""
+        if not self.needs_pre:
+            self._deriv(y, out)
+            return out
+        t = Tensor(np.array(pre), requires_grad=True)
+        with enable_grad():
+            self.fn(t).backward(np.ones_like(t.data))
+        out[...] = t.grad
+        return out
+
+
+_ACT_CACHE = {}
+
+
+def loop_activation(identifier):
+    if not isinstance(identifier, str):
+        return LoopActivation(identifier)
+    act = _ACT_CACHE.get(identifier)
+    if act is None:
+        act = _ACT_CACHE[identifier] = LoopActivation(identifier)
+    return act
+
+
+# ---------------------------------------------------------------------------
+# workspace: the big per-sequence arrays are reused between calls
+
+class _Workspace:
+    """Free arrays by (shape, dtype), handed out again instead of allocating.
+
+    Every training step allocates and frees tens of megabytes of per-sequence
+    arrays; the C allocator gives such blocks back to the system and the next
+    step pays page faults to get them again (a quarter of an LSTM training
+    step).  Arrays come back here when the op that holds them is freed;
+    beyond ``max_bytes`` the cache is emptied and starts over.
+    """
+
+    def __init__(self, max_bytes=256 << 20):
+        self.max_bytes = max_bytes
+        self._free = {}
+        self._bytes = 0
+
+    def take(self, shape, dtype):
+        stack = self._free.get((shape, np.dtype(dtype)))
+        if stack:
+            a = stack.pop()
+            self._bytes -= a.nbytes
+            return a
+        return np.empty(shape, dtype)
+
+    def give(self, arrays):
+        for a in arrays:
+            if self._bytes + a.nbytes > self.max_bytes:
+                self._free.clear()
+                self._bytes = 0
+            self._free.setdefault((a.shape, a.dtype), []).append(a)
+            self._bytes += a.nbytes
+
+
+WORKSPACE = _Workspace()
+
+
+class SequenceOp(Function):
+    """Base of the sequence ops: ``_new`` leases an array from the workspace for as long as
+    the op lives (until its graph is freed, or at once under ``no_grad``).  Nothing handed
+    to the caller may be such an array or a view of one."""
+
+    def _new(self, shape, dtype):
+        leased = self.__dict__.get("_leased")
+        if leased is None:
+            leased = self._leased = []
+            weakref.finalize(self, WORKSPACE.give, leased)
+        a = WORKSPACE.take(tuple(shape), dtype)
+        leased.append(a)
+        return a
+
+
+# ---------------------------------------------------------------------------
+# shared plumbing
+
+def time_major(fn, x, go_backwards):
+    """(N, T, D) -> contiguous (T, N, D), reversed in time when ``go_backwards``."""
+    src = x.transpose(1, 0, 2)
+    if go_backwards:
+        src = src[::-1]
+    xt = fn._new(src.shape, x.dtype)
+    np.copyto(xt, src)
+    return xt
+
+
+def batch_major(dxt, go_backwards):
+    """The inverse of ``time_major`` for a gradient: (T, N, D) -> contiguous (N, T, D), in input order."""
+    if go_backwards:
+        dxt = dxt[::-1]
+    return np.ascontiguousarray(dxt.transpose(1, 0, 2))
+
+
+def mask_time_major(mask, go_backwards):
+    """(N, T) bool -> (T, N, 1) bool in processing order, or None."""
+    if mask is None:
+        return None
+    m = np.asarray(mask, dtype=bool).T
+    if go_backwards:
+        m = m[::-1]
+    return np.ascontiguousarray(m)[:, :, None]
+
+
+def output_keep(m, zero_output_for_mask):
+    """Where the output at each step is the state (True) and where it is zero."""
+    if m is None:
+        return None
+    return m if zero_output_for_mask else np.logical_or.accumulate(m, axis=0)
+
+
+def sequence_output(hs, keep, return_sequences, dtype):
+    """Output sequence (N, T, H) or last output (N, H) from the states ``hs`` (T+1, N, H)."""
+    if return_sequences:
+        y = hs[1:] if keep is None else hs[1:] * keep
+        return y.transpose(1, 0, 2).astype(dtype, order="C")     # a copy: hs is leased
+    return hs[-1].copy() if keep is None else hs[-1] * keep[-1]
+
+
+def output_grads(gy, gh, keep, return_sequences, shape, dtype):
+    """The backward pass's start: the output gradient as (T, N, H) time-major per-step terms
+    (or None), and the gradient reaching the last state, dh (N, H): from ``gh`` and, for a
+    last-step output, from ``gy``."""
+    dh = np.zeros(shape, dtype) if gh is None else gh.astype(dtype, copy=True)
+    if gy is None:
+        return None, dh
+    if return_sequences:
+        g = gy.transpose(1, 0, 2)
+        return (g if keep is None else g * keep), dh
+    dh += gy if keep is None else gy * keep[-1]
+    return None, dh
+
+
+def start_state(h0, N, H, dtype):
+    """The initial state (N, H) as a new array: ``h0``, or zeros when it is None."""
+    out = np.empty((N, H), dtype)
+    if h0 is None:
+        out.fill(0)
+    else:
+        out[...] = h0
+    return out
+
+
+def state_args(states, n):
+    """The ``initial_state`` list of a functional form padded with None to ``n`` states."""
+    states = list(states or [])
+    return states + [None] * (n - len(states))
+
+
+# ---------------------------------------------------------------------------
+# LSTM and GRU work gate-major: the pre-activations of all steps are one array
+# (G, T, N, H), so every gate at every step is one contiguous (N, H) block and
+# the elementwise work runs on whole blocks (strided column slices of an
+# (N, G*H) array cost about three times as much per element).
+
+def gate_major(w, G):
+    """A Keras (K, G*H) kernel as a (G, K, H) view: gate g is the column block g
+    (strided rows, which BLAS takes as they are: no copy of the weights per call)."""
+    return w.reshape(w.shape[0], G, -1).transpose(1, 0, 2)
+
+
+def project_inputs(fn, xt, w4, bias4):
+    """Input projections of all steps, (G, T, N, H): one product per gate over all steps."""
+    T, N, D = xt.shape
+    G, _, H = w4.shape
+    z = fn._new((G, T, N, H), np.result_type(xt, w4))
+    xf = xt.reshape(T * N, D)
+    for g in range(G):
+        zg = z[g].reshape(T * N, H)
+        np.matmul(xf, w4[g], out=zg)
+        if bias4 is not None:
+            zg += bias4[g]
+    return z
+
+
+def gate_grads(fn, xt, w, w4, dz, hprev=None, recurrent=None, first=0):
+    """dx, dkernel and, when ``hprev`` is given, drecurrent, from gate-major gradients.
+
+    ``dz`` (G, T, N, H): gradients of the input projections; ``recurrent`` (G, T, N, H)
+    or a list of G (T, N, H) arrays: gradients of the recurrent products when they
+    differ from ``dz``, with ``hprev`` the matching left factor (an array, or a list).
+    Kernels come back in Keras layout (K, G*H).
+    ``first=1`` leaves step 0 out of drecurrent (its previous state is zero).
+    """
+    G, T, N, H = dz.shape
+    D = xt.shape[-1]
+    ng = fn.needs_grad
+    dx = dw = du = None
+    if ng[0]:
+        dxf = dz[0].reshape(T * N, H) @ w4[0].T
+        for g in range(1, G):
+            dxf += dz[g].reshape(T * N, H) @ w4[g].T
+        dx = batch_major(dxf.reshape(T, N, D), fn.saved.go_backwards)
+    if ng[1]:
+        xf = xt.reshape(T * N, D).T
+        dw = np.empty_like(w)
+        for g in range(G):
+            dw[:, g * H:(g + 1) * H] = xf @ dz[g].reshape(T * N, H)
+    if ng[2] and hprev is not None:
+        rec = dz if recurrent is None else recurrent
+        du = np.empty((H, G * H), dz.dtype)
+        for g in range(G):
+            left = hprev[g] if isinstance(hprev, list) else hprev
+            du[:, g * H:(g + 1) * H] = left[first:].reshape(-1, H).T @ rec[g][first:].reshape(-1, H)
+    return dx, dw, du
+
+
+def gate_bias_grad(dz):
+    """(G*H,) bias gradient in Keras layout from gate-major (G, T, N, H) gradients."""
+    G, H = len(dz), dz[0].shape[-1]
+    out = np.empty(G * H, dz[0].dtype)
+    for g in range(G):
+        out[g * H:(g + 1) * H] = dz[g].reshape(-1, H).sum(axis=0)
+    return out
