@@ -1,4 +1,5 @@
-"""Convolution ops and layers: float64 gradient checks, Keras shape rules, formats, errors, learning."""
+"""Convolution ops and layers: float64 gradient checks, the textbook loop nest as oracle, Keras shape rules,
+formats, errors, learning."""
 import numpy as np
 import pytest
 
@@ -67,23 +68,75 @@ def test_fused_relu_equals_conv_then_relu():
                                F.relu(F.conv2d(x, w, b, 2, "same")).data)
 
 
-def test_conv2d_forward_matches_direct_sum():
-    x, w, b = rand(2, 6, 5, 3), rand(3, 2, 3, 4), rand(4)
-    y = F.conv2d(x, w, b, strides=(2, 1), padding="valid").data
-    ref = np.zeros_like(y)
-    for i in range(y.shape[1]):
-        for j in range(y.shape[2]):
-            patch = x[:, 2 * i:2 * i + 3, j:j + 2, :]
-            ref[:, i, j] = np.tensordot(patch, w, axes=([1, 2, 3], [0, 1, 2])) + b
-    np.testing.assert_allclose(y, ref, rtol=1e-10)
-
-
 def test_first_layer_skips_input_gradient():
     x = np.ones((2, 5, 5, 1))
     w = Tensor(rand(3, 3, 1, 2), requires_grad=True)
     F.conv2d(x, w, padding="same").sum().backward()
     assert w.grad.shape == (3, 3, 1, 2)
     np.testing.assert_allclose(w.grad[1, 1, 0], [50.0, 50.0])  # the centre tap sees every pixel
+
+
+# ----- the textbook oracle: the convolution as the loop nest the lecture draws
+
+def conv2d_loops(x, w, b, strides, padding, dilation):
+    """y[n, i, j, f] = b[f] + sum over kernel offsets (di, dj) and channels c of
+    x_padded[n, i*s + di*d, j*s + dj*d, c] * w[di, dj, c, f]; x (N, H, W, C), w (kh, kw, C, F),
+    padding ((top, bottom), (left, right)).  The channel sum is the product ``pixel @ w[di, dj]``."""
+    (top, bottom), (left, right) = padding
+    xp = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
+    kh, kw, _, f = w.shape
+    ho = (xp.shape[1] - (kh - 1) * dilation[0] - 1) // strides[0] + 1
+    wo = (xp.shape[2] - (kw - 1) * dilation[1] - 1) // strides[1] + 1
+    y = np.zeros((x.shape[0], ho, wo, f))
+    for i in range(ho):                       # every output pixel
+        for j in range(wo):
+            for di in range(kh):              # every kernel offset
+                for dj in range(kw):
+                    pixel = xp[:, i * strides[0] + di * dilation[0], j * strides[1] + dj * dilation[1], :]
+                    y[:, i, j, :] += pixel @ w[di, dj]
+    return y + b
+
+
+def conv2d_loops_backward(x, w, gy, strides, padding, dilation):
+    """The same loop nest backwards: each output gradient flows to the pixels and kernel taps
+    that made it.  Returns (dx, dw, db)."""
+    (top, bottom), (left, right) = padding
+    xp = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
+    dxp, dw = np.zeros_like(xp), np.zeros_like(w)
+    kh, kw = w.shape[:2]
+    for i in range(gy.shape[1]):
+        for j in range(gy.shape[2]):
+            for di in range(kh):
+                for dj in range(kw):
+                    r, c = i * strides[0] + di * dilation[0], j * strides[1] + dj * dilation[1]
+                    dxp[:, r, c, :] += gy[:, i, j, :] @ w[di, dj].T
+                    dw[di, dj] += xp[:, r, c, :].T @ gy[:, i, j, :]
+    dx = dxp[:, top:top + x.shape[1], left:left + x.shape[2], :]
+    return dx, dw, gy.sum(axis=(0, 1, 2))
+
+
+@pytest.mark.parametrize("strides,padding,dilation,kernel,channels", [
+    ((1, 1), ((0, 0), (0, 0)), (1, 1), (3, 3), 3),
+    ((2, 1), ((0, 0), (0, 0)), (1, 1), (3, 2), 3),
+    ((2, 2), ((1, 1), (1, 1)), (1, 1), (3, 3), 2),
+    ((1, 2), ((1, 0), (2, 1)), (2, 1), (2, 3), 3),      # dilation, asymmetric padding
+    ((1, 1), ((2, 2), (2, 2)), (2, 2), (3, 3), 2),      # 'same' for a dilated 3x3
+    ((2, 2), ((4, 1), (0, 5)), (1, 1), (2, 3), 2),      # padding wider than the kernel
+    ((1, 1), ((1, 1), (0, 1)), (1, 1), (3, 2), 1),      # one channel: the offset-major column path
+    ((2, 1), ((0, 0), (1, 1)), (1, 2), (3, 2), 1),
+])
+def test_conv2d_matches_the_loop_nest(strides, padding, dilation, kernel, channels):
+    x, w, b = rand(2, 6, 5, channels), rand(*kernel, channels, 4), rand(4)
+    want = conv2d_loops(x, w, b, strides, padding, dilation)
+    # without a graph (inference: chunked columns) and with one (training: kept columns)
+    np.testing.assert_allclose(F.conv2d(x, w, b, strides, padding, dilation).data, want, rtol=1e-12, atol=1e-12)
+    xt, wt, bt = (Tensor(a, requires_grad=True) for a in (x, w, b))
+    y = F.conv2d(xt, wt, bt, strides, padding, dilation)
+    np.testing.assert_allclose(y.data, want, rtol=1e-12, atol=1e-12)
+    gy = rand(*want.shape)
+    y.backward(gy)
+    for got, ref in zip((xt.grad, wt.grad, bt.grad), conv2d_loops_backward(x, w, gy, strides, padding, dilation)):
+        np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-12)
 
 
 # ----- padding and shape rules

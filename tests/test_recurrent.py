@@ -1,12 +1,14 @@
 """Recurrent layers: float64 gradient checks of the sequence ops (both directions, masks, initial
-states, return_sequences on and off, recurrent dropout, any activation), mask semantics, layer
-arguments, wrappers, serialization and a learning test."""
+states, return_sequences on and off, recurrent dropout, any activation), the LSTM and GRU steps as
+their textbook gate equations as oracles, mask semantics, layer arguments, wrappers, serialization
+and a learning test."""
 import numpy as np
 import pytest
 
 import axon
 import axon.ops as F
 from axon import Tensor
+from axon.gradcheck import numerical_grad
 from axon.layers import (SimpleRNN, LSTM, GRU, Bidirectional, TimeDistributed, RepeatVector, Masking,
                          Embedding, Dense, LayerNormalization)
 
@@ -84,6 +86,81 @@ def test_gradcheck_without_bias_and_relu(rng):
     x, w, u = rng.normal(0, 1, (N, T, D)), rng.normal(0, 0.5, (D, H)), rng.normal(0, 0.5, (H, H))
     assert axon.gradcheck(lambda x, w, u: _objective(F.simple_rnn(x, w, u, activation="relu",
                                                                   return_sequences=True)), [x, w, u])
+
+
+# ----- textbook oracles: one step as its gate equations in NumPy, unrolled over the sequence
+
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def lstm_step(x, h, c, W, U, b):
+    """One LSTM step as the textbook writes it (Keras gate order i, f, c, o)."""
+    i, f, g, o = np.split(x @ W + h @ U + b, 4, axis=-1)
+    i, f, g, o = _sigmoid(i), _sigmoid(f), np.tanh(g), _sigmoid(o)
+    c = f * c + i * g
+    h = o * np.tanh(c)
+    return h, c
+
+
+def gru_step(x, h, W, U, b, reset_after):
+    """One GRU step as the textbook writes it (Keras gate order z, r, h)."""
+    if reset_after:                    # b (2, 3H): input and recurrent biases
+        xz, xr, xh = np.split(x @ W + b[0], 3, axis=-1)
+        hz, hr, hh = np.split(h @ U + b[1], 3, axis=-1)
+        z, r = _sigmoid(xz + hz), _sigmoid(xr + hr)
+        candidate = np.tanh(xh + r * hh)
+    else:                              # b (3H,); the reset gate scales h before its product
+        xz, xr, xh = np.split(x @ W + b, 3, axis=-1)
+        Uz, Ur, Uh = np.split(U, 3, axis=-1)
+        z, r = _sigmoid(xz + h @ Uz), _sigmoid(xr + h @ Ur)
+        candidate = np.tanh(xh + (r * h) @ Uh)
+    return z * h + (1 - z) * candidate
+
+
+def _unrolled(step, x, states):
+    """The output sequence (N, T, H) and final states of ``step`` run over the steps of ``x``."""
+    outs = []
+    for t in range(x.shape[1]):
+        states = step(x[:, t], *states)
+        outs.append(states[0])
+    return [np.stack(outs, axis=1), *states]
+
+
+TEXTBOOK_STEPS = {  # step(x_t, *states, W, U, b) -> new states, h first
+    "lstm": lstm_step,
+    "gru": lambda x, h, W, U, b: (gru_step(x, h, W, U, b, reset_after=True),),
+    "gru_reset_before": lambda x, h, W, U, b: (gru_step(x, h, W, U, b, reset_after=False),),
+}
+
+
+@pytest.mark.parametrize("name", list(TEXTBOOK_STEPS))
+@pytest.mark.parametrize("with_state", [False, True])
+def test_fused_op_matches_the_textbook_step_unrolled(name, with_state, rng):
+    """The fused op's outputs, and its hand-written backpropagation through time, equal the gate
+    equations run step by step (their gradients by central differences)."""
+    fn, kw, w, u, b, states = _weights(name, rng)
+    x = rng.normal(0, 1, (N, T, D))
+    if not with_state:
+        states = [np.zeros((N, H)) for _ in states]
+    arrays = [x, w, u, b, *states]
+
+    def step(x_t, *st):
+        return TEXTBOOK_STEPS[name](x_t, *st, w, u, b)
+    want = _unrolled(step, x, states)             # [outputs (N, T, H), h_T(, c_T)]
+    proj = [rng.normal(0, 1, o.shape) for o in want]
+
+    tensors = [Tensor(a, requires_grad=True) for a in arrays]
+    got = fn(*tensors[:4], tensors[4:] if with_state else None, return_sequences=True, **kw)
+    for g, ref in zip(got, want):
+        np.testing.assert_allclose(g.data, ref, rtol=1e-12, atol=1e-12)
+    sum((g * Tensor(p)).sum() for g, p in zip(got, proj)).backward()
+
+    def textbook_objective():
+        return float(sum((o * p).sum() for o, p in zip(_unrolled(step, x, states), proj)))
+    for k, (t, a) in enumerate(zip(tensors, arrays[:len(arrays) if with_state else 4])):
+        np.testing.assert_allclose(t.grad, numerical_grad(textbook_objective, a), rtol=1e-6, atol=1e-8,
+                                   err_msg=f"gradient of input {k}")
 
 
 @pytest.mark.parametrize("cls", [SimpleRNN, LSTM, GRU])
