@@ -25,6 +25,7 @@ os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "18")
 from .backend import manual_seed, floatx, set_floatx, set_backend
 from .tensor import Tensor, as_tensor
 from .autograd import Function, no_grad, enable_grad, is_grad_enabled, grad
+from . import random
 from . import ops
 from . import ops as F
 from .gradcheck import gradcheck

@@ -1,16 +1,16 @@
 """Callbacks with Keras's hooks: they watch and steer ``fit``.
 
 Hooks: ``on_train_begin/end``, ``on_epoch_begin/end``, ``on_train_batch_begin/end``,
-``on_test_begin/end``, ``on_test_batch_begin/end``, ``on_predict_begin/end``.
-``logs`` are dicts of floats keyed as Keras does (``loss``, ``accuracy``,
-``val_loss``, ...).  Setting ``self.model.stop_training = True`` ends ``fit``
-after the current batch.
+``on_test_begin/end``, ``on_test_batch_begin/end``, ``on_predict_begin/end``,
+``on_predict_batch_begin/end``.  ``logs`` are dicts of floats keyed as the
+model's steps return them (``loss``, ``accuracy``, ``val_loss``, or a GAN's
+``d_loss`` and ``g_loss``); ``on_predict_batch_end`` gets ``{"outputs": ...}``.
+Setting ``self.model.stop_training = True`` ends ``fit`` after the current batch.
 """
 import csv
 import math
 import os
 import time
-
 
 
 class Callback:
@@ -36,6 +36,8 @@ class Callback:
     def on_test_batch_end(self, batch, logs=None): pass
     def on_predict_begin(self, logs=None): pass
     def on_predict_end(self, logs=None): pass
+    def on_predict_batch_begin(self, batch, logs=None): pass
+    def on_predict_batch_end(self, batch, logs=None): pass
 
 
 class CallbackList:

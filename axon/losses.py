@@ -27,7 +27,12 @@ class Loss(Serializable):
     def __call__(self, y_true, y_pred, sample_weight=None):
         if type(self).fn is not None:
             return type(self).fn(y_true, y_pred, **self._options(), sample_weight=sample_weight)
-        values = self.call(y_true, y_pred)
+        return self.reduce(self.call(y_true, y_pred), sample_weight)
+
+    @staticmethod
+    def reduce(values, sample_weight=None):
+        """The mean of per-sample loss ``values`` (N,) or (N, T), each times its weight (Keras's
+        "sum_over_batch_size"); (N,) weights broadcast over later axes."""
         if sample_weight is not None:
             w = np.asarray(sample_weight.data if isinstance(sample_weight, Tensor) else sample_weight,
                            dtype=values.dtype)

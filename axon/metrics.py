@@ -1,7 +1,8 @@
 """Metrics: streaming (Keras ``Metric`` objects used by ``fit``) and plain functions.
 
-Streaming metrics take NumPy arrays: ``update_state(y_true, y_pred)``,
-``result()``, ``reset_state()``.
+Streaming metrics take arrays or tensors: ``update_state(y_true, y_pred,
+sample_weight=None)``, ``result()``, ``reset_state()``.  A model owns its metric
+objects (``model.metrics``); ``fit`` and ``evaluate`` reset them each epoch.
 
 >>> import numpy as np
 >>> m = SparseCategoricalAccuracy()
@@ -11,12 +12,9 @@ Streaming metrics take NumPy arrays: ``update_state(y_true, y_pred)``,
 """
 import numpy as np
 
+from .data.batches import as_array as _np
 from .registry import Registry
 from .serialization import Serializable
-
-
-def _np(x):
-    return x.numpy() if hasattr(x, "numpy") else np.asarray(x)
 
 
 class Metric(Serializable):
@@ -32,9 +30,13 @@ class Metric(Serializable):
     def result(self):
         return self.total / self.count if self.count else 0.0
 
-    def __call__(self, y_true, y_pred):
-        self.update_state(y_true, y_pred)
+    def __call__(self, *args, **kwargs):
+        """Update with this batch and return the running result."""
+        self.update_state(*args, **kwargs)
         return self.result()
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name!r}: {self.result()}>"
 
 
 def _snake(name):
@@ -43,18 +45,39 @@ def _snake(name):
 
 
 class Mean(Metric):
-    """Weighted mean of the values given (fit uses it for the loss)."""
+    """Weighted mean of all the values given: a loss tracker (``Mean(name="d_loss")``).
 
-    def update_state(self, value, weight=1):
-        self.total += float(value) * weight
-        self.count += weight
+    >>> m = Mean("loss")
+    >>> m.update_state(2.0, sample_weight=1); m.update_state(np.array([5.0, 5.0, 5.0]))
+    >>> m.result()
+    4.25
+    """
+
+    def update_state(self, values, sample_weight=None):
+        v = np.asarray(_np(values), dtype=np.float64)
+        w = np.broadcast_to(1.0 if sample_weight is None else np.asarray(_np(sample_weight), np.float64), v.shape)
+        self.total += float((v * w).sum())
+        self.count += float(w.sum())
+
+
+def _weighted_sum(values, sample_weight):
+    """(sum of weighted values, sum of weights); (N,) weights broadcast over later axes."""
+    if sample_weight is None or values.ndim == 0:  # a function that returns the batch's mean
+        return float(values.sum()), values.size
+    w = np.asarray(_np(sample_weight), dtype=np.float64)
+    if w.ndim == values.ndim + 1 and w.shape[-1] == 1:
+        w = w[..., 0]
+    w = np.broadcast_to(w.reshape(w.shape + (1,) * (values.ndim - w.ndim)), values.shape)
+    return float((values * w).sum()), float(w.sum())
 
 
 class _MeanOfSamples(Metric):
-    def update_state(self, y_true, y_pred):
-        v = self.per_sample(_np(y_true), _np(y_pred))
-        self.total += float(v.sum())
-        self.count += v.size
+    """The (weighted) mean over samples of ``per_sample(y_true, y_pred)``."""
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        total, count = _weighted_sum(self.per_sample(_np(y_true), _np(y_pred)), sample_weight)
+        self.total += total
+        self.count += count
 
 
 class Accuracy(_MeanOfSamples):
@@ -133,9 +156,10 @@ class ConfusionMatrix(Metric):
     def reset_state(self):
         self.matrix = np.zeros((self.num_classes, self.num_classes), np.int64)
 
-    def update_state(self, y_true, y_pred):
+    def update_state(self, y_true, y_pred, sample_weight=None):
         t, p = _labels(_np(y_true), _np(y_pred))
-        self.matrix += confusion_matrix(t, p, self.num_classes)
+        m = confusion_matrix(t, p, self.num_classes, _flat_weights(sample_weight, len(t)))
+        self.matrix = self.matrix + m
 
     def result(self):
         return self.matrix
@@ -153,12 +177,12 @@ class _FromConfusion(Metric):
         self.matrix = None
         self.binary = True
 
-    def update_state(self, y_true, y_pred):
+    def update_state(self, y_true, y_pred, sample_weight=None):
         y, p = _np(y_true), _np(y_pred)
         self.binary = not (p.ndim >= 2 and p.shape[-1] > 1)
         t, q = _labels(y, p, self.threshold)
         c = 2 if self.binary else p.shape[-1]
-        m = confusion_matrix(t, q, c)
+        m = confusion_matrix(t, q, c, _flat_weights(sample_weight, len(t)))
         self.matrix = m if self.matrix is None else self.matrix + m
 
     def result(self):
@@ -185,12 +209,21 @@ class F1Score(_FromConfusion):
     kind = "f1"
 
 
-def confusion_matrix(y_true, y_pred, num_classes=None):
-    """(C, C) counts: row = true class, column = predicted class."""
+def _flat_weights(sample_weight, n):
+    """Per-sample weights repeated over the positions of each sample (``n`` labels in all)."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(_np(sample_weight), dtype=np.float64).reshape(-1)
+    return np.repeat(w, n // len(w)) if len(w) and n % len(w) == 0 else w
+
+
+def confusion_matrix(y_true, y_pred, num_classes=None, sample_weight=None):
+    """(C, C) counts (sums of ``sample_weight`` when given): row = true class, column = predicted."""
     t = np.asarray(y_true, dtype=np.int64).reshape(-1)
     p = np.asarray(y_pred, dtype=np.int64).reshape(-1)
     c = num_classes or int(max(t.max(initial=0), p.max(initial=0)) + 1)
-    return np.bincount(t * c + p, minlength=c * c).reshape(c, c)
+    counts = np.bincount(t * c + p, weights=sample_weight, minlength=c * c).reshape(c, c)
+    return counts if sample_weight is None else counts.astype(np.float64)
 
 
 def precision_recall_f1(matrix):
@@ -271,4 +304,4 @@ class _FunctionMetric(_MeanOfSamples):
         super().__init__(getattr(fn, "__name__", "metric"))
 
     def per_sample(self, y, p):
-        return np.asarray(_np(self.fn(y, p)), dtype=np.float64).reshape(-1)
+        return np.asarray(_np(self.fn(y, p)), dtype=np.float64)

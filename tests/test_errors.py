@@ -136,9 +136,16 @@ def test_fit_evaluate_without_compile():
             method(x, y)
 
 
-def test_compile_without_loss():
-    with pytest.raises(ValueError, match="a loss is needed"):
-        axon.Sequential([Dense(1)]).compile("adam")
+def test_compile_without_loss_then_fit_says_what_is_missing():
+    """compile() without a loss is legal (a model may train in its own train_step); the default
+    step then says at once what is missing."""
+    model = axon.Sequential([Dense(1, input_shape=(4,))])
+    model.compile("adam")
+    x, y = regression()
+    for method in (model.fit, model.evaluate, model.train_on_batch):
+        with pytest.raises(ValueError, match=r"compile\(\) was given no loss.*loss='sparse_categorical_crossentropy'"):
+            method(x, y)
+    assert model.predict(x).shape == (32, 1)  # predicting needs no loss
 
 
 def test_data_mistakes_in_fit():

@@ -145,7 +145,7 @@ def test_two_output_model_trains_with_weighted_losses_and_saves(tmp_path):
     assert history.history["cls_accuracy"][-1] > 0.9
     model.save(tmp_path / "two.axon")
     loaded = axon.load_model(tmp_path / "two.axon")
-    assert loaded.loss_weights == [1.0, 0.5]
+    assert loaded._compile_loss.weights == [1.0, 0.5]
     assert loaded.evaluate(X, [y1, y2], return_dict=True) == pytest.approx(
         model.evaluate(X, [y1, y2], return_dict=True))
 

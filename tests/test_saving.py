@@ -36,7 +36,7 @@ def test_load_model_predicts_identically(tmp_path):
     np.testing.assert_array_equal(back.predict(x), model.predict(x))
     assert [w.name for w in back.weights] == [w.name for w in model.weights]
     assert back.evaluate(x, y, return_dict=True) == model.evaluate(x, y, return_dict=True)
-    assert back.compiled_metrics[0].name == "accuracy"
+    assert back.metrics_names == ["loss", "accuracy"]
 
 
 @pytest.mark.parametrize("make_opt", [lambda: Adam(ExponentialDecay(0.02, 5, 0.8), amsgrad=True),

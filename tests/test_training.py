@@ -267,4 +267,5 @@ def test_python_lists_of_numbers_are_one_array():
     assert model.optimizer.iterations == 4 and len(h.history["val_loss"]) == 2
     np.testing.assert_array_equal(model.predict(x), model.predict(np.array(x, np.float32)))
     assert model.evaluate(x, y) == pytest.approx(model.evaluate(np.array(x), np.array(y)))
-    assert isinstance(model.train_on_batch(x, y), float)
+    loss, accuracy = model.train_on_batch(x, y)  # [loss, *metrics], as Keras
+    assert isinstance(loss, float) and 0 <= accuracy <= 1

@@ -20,13 +20,13 @@ comes last, so ``noise_std`` is in the units of the standardized output.
 (3, (4, 8, 8, 1), (2, 8, 8, 1))
 """
 import io
-import math
 import os
 import warnings
 
 import numpy as np
 
 from .. import backend
+from .batches import Batches
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".pgm", ".tif", ".tiff", ".gif", ".webp")
 FILL_MODES = ("nearest", "constant", "reflect", "wrap")
@@ -473,31 +473,13 @@ class ImageDataGenerator:
                                  batch_size, shuffle, seed, follow_links, subset, interpolation, validate)
 
 
-class _BatchIterator:
-    """Indexable, reshuffling batches: ``len``, ``[i]``, ``on_epoch_end``; iterating is endless."""
+class _BatchIterator(Batches):
+    """Reshuffling batches of images (``len``, ``[i]``, ``on_epoch_end``) that are also an endless
+    iterator, as Keras's image iterators are."""
 
     def __init__(self, n, batch_size, shuffle, seed):
-        if int(batch_size) < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        if n == 0:
-            raise ValueError("no samples to iterate over (is the subset empty?)")
-        self.n, self.batch_size, self.shuffle, self.seed = n, int(batch_size), shuffle, seed
-        self.rng = np.random.default_rng(seed if seed is not None else backend.rng().integers(2 ** 63))
         self.batch_index = 0
-        self.on_epoch_end()
-
-    def on_epoch_end(self):
-        """Draw a new order of the samples (when shuffling)."""
-        self.index_array = self.rng.permutation(self.n) if self.shuffle else np.arange(self.n)
-
-    def __len__(self):
-        return math.ceil(self.n / self.batch_size)
-
-    def __getitem__(self, i):
-        if not -len(self) <= i < len(self):
-            raise IndexError(f"batch {i} out of range: there are {len(self)} batches")
-        i %= len(self)
-        return self._batch(self.index_array[i * self.batch_size:(i + 1) * self.batch_size])
+        super().__init__(n, batch_size, shuffle, seed)
 
     def __iter__(self):
         return self
@@ -542,8 +524,8 @@ class NumpyArrayIterator(_BatchIterator):
         self.generator = generator
         super().__init__(len(x), batch_size, shuffle, seed)
 
-    def _batch(self, idx):
-        xb = self.generator.transform_batch(self.x[idx], self.rng)
+    def batch(self, idx):
+        xb = self.generator.transform_batch(self.x[idx], self.random)
         if self.y is None:
             return xb
         if self.sample_weight is None:
@@ -606,7 +588,7 @@ class DirectoryIterator(_BatchIterator):
     def labels(self):
         return self.classes
 
-    def _batch(self, idx):
+    def batch(self, idx):
         h, w = self.target_size
         channels = {"grayscale": 1, "rgb": 3, "rgba": 4}[self.color_mode]
         raw = np.empty((len(idx), h, w, channels), dtype=self.generator.dtype)
@@ -614,7 +596,7 @@ class DirectoryIterator(_BatchIterator):
             img = load_img(self.filepaths[i], self.color_mode, self.target_size, self.interpolation)
             arr = np.asarray(img, dtype=self.generator.dtype)
             raw[k] = arr[:, :, None] if arr.ndim == 2 else arr
-        xb = self.generator.transform_batch(self.generator._to_format(raw), self.rng)
+        xb = self.generator.transform_batch(self.generator._to_format(raw), self.random)
         labels = self.classes[idx]
         if self.class_mode is None:
             return xb

@@ -11,12 +11,10 @@ one fancy-indexing operation per array, never a Python loop over samples.
         ...
     model.fit(loader, epochs=5)     # Keras style: len(loader), loader[i], on_epoch_end()
 """
-import math
-
 import numpy as np
 
-from .. import backend
 from ..tensor import Tensor
+from .batches import Batches
 
 
 class Dataset:
@@ -61,7 +59,7 @@ class TensorDataset(Dataset):
         return tuple(a[indices] for a in self.arrays)
 
 
-class DataLoader:
+class DataLoader(Batches):
     """Mini-batches of a dataset (or of arrays), optionally shuffled, in NumPy.
 
     ``dataset_or_arrays`` is a ``Dataset``, an array, or a tuple/list of
@@ -86,41 +84,11 @@ class DataLoader:
             self.dataset = TensorDataset(*data)
         else:
             self.dataset = TensorDataset(data)
-        if batch_size is None or int(batch_size) < 1:
-            raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
-        self.batch_size, self.shuffle, self.drop_last = int(batch_size), bool(shuffle), bool(drop_last)
-        self._rng = np.random.default_rng(seed) if seed is not None else None
-        self.n = len(self.dataset)
-        if len(self) == 0:
-            raise ValueError(f"DataLoader: {self.n} samples make no batch of {self.batch_size}"
-                             + (" with drop_last=True" if self.drop_last else ""))
-        self.order = None
-        self.on_epoch_end()
+        super().__init__(len(self.dataset), batch_size, shuffle, seed, drop_last)
 
-    def __len__(self):
-        """The number of batches per epoch."""
-        if self.drop_last:
-            return self.n // self.batch_size
-        return math.ceil(self.n / self.batch_size)
-
-    def on_epoch_end(self):
-        """Draw a new sample order (when shuffling)."""
-        if self.shuffle:
-            self.order = (self._rng or backend.rng()).permutation(self.n)
-
-    def __getitem__(self, i):
-        """Batch ``i`` of the current epoch."""
-        if not -len(self) <= i < len(self):
-            raise IndexError(f"DataLoader: batch {i} out of range for {len(self)} batches")
-        i %= len(self)
-        start, stop = i * self.batch_size, min((i + 1) * self.batch_size, self.n)
-        idx = self.order[start:stop] if self.order is not None else np.arange(start, stop)
-        batch = self.dataset[idx]
+    def batch(self, indices):
+        """The dataset's fields at ``indices`` (one array when it has a single field)."""
+        batch = self.dataset[indices]
         if isinstance(batch, tuple) and len(batch) == 1:
             return batch[0]
         return batch
-
-    def __iter__(self):
-        for i in range(len(self)):
-            yield self[i]
-        self.on_epoch_end()

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from .. import backend
-from ..models.data_adapter import _length, _take
+from .batches import num_samples, take
 
 
 def _rng(seed):
@@ -74,10 +74,10 @@ def _split_indices(n, n_test, shuffle, rng, stratify):
 def _check_arrays(arrays):
     if not arrays:
         raise ValueError("expected at least one array to split")
-    n = _length(arrays[0])
+    n = num_samples(arrays[0])
     for i, a in enumerate(arrays):
-        if _length(a) != n:
-            raise ValueError(f"array {i} has {_length(a)} samples but array 0 has {n}; they must match")
+        if num_samples(a) != n:
+            raise ValueError(f"array {i} has {num_samples(a)} samples but array 0 has {n}; they must match")
     return n
 
 
@@ -94,7 +94,7 @@ def train_test_split(*arrays, test_size=0.25, shuffle=True, seed=None, stratify=
     """
     n = _check_arrays(arrays)
     train, test = _split_indices(n, _count(test_size, n, "test_size"), shuffle, _rng(seed), stratify)
-    return [part for a in arrays for part in (_take(a, train), _take(a, test))]
+    return [part for a in arrays for part in (take(a, train), take(a, test))]
 
 
 def train_val_test_split(*arrays, val_size=0.1, test_size=0.1, shuffle=True, seed=None, stratify=None):
@@ -112,10 +112,10 @@ def train_val_test_split(*arrays, val_size=0.1, test_size=0.1, shuffle=True, see
         raise ValueError(f"val_size and test_size take {n_val} + {n_test} of {n} samples, "
                          "leaving none to train on")
     rest, test = _split_indices(n, n_test, shuffle, rng, stratify)
-    sub = None if stratify is None else _take(np.asarray(stratify), rest)
+    sub = None if stratify is None else take(np.asarray(stratify), rest)
     train, val = _split_indices(len(rest), n_val, shuffle, rng, sub)
     train, val = rest[train], rest[val]
-    return [part for a in arrays for part in (_take(a, train), _take(a, val), _take(a, test))]
+    return [part for a in arrays for part in (take(a, train), take(a, val), take(a, test))]
 
 
 class KFold:
@@ -136,7 +136,7 @@ class KFold:
         return self.n_splits
 
     def _check(self, x):
-        n = _length(x)
+        n = num_samples(x)
         if self.n_splits > n:
             raise ValueError(f"{type(self).__name__}: n_splits={self.n_splits} is more than the "
                              f"{n} samples")
@@ -198,8 +198,8 @@ def cross_validate(build_fn, x, y, k=5, fit_kwargs=None, evaluate_kwargs=None, s
     folds = []
     for train, val in cv.split(x, y):
         model = build_fn()
-        model.fit(_take(x, train), _take(y, train), **fit_kwargs)
-        scores = model.evaluate(_take(x, val), _take(y, val), return_dict=True, **evaluate_kwargs)
+        model.fit(take(x, train), take(y, train), **fit_kwargs)
+        scores = model.evaluate(take(x, val), take(y, val), return_dict=True, **evaluate_kwargs)
         folds.append({name: float(v) for name, v in scores.items()})
     names = folds[0].keys()
     return {"folds": folds,

@@ -8,6 +8,7 @@ format and every weight's shape, and names the weight that does not fit.
 import io
 import json
 import os
+import warnings
 import zipfile
 
 import numpy as np
@@ -17,7 +18,7 @@ from ..io import atomic_write
 from ..serialization import serialize, deserialize
 
 FORMAT = "axon-model"
-VERSION = 1
+VERSION = 2  # 2: compile() arguments and every optimizer of the model (1: one optimizer, by position)
 
 
 def _npy(array):
@@ -42,7 +43,8 @@ def _weights_manifest(model):
 
 
 def save_model(model, path):
-    """Save ``model`` (architecture, weights, compile settings, optimizer state) to ``path``."""
+    """Save ``model`` (architecture, weights, compile settings, the state of every optimizer it
+    holds) to ``path``."""
     model._ensure_built("save")
     try:
         arch = serialize(model)
@@ -50,37 +52,59 @@ def save_model(model, path):
         raise TypeError(f"{model.describe()}: cannot save its architecture ({e}); use save_weights") from e
     weights, members = _weights_manifest(model)
     manifest = {"format": FORMAT, "version": VERSION, "model": arch, "weights": weights,
-                "build_shapes": [[list(s), d] for s, d in (model._build_shapes or [])]}
-    if model.optimizer is not None and model.compiled_loss is not None:
-        args = model._compile_args
-        loss = [_spec(l) for l in args["loss"]] if isinstance(args["loss"], (list, tuple)) else _spec(args["loss"])
-        metrics = [_spec(m) for m in args["metrics"]]
-        opt = model.optimizer
-        state = opt.state_dict()
-        slots = []
-        for i, slot in enumerate(state["slots"]):
-            names = []
-            for key, value in slot.items():
-                if key.startswith("_"):
-                    continue  # scratch buffers
-                member = f"optimizer/{i:04d}_{key}.npy"
-                members.append((member, np.asarray(value)))
-                names.append([key, member])
-            slots.append(names)
-        manifest["compile"] = {"optimizer": serialize(opt), "loss": loss, "metrics": metrics,
-                               "loss_weights": args["loss_weights"],
-                               "iterations": state["iterations"], "slots": slots}
+                "build_shapes": [[list(s), d] for s, d in (model._build_shapes or [])],
+                "layer_build_shapes": _layer_build_shapes(model)}
+    if model.compiled:
+        try:
+            manifest["compile"] = model.get_compile_config()
+        except TypeError as e:
+            warnings.warn(f"{model.describe()}: its compile() arguments cannot be saved ({e}); the model "
+                          "will load uncompiled, so compile it again after load_model", stacklevel=3)
+        index = {id(w): i for i, (_, w) in enumerate(model.named_weights())}
+        manifest["optimizers"] = [_optimizer_entry(attr, opt, index, members)
+                                  for attr, opt in model.optimizers_by_attribute().items()]
     _write_zip(path, manifest, members)
 
 
-def _spec(obj):
-    """A loss or metric as given to compile: its name, or its config; None if it cannot be saved."""
-    if isinstance(obj, str):
-        return obj
-    try:
-        return serialize(obj)
-    except TypeError:
-        return None
+def _optimizer_entry(attribute, opt, index, members):
+    """The state of ``opt`` (held as ``model.<attribute>``): its variables as indices into the saved
+    weights, and one member per slot array."""
+    state = opt.state_dict()
+    variables, slots = [], []
+    for p, slot in zip(opt.variables, state["slots"]):
+        if id(p) not in index:
+            raise ValueError(f"{opt.name} (model.{attribute}) updates a tensor that is not a weight of the "
+                             "model, so its state cannot be saved with it")
+        variables.append(index[id(p)])
+        names = []
+        for key, value in slot.items():
+            if key.startswith("_"):
+                continue  # scratch buffers
+            member = f"optimizers/{attribute}/{len(slots):04d}_{key}.npy"
+            members.append((member, np.asarray(value)))
+            names.append([key, member])
+        slots.append(names)
+    return {"attribute": attribute, "learning_rate": serialize(opt.learning_rate),
+            "iterations": state["iterations"], "variables": variables, "slots": slots}
+
+
+def _sublayers(model):
+    """Every layer inside ``model``, parents before their children, in a fixed order."""
+    out, stack = [], list(reversed(model._layers))
+    while stack:
+        layer = stack.pop()
+        out.append(layer)
+        stack.extend(reversed(layer._layers))
+    return out
+
+
+def _layer_build_shapes(model):
+    """For a model that was never called as a whole (a GAN trains its parts): the input shapes its
+    layers were built with, so loading can build them again."""
+    if model.built:
+        return []
+    return [[i, [[list(s), d] for s, d in layer._build_shapes]] for i, layer in enumerate(_sublayers(model))
+            if layer.built and layer._build_shapes]
 
 
 def _open(path):
@@ -128,32 +152,75 @@ def _load_weights_into(model, z, manifest, path):
 
 
 def load_model(path, compile=True):
-    """Load a model saved with ``model.save``; it predicts identically and can continue training."""
+    """Load a model saved with ``model.save``; it predicts identically and, compiled as it was (its
+    optimizers' state included), continues training where it stopped."""
     path = os.fspath(path)
     z, manifest = _open(path)
     with z:
         model = deserialize(manifest["model"])
-        if not model.built:
-            shapes = manifest.get("build_shapes") or []
-            if not shapes:
-                raise ValueError(f"{path!r}: the file does not say the model's input shape")
-            xs = [np.zeros(tuple(s), dtype=d) for s, d in shapes]
-            with no_grad():
-                model(*xs, training=False)
+        _build(model, manifest, path)
         _load_weights_into(model, z, manifest, path)
         info = manifest.get("compile")
-        losses = info["loss"] if info is not None and isinstance(info["loss"], list) else [info and info["loss"]]
-        if compile and all(l is not None for l in losses):
-            model.compile(optimizer=deserialize(info["optimizer"]), loss=deserialize(info["loss"]),
-                          metrics=[deserialize(m) for m in info["metrics"] if m is not None],
-                          loss_weights=info.get("loss_weights"))
-            model.optimizer.set_params(model.parameters())
-            slots = [{key: _read(z, path, member) for key, member in names} for names in info["slots"]]
-            for s in slots:
-                if "t" in s:
-                    s["t"] = int(s["t"])
-            model.optimizer.load_state_dict({"iterations": info["iterations"], "slots": slots})
+        if not compile or info is None:
+            return model
+        if manifest.get("version", 1) == 1:
+            _compile_version_1(model, info, z, path)
+            return model
+        model.compile_from_config(info)
+        weights = [w for _, w in model.named_weights()]
+        held = model.optimizers_by_attribute()
+        for entry in manifest.get("optimizers", []):
+            opt = held.get(entry["attribute"])
+            if opt is None:
+                raise ValueError(f"{path!r}: the file holds the state of model.{entry['attribute']}, but "
+                                 f"{model.describe()}'s compile() made no such optimizer")
+            opt.learning_rate = deserialize(entry["learning_rate"])
+            if entry["variables"]:
+                opt.set_params([weights[i] for i in entry["variables"]])
+            opt.load_state_dict({"iterations": entry["iterations"], "slots": _slots(z, path, entry["slots"])})
     return model
+
+
+def _build(model, manifest, path):
+    """Create the weights of a freshly deserialized model by running zeros of the saved shapes."""
+    if model.built:
+        return
+    shapes = manifest.get("build_shapes") or []
+    parts = manifest.get("layer_build_shapes") or []
+    if not shapes and not parts:
+        if hasattr(model, "_maybe_build"):
+            model._maybe_build()
+        if model.built:
+            return
+        raise ValueError(f"{path!r}: the file does not say the model's input shape")
+    with no_grad():
+        if shapes:
+            model(*[np.zeros(tuple(s), dtype=d) for s, d in shapes], training=False)
+            return
+        layers = _sublayers(model)
+        for i, layer_shapes in parts:
+            if not layers[i].built:
+                layers[i](*[np.zeros(tuple(s), dtype=d) for s, d in layer_shapes], training=False)
+
+
+def _slots(z, path, saved):
+    slots = [{key: _read(z, path, member) for key, member in names} for names in saved]
+    for s in slots:
+        if "t" in s:
+            s["t"] = int(s["t"])
+    return slots
+
+
+def _compile_version_1(model, info, z, path):
+    """Files of format version 1: compile settings and one optimizer, its slots by parameter order."""
+    losses = info["loss"] if isinstance(info["loss"], list) else [info["loss"]]
+    if any(l is None for l in losses):
+        return
+    model.compile(optimizer=deserialize(info["optimizer"]), loss=deserialize(info["loss"]),
+                  metrics=[deserialize(m) for m in info["metrics"] if m is not None],
+                  loss_weights=info.get("loss_weights"))
+    model.optimizer.set_params(model.parameters())
+    model.optimizer.load_state_dict({"iterations": info["iterations"], "slots": _slots(z, path, info["slots"])})
 
 
 def save_weights(model, path):

@@ -70,6 +70,16 @@ class Sequential(Model):
         self._maybe_build()
         return super().weights
 
+    @property
+    def trainable_weights(self):
+        self._maybe_build()
+        return super().trainable_weights
+
+    @property
+    def non_trainable_weights(self):
+        self._maybe_build()
+        return super().non_trainable_weights
+
     def named_weights(self):
         self._maybe_build()
         return super().named_weights()

@@ -2,8 +2,13 @@
 
 Both ways work::
 
-    opt = Adam(model.parameters(), lr=1e-3)         # PyTorch: bound now
-    model.compile(optimizer=Adam(learning_rate=1e-3))  # Keras: bound on the first step
+    opt = Adam(model.parameters(), lr=1e-3)         # PyTorch: bound now; opt.step() after backward()
+    model.compile(optimizer=Adam(learning_rate=1e-3))  # Keras: bound on the first apply()
+
+In a model's own ``train_step`` (Keras 3)::
+
+    grads = axon.grad(loss, model.trainable_weights)
+    optimizer.apply(grads, model.trainable_weights)   # or apply_gradients(zip(grads, weights))
 
 Subclasses implement ``update(p, g, state, lr)``: change ``p`` in place from
 gradient ``g``, keeping their per-parameter arrays in the dict ``state``.
@@ -13,6 +18,7 @@ import math
 import numpy as np
 
 from ..serialization import Serializable
+from ..tensor import Tensor
 
 
 class Optimizer(Serializable):
@@ -27,6 +33,7 @@ class Optimizer(Serializable):
         self.iterations = 0
         self.params = None
         self.state = []
+        self._slot = {}  # id(variable) -> its index in params and state
         if params is not None:
             self.set_params(params)
 
@@ -46,6 +53,27 @@ class Optimizer(Serializable):
                              "Call it once on a batch, or give the first layer input_shape=")
         self.params = params
         self.state = [{} for _ in params]
+        self._slot = {id(p): i for i, p in enumerate(params)}
+
+    @property
+    def variables(self):
+        """The tensors this optimizer updates (Keras's name)."""
+        return list(self.params or ())
+
+    def _slots_of(self, variables):
+        """The state index of each variable; variables seen for the first time are added with fresh
+        state (a layer added to a model after its first step is trained too)."""
+        if self.params is None:
+            self.set_params(variables)
+        out = []
+        for v in variables:
+            i = self._slot.get(id(v))
+            if i is None:
+                i = self._slot[id(v)] = len(self.params)
+                self.params.append(v)
+                self.state.append({})
+            out.append(i)
+        return out
 
     @property
     def lr(self):
@@ -63,18 +91,42 @@ class Optimizer(Serializable):
 
     # ----- one step
     def step(self, params=None):
-        """Update every parameter that has a gradient; bind ``params`` first if given."""
+        """PyTorch's step: update every bound parameter that has a ``.grad``; bind ``params`` first
+        if given."""
         if params is not None and self.params is None:
             self.set_params(params)
         if self.params is None:
             raise RuntimeError(f"{self.name}.step(): no parameters; pass them to the constructor "
                                "or to step()")
+        self.apply([p.grad for p in self.params], self.params)
+
+    def apply(self, grads, variables=None):
+        """Keras's apply: one update of ``variables`` (default: the bound ones) from ``grads``, arrays
+        in the same order; a None gradient leaves its variable as it is.  The first call binds the
+        optimizer to the variables it sees."""
+        if variables is None:
+            if self.params is None:
+                raise RuntimeError(f"{self.name}.apply(grads): no variables yet; pass them: "
+                                   "apply(grads, model.trainable_weights)")
+            variables = self.params
+        variables, grads = list(variables), list(grads)
+        if len(grads) != len(variables):
+            raise ValueError(f"{self.name}.apply: got {len(grads)} gradients for {len(variables)} variables")
+        slots = self._slots_of(variables)
+        pairs = [(i, v, g) for i, v, g in zip(slots, variables, grads) if g is not None]
         lr = self.lr
-        pairs = [(i, p, p.grad) for i, p in enumerate(self.params) if p.grad is not None]
-        grads = self._clip([g for _, _, g in pairs])
-        for (i, p, _), g in zip(pairs, grads):
-            self.update(p.data, g, self.state[i], lr)
+        clipped = self._clip([_array(g) for _, _, g in pairs])
+        for (i, v, _), g in zip(pairs, clipped):
+            if g.shape != v.shape:
+                raise ValueError(f"{self.name}.apply: gradient of shape {g.shape} for variable "
+                                 f"{v.name or ''!s} of shape {v.shape}")
+            self.update(v.data, g, self.state[i], lr)
         self.iterations += 1
+
+    def apply_gradients(self, grads_and_vars):
+        """``apply`` for ``zip(grads, variables)`` pairs (Keras 2's name)."""
+        pairs = list(grads_and_vars)
+        self.apply([g for g, _ in pairs], [v for _, v in pairs])
 
     def _clip(self, grads):
         if self.clipvalue is not None:
@@ -105,3 +157,7 @@ class Optimizer(Serializable):
             raise ValueError(f"{self.name}: saved state has {len(slots)} parameters, "
                              f"the optimizer has {len(self.params)}")
         self.state = [dict(s) for s in slots]
+
+
+def _array(g):
+    return g.data if isinstance(g, Tensor) else g
