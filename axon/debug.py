@@ -17,6 +17,8 @@ Traceback (most recent call last):
 ...
 axon.debug.NonFiniteError: Log (outside any layer) produced 1 NaN in output 0 (2 values) during the forward pass; ...
 """
+import math
+
 import numpy as np
 
 from .hooks import FunctionHook
@@ -59,7 +61,10 @@ def detect_anomaly():
 
 
 def _nonfinite(a):
-    return isinstance(a, np.ndarray) and a.dtype.kind in "fc" and not np.isfinite(a).all()
+    """Whether ``a`` (an array, a NumPy or Python scalar, or anything else) holds NaN or Inf."""
+    if isinstance(a, float):
+        return not math.isfinite(a)
+    return isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind in "fc" and not np.isfinite(a).all()
 
 
 def _first_nonfinite(arrays):
@@ -75,7 +80,7 @@ def _received(what, arrays):
 def _describe(a):
     if a is None:
         return "None"
-    if isinstance(a, np.ndarray):
+    if isinstance(a, (np.ndarray, np.generic)):
         return f"{a.shape} {a.dtype}" + (" with NaN/Inf" if _nonfinite(a) else "")
     return type(a).__name__
 

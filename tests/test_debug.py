@@ -85,3 +85,12 @@ def test_finite_training_runs_unchanged_inside_the_mode():
     np.testing.assert_array_equal(loss.data, want.data)
     np.testing.assert_array_equal(model.layers[0].kernel.grad, g)
     assert hooks.active == []
+
+
+def test_zero_dimensional_values_are_checked_too():
+    """NumPy ops on 0-d arrays give NumPy scalars, not arrays: they are checked as well."""
+    err = _raised(lambda: F.log(axon.Tensor(np.array(-1.0))))
+    assert err.op == "Log" and "inputs: [() float64]; outputs: [() float64 with NaN/Inf]" in str(err)
+    w = axon.Tensor(np.array(0.0), requires_grad=True)
+    err = _raised(lambda: F.sqrt(w).backward())
+    assert (err.op, err.phase) == ("Sqrt", "backward")
