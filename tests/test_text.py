@@ -4,8 +4,8 @@ import os
 import numpy as np
 import pytest
 
-from axon.data.text import (Tokenizer, Vocabulary, clean_ding, detokenize, one_hot_encode, pad_sequences,
-                            read_trans_de_en, read_tsv_pairs, split_by_source, tokenize, TRANS_DE_EN)
+from axon.data.text import (CharVocab, Tokenizer, Vocabulary, char_windows, clean_ding, detokenize, one_hot_encode,
+                            pad_sequences, read_trans_de_en, read_tsv_pairs, split_by_source, tokenize, TRANS_DE_EN)
 
 
 # ----- tokenizer and vocabulary
@@ -55,6 +55,18 @@ def test_keras_tokenizer():
     assert tok2.texts_to_sequences(["the dog"]) == [[2, 1]]
     again = Tokenizer.from_json(tok2.to_json())
     assert again.sequences_to_texts([[2, 3, 1]]) == ["the cat <OOV>"]
+
+
+def test_char_vocab_and_windows_cover_the_text():
+    text = "abcabd"
+    vocab = CharVocab(text)
+    assert len(vocab) == 4 and vocab.decode(vocab.encode(text)) == text
+    ids = vocab.encode(text)
+    x, y = char_windows(ids, 2, step=1)
+    assert len(x) == len(text) - 2  # every window whose next-character targets exist, the last one too
+    assert np.array_equal(x[:, 1:], y[:, :-1]) and y[-1].tolist() == ids[-2:].tolist()
+    with pytest.raises(ValueError, match=r"\['z'\] were not in the training text"):
+        vocab.encode("az")
 
 
 def test_one_hot_encode():

@@ -294,6 +294,49 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
     return x
 
 
+# ----- characters, for character-level models
+
+class CharVocab:
+    """Characters <-> ids for a character-level model such as ``axon.zoo.CharRNN`` (no padding
+    or special tokens: every character of the training text gets an id, in sorted order).
+
+    >>> v = CharVocab("hello")
+    >>> v.encode("hole").tolist(), v.decode([3, 2])
+    ([1, 3, 2, 0], 'ol')
+    """
+
+    def __init__(self, text):
+        self.chars = sorted(set(text))
+        self.index = {c: i for i, c in enumerate(self.chars)}
+
+    def __len__(self):
+        return len(self.chars)
+
+    def encode(self, text):
+        missing = sorted(set(text) - set(self.index))
+        if missing:
+            raise ValueError(f"CharVocab.encode: characters {missing} were not in the training text")
+        return np.array([self.index[c] for c in text], dtype=np.int64)
+
+    def decode(self, ids):
+        return "".join(self.chars[i] for i in np.asarray(ids).ravel())
+
+
+def char_windows(ids, length, step=None):
+    """Inputs ``ids[i:i+length]`` and targets ``ids[i+1:i+1+length]`` (the next character of
+    each position) for every ``step``-th start i (default: ``length``, windows side by side).
+
+    >>> x, y = char_windows(np.arange(8), 3)
+    >>> x.tolist(), y.tolist()
+    ([[0, 1, 2], [3, 4, 5]], [[1, 2, 3], [4, 5, 6]])
+    """
+    ids = np.asarray(ids)
+    step = step or length
+    starts = np.arange(0, len(ids) - length, step)
+    idx = starts[:, None] + np.arange(length)
+    return ids[idx], ids[idx + 1]
+
+
 # ----- sentence-pair corpora
 
 def read_tsv_pairs(path, source_column=0, target_column=1, limit=None, encoding="utf-8"):
@@ -429,4 +472,4 @@ def split_by_source(pairs, test_fraction=0.1, seed=0):
 
 __all__ = ["PAD", "UNK", "SOS", "EOS", "SPECIALS", "tokenize", "detokenize", "Vocabulary", "Tokenizer",
            "one_hot_encode", "pad_sequences", "read_tsv_pairs", "read_trans_de_en", "clean_ding",
-           "split_by_source", "TRANS_DE_EN"]
+           "split_by_source", "TRANS_DE_EN", "CharVocab", "char_windows"]
