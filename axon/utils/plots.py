@@ -1,4 +1,5 @@
-"""Plots for reports: learning curves, confusion matrices, image grids, filters.
+"""Plots for reports and demos: learning curves, confusion matrices, image grids, filters,
+attention maps, arrays with their numbers.
 
 Needs matplotlib (``pip install axon[plots]``); it draws off-screen (Agg)
 and every function writes a PNG and returns its path.
@@ -18,10 +19,10 @@ def _plt():
     return plt
 
 
-def _save(fig, path):
+def _save(fig, path, dpi=110):
     path = os.fspath(path)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    fig.savefig(path, dpi=dpi, bbox_inches="tight")
     import matplotlib.pyplot as plt
     plt.close(fig)
     return path
@@ -118,3 +119,38 @@ def plot_attention(attention, source_tokens, output_tokens, path, title=None):
     if title:
         ax.set_title(title, fontsize=9)
     return _save(fig, path)
+
+
+def plot_arrays(arrays, titles, path, cols=None, title=None, dpi=110):
+    """2-D arrays side by side (``cols`` per row, default all in one row), each with its title.
+
+    Arrays with negative values (filters, edge maps) are drawn in blue (negative)
+    to red (positive) around a white zero; the others in grey levels.  Arrays of
+    at most 8x8 cells show their numbers, so a kernel or a small worked example
+    can be read off the figure.
+    """
+    plt = _plt()
+    arrays = [np.asarray(a, dtype=float) for a in arrays]
+    cols = cols or len(arrays)
+    rows = -(-len(arrays) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.7 * cols, 3.0 * rows), squeeze=False, layout="constrained")
+    for ax in axes.flat[len(arrays):]:
+        ax.axis("off")
+    for ax, a, text in zip(axes.flat, arrays, titles):
+        signed = a.min() < 0
+        if signed:
+            bound = max(abs(a.min()), abs(a.max()))
+            ax.imshow(a, cmap="RdBu_r", vmin=-bound, vmax=bound)
+        else:
+            ax.imshow(a, cmap="gray", vmin=0, vmax=max(a.max(), 1e-12))
+        if a.shape[0] <= 8 and a.shape[1] <= 8:
+            for (i, j), v in np.ndenumerate(a):
+                dark = abs(v) > bound / 2 if signed else v < a.max() / 2
+                ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=10,
+                        color="white" if dark else "black")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(text, fontsize=9)
+    if title:
+        fig.suptitle(title)
+    return _save(fig, path, dpi)
