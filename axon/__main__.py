@@ -1,3 +1,4 @@
+"""``python -m axon``: the ``axon`` command."""
 import sys
 
 from .cli import main

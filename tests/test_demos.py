@@ -6,6 +6,7 @@ import pytest
 pytest.importorskip("matplotlib")
 
 from axon import demos
+from axon.cli import main
 from axon.demos import convolution
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -52,3 +53,10 @@ def test_drawn_image_when_fashion_mnist_is_absent(tmp_path, monkeypatch):
     monkeypatch.setattr(fashion_mnist, "load_data", missing)
     image, source = convolution.demo_image()
     assert image.shape == (28, 28) and "drawn" in source
+
+
+def test_demo_command_lists_and_runs(tmp_path, capsys):
+    assert main(["demo", "--list"]) == 0
+    assert capsys.readouterr().out.startswith("convolution ")
+    assert main(["demo", "conv", "--quick", "--out", str(tmp_path / "c")]) == 0
+    assert "convolution.md, edges.png, max_pool.png" in capsys.readouterr().out

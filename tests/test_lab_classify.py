@@ -1,4 +1,5 @@
-"""Tiny end-to-end runs of ``axon lab classify`` and ``axon predict``."""
+"""Tiny end-to-end runs of Lab 1 (``axon.labs.classify.run`` and ``axon lab classify``), the
+transfer lab, and ``axon predict``."""
 import json
 import os
 
@@ -10,6 +11,7 @@ pytest.importorskip("scipy")
 Image = pytest.importorskip("PIL.Image")
 
 from axon.cli import main
+from axon.labs import classify, transfer
 
 EXPECTED = {"model.axon", "classes.json", "report.md", "learning_curves.png", "confusion_matrix.png",
             "misclassified.png", "filters.png"}
@@ -30,18 +32,23 @@ needs_fashion = pytest.mark.skipif(not _fashion_available(), reason="Fashion-MNI
 @needs_fashion
 def test_classify_fashion_mnist_writes_model_report_and_figures(tmp_path, capsys):
     out = tmp_path / "run"
-    rc = main(["lab", "classify", "--epochs", "1", "--limit", "600", "--test-limit", "300", "--width", "0.25",
-               "--batch-size", "32", "--verbose", "0", "--out", str(out)])
-    assert rc == 0
+    results = classify.run(classify.ClassifyConfig(epochs=1, limit=600, test_limit=300, width=0.25, batch_size=32,
+                                                   verbose=0, out=str(out)))
     assert EXPECTED <= set(os.listdir(out))
+    assert {os.path.basename(p) for p in results.files.values()} == EXPECTED
+    assert 0.3 < results.accuracy <= 1.0  # one short epoch learns something
+    assert [c.name for c in results.per_class][9] == "Ankle boot"
+    assert sum(c.support for c in results.per_class) == results.sizes["test"] == 300 == results.confusion.sum()
+    assert results.sizes == {"training": 540, "validation": 60, "test": 300}
+    assert set(results.history) >= {"loss", "accuracy", "val_loss", "val_accuracy"} and len(results.epochs) == 1
+    assert results.epochs[0].wall > 0 and results.total.wall >= results.epochs[0].wall
     report = (out / "report.md").read_text()
     assert "Test accuracy" in report and "| Ankle boot |" in report and "Time per epoch" in report
     assert "![Confusion matrix" in report and "| epochs | 1 |" in report
+    assert f"**Test accuracy: {results.accuracy:.4f}**" in report
     meta = json.loads((out / "classes.json").read_text())
     assert meta["class_names"][9] == "Ankle boot" and meta["input_shape"] == [28, 28, 1]
-    accuracy = meta["test_accuracy"]
-    assert 0.3 < accuracy <= 1.0  # one short epoch learns something
-    assert f"{accuracy:.4f}" in capsys.readouterr().out
+    assert meta["test_accuracy"] == results.accuracy and meta["dark_background"]
 
     from axon.data.datasets import fashion_mnist
     (_, _), (xt, yt) = fashion_mnist.load_data(download=False)
@@ -93,9 +100,19 @@ def test_classify_an_image_folder_with_augmentation(tmp_path, capsys):
     assert "red" in capsys.readouterr().out
 
 
-def test_bad_model_name_is_reported_before_loading_data():
+def test_settings_are_checked_when_the_config_is_made():
     with pytest.raises(ValueError, match="unknown model 'nonet'"):
-        main(["lab", "classify", "--model", "nonet", "--data-dir", "/nonexistent-folder"])
+        classify.ClassifyConfig(model="nonet", data_dir="/nonexistent-folder")
+    with pytest.raises(ValueError, match="batch_size must be a whole number of at least 1, got 0"):
+        classify.ClassifyConfig(batch_size=0)
+    with pytest.raises(ValueError, match="zoo model 'vgg_small' does not take hidden"):
+        classify.ClassifyConfig(model="vgg", hidden=(32,))
+    assert classify.ClassifyConfig(**classify.TRAIN_DEFAULTS).schedule == "constant"
+
+
+def test_a_sequence_model_is_refused_before_the_data_is_read(capsys):
+    assert main(["lab", "classify", "--model", "seq2seq", "--data-dir", "/nonexistent-folder"]) == 2
+    assert "zoo model 'seq2seq' needs src_vocab_size" in capsys.readouterr().err
 
 
 @needs_fashion
@@ -110,3 +127,18 @@ def test_transfer_lab_prints_and_writes_the_comparison(tmp_path, capsys):
     assert len(rows) == 2
     values = [float(v) for row in rows for v in row.strip("| ").split(" | ")[1:]]
     assert len(values) == 6 and all(0 <= v <= 1 for v in values)
+
+
+@needs_fashion
+def test_transfer_lab_results_without_fine_tuning(tmp_path):
+    lines = []
+    results = transfer.run(transfer.TransferConfig(labels=(10,), pretrain_limit=200, pretrain_epochs=1, epochs=1,
+                                                   width=0.25, test_limit=100, fine_tune=False, out=str(tmp_path)),
+                           log=lines.append)
+    assert set(results.accuracy) == {(10, "from scratch"), (10, "frozen base + new head")}
+    assert 0 <= results.source_accuracy <= 1 and results.sizes["target test"] == 100
+    assert lines[0].startswith("pretraining cnn on classes 0-4 (200 images")
+    assert results.table() == (["labelled images", "from scratch", "frozen base + new head"],
+                               [[10, f"{results.accuracy[(10, 'from scratch')]:.4f}",
+                                 f"{results.accuracy[(10, 'frozen base + new head')]:.4f}"]])
+    assert results.files["report"] == str(tmp_path / "report.md")

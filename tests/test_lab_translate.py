@@ -1,4 +1,5 @@
-"""``axon lab translate`` end to end on tiny runs, and ``axon translate`` on what it saved."""
+"""Lab 2 (``axon.labs.translate.run`` and ``axon lab translate``) end to end on tiny runs, and
+``axon translate`` on what it saved."""
 import os
 import re
 
@@ -9,6 +10,7 @@ pytest.importorskip("matplotlib")
 
 from axon.cli import main
 from axon.data.text import TRANS_DE_EN
+from axon.labs.translate import TranslateConfig, run
 
 TINY = ["--epochs", "2", "--units", "24", "--embed-dim", "12", "--quiet"]
 
@@ -38,12 +40,18 @@ def test_lab_on_a_tsv_pair_file(tmp_path, capsys):
     pairs.write_text("".join(f"{en}\t{de}\tCC-BY 2.0 (France) Attribution: tatoeba.org\n" for en, de in rows),
                      encoding="utf-8")
     out = tmp_path / "run"
-    rc = main(["lab", "translate", "--pairs", str(pairs), "--format", "tsv", "--source-column", "1",
-               "--target-column", "0", "--out", str(out), "--no-compare", "--beam", "2"] + TINY)
-    assert rc == 0
-    _check_report(out, compare=False)
-    printed = capsys.readouterr().out
-    assert "held-out BLEU attention" in printed and "tok:13a" in printed
+    lines = []
+    results = run(TranslateConfig(pairs=str(pairs), format="tsv", source_column=1, target_column=0, out=str(out),
+                                  compare=False, beam=2, epochs=2, units=24, embed_dim=12, verbose=0),
+                  log=lines.append)
+    report = _check_report(out, compare=False)
+    assert list(results.runs) == ["attention"]
+    att = results.runs["attention"]
+    assert f"| attention | {att.bleu:.2f} |" in report and "tok:13a" in att.signature
+    assert len(att.history["loss"]) == 2 and att.training.wall > 0
+    assert len(att.outputs) == len(results.corpus.test) and results.corpus.n_used == len(rows)
+    assert results.files["report"] == str(out / "report.md") and att.folder == str(out)
+    assert any(line.startswith("held-out BLEU attention") for line in lines)
 
     rc = main(["translate", str(out), "Ich habe Hunger.", "Unbekannte Wörter hier.", "--beam", "2",
                "--attention", str(tmp_path / "map.png"), "--verbose"])

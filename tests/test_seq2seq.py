@@ -1,12 +1,19 @@
-"""Seq2seq: shapes, the masked loss, teacher-forcing training, greedy vs beam search, saving, <unk>."""
+"""Seq2seq: shapes, the loss with padding ignored, teacher-forcing training, greedy vs beam search,
+saving (and loading files saved before the zoo moved), <unk>."""
+import json
+import zipfile
+
 import numpy as np
 import pytest
 
 import axon
 import axon.ops as F
 from axon.data.text import Vocabulary
-from axon.zoo.seq2seq import (EOS_ID, PAD_ID, SOS_ID, MaskedSparseCategoricalCrossentropy, Seq2Seq, Translator,
-                              make_arrays, masked_sparse_categorical_crossentropy, truecase)
+from axon.losses import SparseCategoricalCrossentropy
+from axon.zoo.sequence.seq2seq import EOS_ID, PAD_ID, SOS_ID, Seq2Seq, make_arrays
+from axon.zoo.sequence.translator import Translator, truecase
+
+PADDING_IGNORED = dict(from_logits=True, ignore_class=PAD_ID)
 
 V = 12  # tokens 4..11 are "words"
 
@@ -33,7 +40,8 @@ def trained():
     axon.manual_seed(0)
     src, dec_in, dec_out = reverse_task(400)
     model = Seq2Seq(V, V, embed_dim=16, units=40, attention=True)
-    model.compile(optimizer=axon.optimizers.Adam(learning_rate=1e-2), loss=MaskedSparseCategoricalCrossentropy())
+    model.compile(optimizer=axon.optimizers.Adam(learning_rate=1e-2),
+                  loss=SparseCategoricalCrossentropy(**PADDING_IGNORED))
     first = model.evaluate([src, dec_in], dec_out, batch_size=200)
     history = model.fit([src, dec_in], dec_out, batch_size=32, epochs=12, verbose=0)
     return model, first, history, (src, dec_in, dec_out)
@@ -42,7 +50,7 @@ def trained():
 def test_shapes_and_attention_weights():
     axon.manual_seed(1)
     src, dec_in, _ = reverse_task(5)
-    for cell in ("gru", "lstm"):
+    for cell in ("gru", "lstm", "rnn"):
         m = Seq2Seq(V, V + 3, embed_dim=8, units=10, cell=cell, attention=True)
         assert m(src, dec_in).shape == (5, 6, V + 3)
         memory = m.encode(src)
@@ -55,28 +63,75 @@ def test_shapes_and_attention_weights():
     m = Seq2Seq(V, V, embed_dim=8, units=10, attention=False)
     tokens, scores, attn = m.beam_search(src, beam=2, max_len=7)
     assert tokens.shape[0] == 5 and tokens.shape[1] <= 7 and scores.shape == (5,) and attn is None
-    with pytest.raises(ValueError, match="cell"):
+    with pytest.raises(ValueError, match="recurrent cell 'transformer'"):
         Seq2Seq(V, V, cell="transformer")
 
 
-def test_masked_loss_ignores_padding_and_matches_sparse_ce():
+def _numpy_masked_cross_entropy(y, logits, pad_id=PAD_ID):
+    """What the fused MaskedSoftmaxCrossentropy of the translator computed: the mean over
+    non-padding positions of -log softmax(logits)[target], and its gradient."""
+    z = logits.astype(np.float64)
+    z = z - z.max(-1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(-1, keepdims=True)
+    keep = y != pad_id
+    n = max(int(keep.sum()), 1)
+    picked = np.take_along_axis(p, y[..., None], axis=-1)[..., 0]
+    grad = p.copy()
+    np.put_along_axis(grad, y[..., None], np.take_along_axis(grad, y[..., None], axis=-1) - 1, axis=-1)
+    return -np.log(picked[keep]).sum() / n, grad * keep[..., None] / n
+
+
+def test_cross_entropy_with_padding_ignored_is_the_old_masked_loss():
     rng = np.random.default_rng(0)
     logits = rng.normal(size=(3, 4, 7)).astype(np.float32)
     y = rng.integers(1, 7, (3, 4))
     y[0, 2:] = 0
     y[2, 1:] = 0
     keep = y != 0
-    x = axon.Tensor(logits, requires_grad=True)
-    loss = masked_sparse_categorical_crossentropy(y, x)
-    ref = F.sparse_categorical_crossentropy(y[keep], axon.Tensor(logits[keep]), from_logits=True)
-    np.testing.assert_allclose(float(loss.data), float(ref.data), rtol=1e-5)
-    loss.backward()
-    assert np.all(x.grad[~keep] == 0)
+    expected, expected_grad = _numpy_masked_cross_entropy(y, logits)
+    for loss_fn in (SparseCategoricalCrossentropy(**PADDING_IGNORED),
+                    lambda t, x: F.sparse_categorical_crossentropy(t, x, **PADDING_IGNORED)):
+        x = axon.Tensor(logits, requires_grad=True)
+        loss = loss_fn(y, x)
+        np.testing.assert_allclose(float(loss.data), expected, rtol=1e-5)
+        loss.backward()
+        np.testing.assert_allclose(x.grad, expected_grad, rtol=1e-4, atol=1e-7)
+        assert np.all(x.grad[~keep] == 0)
     changed = logits.copy()
     changed[~keep] += 100.0  # what the model says at padding does not matter
-    np.testing.assert_allclose(float(masked_sparse_categorical_crossentropy(y, axon.Tensor(changed)).data),
-                               float(loss.data), rtol=1e-6)
-    axon.gradcheck(lambda t: masked_sparse_categorical_crossentropy(y, t), [logits.astype(np.float64)])
+    np.testing.assert_allclose(float(F.sparse_categorical_crossentropy(y, axon.Tensor(changed), **PADDING_IGNORED).data),
+                               expected, rtol=1e-5)
+    axon.gradcheck(lambda t: F.sparse_categorical_crossentropy(y, t, **PADDING_IGNORED), [logits.astype(np.float64)])
+
+
+def test_model_saved_before_the_zoo_moved_loads_and_predicts_alike(tmp_path):
+    """Files written before axon.zoo had sub-packages name the class's old module and compile with
+    the old fused loss class; both still load."""
+    src, dec_in, dec_out = reverse_task(8, seed=2)
+    model = Seq2Seq(V, V, embed_dim=6, units=8)
+    model.compile(optimizer="adam", loss=SparseCategoricalCrossentropy(**PADDING_IGNORED))
+    model.fit([src, dec_in], dec_out, epochs=1, verbose=0)
+    path = tmp_path / "new.axon"
+    model.save(path)
+    with zipfile.ZipFile(path) as z:
+        members = {name: z.read(name) for name in z.namelist()}
+    manifest = json.loads(members["axon.json"])
+    manifest["model"]["module"] = "axon.zoo.seq2seq"  # as the code before the move wrote it
+    manifest["compile"]["loss"] = {"class_name": "MaskedSparseCategoricalCrossentropy",
+                                   "module": "axon.zoo.seq2seq", "config": {}}
+    members["axon.json"] = json.dumps(manifest).encode()
+    old = tmp_path / "old.axon"
+    with zipfile.ZipFile(old, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    loaded = axon.load_model(old)
+    assert type(loaded) is Seq2Seq
+    np.testing.assert_allclose(loaded.predict([src, dec_in]), model.predict([src, dec_in]), rtol=1e-5, atol=1e-6)
+    # compiled with the loss the old class stood for: padding ignored, from logits
+    logs = loaded.evaluate([src, dec_in], dec_out, batch_size=len(src), return_dict=True)
+    expected, _ = _numpy_masked_cross_entropy(dec_out, loaded.predict([src, dec_in]))
+    np.testing.assert_allclose(logs["loss"], expected, rtol=1e-5)
+    loaded.fit([src, dec_in], dec_out, epochs=1, verbose=0)  # and it trains on
 
 
 def test_teacher_forcing_training_learns_the_reverse_task(trained):
@@ -121,7 +176,9 @@ def test_save_load_round_trip_translates_identically(trained, tmp_path):
     loaded = axon.load_model(str(tmp_path / "tr" / "model.axon"))  # the loss is saved with the model
     src, dec_in, dec_out = reverse_task(20, seed=5)
     np.testing.assert_allclose(loaded.predict([src, dec_in]), model.predict([src, dec_in]), rtol=1e-5, atol=1e-6)
-    assert isinstance(loaded.compiled_loss[0], MaskedSparseCategoricalCrossentropy)
+    logs = loaded.evaluate([src, dec_in], dec_out, batch_size=len(src), return_dict=True)
+    np.testing.assert_allclose(logs["loss"], _numpy_masked_cross_entropy(dec_out, loaded.predict([src, dec_in]))[0],
+                               rtol=1e-5)
 
 
 def test_unknown_words_become_unk(trained):
@@ -151,7 +208,7 @@ def test_truecase():
 
 
 def test_length_buckets_cover_every_pair_once_trimmed():
-    from axon.zoo.seq2seq import LengthBuckets
+    from axon.zoo.sequence.seq2seq import LengthBuckets
     src, dec_in, dec_out = reverse_task(150, seed=3)
     buckets = LengthBuckets(src, dec_in, dec_out, batch_size=16, seed=0)
     assert len(buckets) == 10
@@ -167,7 +224,7 @@ def test_length_buckets_cover_every_pair_once_trimmed():
 
 
 def test_unknown_outputs_replaced_by_attended_source_word():
-    from axon.zoo.seq2seq import replace_unknown
+    from axon.zoo.sequence.translator import replace_unknown
     attention = np.array([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]])
     assert replace_unknown(["hello", "<unk>", "<unk>"], ["hallo", "müller", "<eos>"], attention) == \
         ["hello", "müller", "<unk>"]

@@ -4,10 +4,9 @@ import numpy as np
 import pytest
 
 import axon
-from axon.data.text import Vocabulary, pad_sequences
+from axon.data import TAGS, CharVocab, Vocabulary, char_windows, make_intent_data, make_tagging_data, pad_sequences
 from axon.losses import SparseCategoricalCrossentropy
-from axon.zoo.sequence import (TAGS, CharRNN, CharVocab, char_windows, compile_tagger, make_intent_data,
-                               make_tagging_data, masked_accuracy, sequence_tagger, text_classifier)
+from axon.zoo.sequence import CharRNN, compile_tagger, masked_accuracy, sequence_tagger, text_classifier
 
 
 def test_many_to_one_intent_classifier_learns():

@@ -1,4 +1,5 @@
-"""The model zoo: every model builds for both input sizes, replace_head, freezing."""
+"""The model zoo: one registry for every family, every vision model builds for both input sizes,
+the sequence classes build by name, replace_head, freezing."""
 import numpy as np
 import pytest
 
@@ -17,6 +18,44 @@ def test_registry_lists_the_vision_models_and_aliases():
         assert zoo.get(alias, num_classes=3).name == name
     with pytest.raises(ValueError, match="known"):
         zoo.get("googlenet")
+
+
+def test_families_are_the_sub_packages():
+    assert zoo.names("vision") == sorted(NAMES)
+    assert zoo.names("sequence") == ["char_rnn", "seq2seq", "sequence_tagger", "text_classifier"]
+    assert set(zoo.names()) == set(zoo.names("vision")) | set(zoo.names("sequence"))
+    with pytest.raises(ValueError, match="families are sequence, vision"):
+        zoo.names("generative")
+
+
+def test_get_builds_model_subclasses_by_name():
+    ids = np.array([[1, 2, 3, 0]])
+    char_rnn = zoo.get("char_rnn", vocab_size=9, embed_dim=4, units=6)
+    assert isinstance(char_rnn, zoo.CharRNN) and not char_rnn.built  # builds on its first call
+    assert char_rnn(ids).shape == (1, 4, 9)
+    seq2seq = zoo.get("seq2seq", src_vocab_size=7, tgt_vocab_size=11, embed_dim=4, units=6, attention=False)
+    assert isinstance(seq2seq, zoo.Seq2Seq) and not seq2seq.use_attention
+    assert seq2seq(ids, np.array([[2, 5, 6]])).shape == (1, 3, 11)
+    assert zoo.get("text_classifier", vocab_size=9, num_classes=3)(ids).shape == (1, 3)
+
+
+def test_get_refuses_arguments_a_model_does_not_take():
+    with pytest.raises(ValueError, match="'small_cnn' does not take vocab_size; its arguments: input_shape"):
+        zoo.get("cnn", vocab_size=3)
+    with pytest.raises(ValueError, match="'seq2seq' needs src_vocab_size, tgt_vocab_size"):
+        zoo.get("seq2seq", input_shape=(28, 28, 1), num_classes=10)
+
+
+def test_register_your_own_builder(monkeypatch):
+    from axon.registry import Registry
+    monkeypatch.setattr(zoo.registry, "MODELS", Registry("model"))  # leaves the zoo's own registry alone
+
+    def tiny(input_shape=(4,), num_classes=2):
+        return axon.Sequential([Dense(num_classes, input_shape=input_shape)])
+    zoo.register("tiny_model", tiny, aliases=("tiny",))
+    model = zoo.get("tiny", num_classes=3)
+    assert model.built and model.output_shape == (1, 3)
+    assert zoo.names() == ["tiny_model"] and zoo.family("tiny") is None
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -1,12 +1,17 @@
-"""Layer 7: the model zoo: classic architectures as functions returning uncompiled models."""
-from .mlp import mlp
-from .cnn import mnist_cnn, small_cnn
-from .lenet import lenet5
-from .alexnet import alexnet_small
-from .vgg import vgg_small
-from .resnet import resnet_small
-from .densenet import densenet_small
-from .registry import get, names, register, resolve
-from .transfer import replace_head, set_trainable
-from .seq2seq import Seq2Seq, Translator, MaskedSparseCategoricalCrossentropy
-from .sequence import text_classifier, sequence_tagger, CharRNN
+"""Layer 7: the model zoo, model families as the textbook names them; each builder returns an
+uncompiled model.
+
+- ``axon.zoo.vision``: MLP, the MNIST CNN, LeNet-5, AlexNet-, VGG-, ResNet- and
+  DenseNet-style networks; transfer learning (``replace_head``, ``set_trainable``);
+  ``ImageClassifier`` (a trained model ready for image files);
+- ``axon.zoo.sequence``: ``text_classifier``, ``sequence_tagger``, ``CharRNN``,
+  ``Seq2Seq`` and ``Translator``.
+
+``get(name, **kwargs)`` builds any of them by name, ``names()`` lists them.
+"""
+from .registry import MODELS, get, names, register, resolve, family
+from . import vision, sequence
+from .vision import (mlp, mnist_cnn, small_cnn, lenet5, alexnet_small, vgg_small, resnet_small, densenet_small,
+                     replace_head, set_trainable, ImageClassifier)
+from .sequence import (text_classifier, sequence_tagger, masked_accuracy, compile_tagger, CharRNN, Seq2Seq,
+                       Translator)

@@ -1,6 +1,6 @@
 """VGG-style networks (Simonyan and Zisserman, 2014): stacks of 3x3 convolutions, then pooling."""
-from ..layers import Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPooling2D
-from ..models import Sequential
+from ...layers import Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPooling2D
+from ...models import Sequential
 from .cnn import scaled
 
 

@@ -1,6 +1,6 @@
 """The multilayer perceptron: Flatten, then Dense layers, then a softmax classifier."""
-from ..layers import Dense, Dropout, Flatten
-from ..models import Sequential
+from ...layers import Dense, Dropout, Flatten
+from ...models import Sequential
 
 
 def mlp(input_shape=(28, 28, 1), num_classes=10, hidden=(256, 128), activation="relu", dropout=0.0,

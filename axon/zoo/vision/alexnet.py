@@ -1,6 +1,6 @@
 """AlexNet (Krizhevsky et al., 2012) scaled down for 28x28 or 32x32 images."""
-from ..layers import BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPooling2D
-from ..models import Sequential
+from ...layers import BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPooling2D
+from ...models import Sequential
 from .cnn import scaled
 
 

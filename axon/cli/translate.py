@@ -1,4 +1,5 @@
-"""``axon translate MODEL "Ich habe Hunger."``: translate sentences with a model saved by ``axon lab translate``.
+"""``axon translate MODEL "Ich habe Hunger."``: translate sentences with a model saved by
+``axon lab translate`` (an ``axon.zoo.Translator``).
 
 Sentences come as arguments, or one a line on standard input when none are
 given.  Words the model never saw become ``<unk>``.  ``--attention map.png``
@@ -7,6 +8,11 @@ others).
 """
 import os
 import sys
+
+from ..zoo import Translator
+
+NAME = "translate"
+HELP = "translate sentences with a saved translation model"
 
 
 def add_arguments(parser):
@@ -27,19 +33,14 @@ def _map_path(path, k):
 
 
 def run(args):
-    from ..zoo.seq2seq import Translator
-    try:
-        translator = Translator.load(args.model)
-    except (FileNotFoundError, ValueError) as e:
-        print(f"axon translate: {e}", file=sys.stderr)
-        return 2
+    if args.beam < 1:
+        raise ValueError(f"--beam must be at least 1, got {args.beam}")
+    translator = Translator.load(args.model)
+    if args.attention and not translator.model.use_attention:
+        raise ValueError(f"the model in {args.model} has no attention to plot; leave out --attention")
     sentences = args.sentences or [line.strip() for line in sys.stdin if line.strip()]
     if not sentences:
-        print("axon translate: no sentences given (as arguments or on stdin)", file=sys.stderr)
-        return 2
-    if args.beam < 1:
-        print(f"axon translate: --beam must be >= 1, got {args.beam}", file=sys.stderr)
-        return 2
+        raise ValueError("no sentences given (as arguments or one a line on stdin)")
     results = translator.translate(sentences, beam=args.beam, max_len=args.max_len)
     for k, (sentence, r) in enumerate(zip(sentences, results)):
         print(r["text"])
@@ -47,11 +48,7 @@ def run(args):
             print(f"  source tokens: {' '.join(r['source_tokens'])}")
             print(f"  output tokens: {' '.join(r['tokens'])}  (log-probability {r['score']:.2f})")
         if args.attention:
-            if r["attention"] is None:
-                print("axon translate: this model has no attention to plot", file=sys.stderr)
-                return 2
             from ..utils.plots import plot_attention
             path = plot_attention(r["attention"], r["source_tokens"], r["tokens"], _map_path(args.attention, k),
                                   title=f"{sentence}\n-> {r['text']}")
             print(f"  attention map: {path}", file=sys.stderr)
-    return 0

@@ -1,6 +1,6 @@
 """Residual networks (He et al., 2016) for small images: basic blocks with batch norm."""
-from ..layers import (Activation, Add, BatchNormalization, Conv2D, Dense, GlobalAveragePooling2D, Input)
-from ..models import Model
+from ...layers import (Activation, Add, BatchNormalization, Conv2D, Dense, GlobalAveragePooling2D, Input)
+from ...models import Model
 from .cnn import scaled
 
 

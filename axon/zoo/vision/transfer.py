@@ -6,9 +6,9 @@
 >>> model.output_shape, len(model.trainable_weights)
 ((1, 3), 2)
 """
-from ..layers import Dense, Flatten
-from ..models import Sequential, Model
-from ..models.functional_model import Functional
+from ...layers import Dense, Flatten
+from ...models import Sequential, Model
+from ...models.functional_model import Functional
 
 
 def _cut_index(layers, model, cut_before):

@@ -1,6 +1,6 @@
 """LeNet-5 (LeCun et al., 1998): two convolution and subsampling stages, then 120-84-classes."""
-from ..layers import AveragePooling2D, Conv2D, Dense, Flatten
-from ..models import Sequential
+from ...layers import AveragePooling2D, Conv2D, Dense, Flatten
+from ...models import Sequential
 from .cnn import scaled
 
 

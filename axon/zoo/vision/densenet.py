@@ -1,7 +1,7 @@
 """Densely connected networks (Huang et al., 2017) for small images."""
-from ..layers import (Activation, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense,
+from ...layers import (Activation, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense,
                       GlobalAveragePooling2D, Input, MaxPooling2D)
-from ..models import Model
+from ...models import Model
 from .cnn import scaled
 
 

@@ -10,6 +10,11 @@ layer.  This placement (attention after the decoder's recurrence, as in the
 TensorFlow NMT tutorial) keeps training one fused recurrent op per side; at
 inference the same layers run one step at a time.
 
+Train it with the cross-entropy over target tokens, padding left out:
+``loss=SparseCategoricalCrossentropy(from_logits=True, ignore_class=PAD_ID)``
+(``PAD_ID`` is 0); ``translator.Translator`` bundles a trained model with its
+vocabularies.
+
 >>> import numpy as np, axon
 >>> _ = axon.manual_seed(0)
 >>> m = Seq2Seq(20, 30, embed_dim=8, units=16)
@@ -20,79 +25,35 @@ inference the same layers run one step at a time.
 >>> tokens.shape[0], attn.shape[0], attn.shape[2]
 (2, 2, 4)
 """
-import json
-import os
-
 import numpy as np
 
-from .. import ops as F
-from ..autograd import Function, no_grad
-from ..data.text import Vocabulary, SOS, EOS, UNK, tokenize, detokenize, pad_sequences
-from ..layers import Dense
-from ..losses import Loss
-from ..models.model import Model
-from ..tensor import Tensor
+from ... import ops as F
+from ...autograd import no_grad
+from ...data.text import tokenize, pad_sequences
+from ...layers import Dense
+from ...losses import SparseCategoricalCrossentropy
+from ...models.model import Model
+from ...serialization import register
+from ...tensor import Tensor
+from .cells import cell as recurrent_layer
 
 PAD_ID, UNK_ID, SOS_ID, EOS_ID = 0, 1, 2, 3
 
 
-# ----- the loss: cross-entropy over target tokens, padding left out
+class _SavedMaskedLoss:
+    """Models saved before the cross-entropy took ``ignore_class`` name their loss
+    ``MaskedSparseCategoricalCrossentropy(pad_id=0)``; it loads as the same loss,
+    ``SparseCategoricalCrossentropy(from_logits=True, ignore_class=pad_id)``."""
 
-class MaskedSoftmaxCrossentropy(Function):
-    """Mean over non-padding positions of -log softmax(logits)[target]; one fused op."""
-
-    def forward(self, y, logits, pad_id=0):
-        z = logits - logits.max(axis=-1, keepdims=True)
-        np.exp(z, out=z)
-        p = z
-        p /= z.sum(axis=-1, keepdims=True)
-        keep = y != pad_id
-        n = max(int(keep.sum()), 1)
-        picked = np.take_along_axis(p, y[..., None].astype(np.int64), axis=-1)[..., 0]
-        loss = -np.log(np.maximum(picked[keep], 1e-30)).sum() / n
-        self.save(p, y, keep, n)
-        return np.asarray(loss, dtype=logits.dtype)
-
-    def backward(self, g):
-        p, y, keep, n = self.saved
-        grad = p  # reuse the buffer: softmax - onehot, zero at padding, scaled
-        np.put_along_axis(grad, y[..., None].astype(np.int64),
-                          np.take_along_axis(grad, y[..., None].astype(np.int64), axis=-1) - 1, axis=-1)
-        grad *= (keep[..., None] * (g / n)).astype(grad.dtype)
-        return None, grad
+    @staticmethod
+    def from_config(config):
+        return SparseCategoricalCrossentropy(from_logits=True, ignore_class=config.get("pad_id", PAD_ID))
 
 
-def masked_sparse_categorical_crossentropy(y_true, logits, pad_id=PAD_ID):
-    """Sparse cross-entropy from logits (N, T, V) against indices (N, T), ignoring ``pad_id`` targets."""
-    y = np.asarray(y_true.data if isinstance(y_true, Tensor) else y_true)
-    if y.dtype.kind not in "iu":
-        y = y.astype(np.int64)
-    shape = logits.shape
-    if y.shape != shape[:-1]:
-        raise ValueError(f"masked_sparse_categorical_crossentropy: targets must have shape {shape[:-1]}, "
-                         f"got {y.shape}")
-    return MaskedSoftmaxCrossentropy.apply(y, logits, pad_id=pad_id)
-
-
-class MaskedSparseCategoricalCrossentropy(Loss):
-    """The compile-able form: ``model.compile(loss=MaskedSparseCategoricalCrossentropy())``."""
-
-    def __init__(self, pad_id=PAD_ID):
-        self.pad_id = pad_id
-
-    def __call__(self, y_true, y_pred):
-        return masked_sparse_categorical_crossentropy(y_true, y_pred, self.pad_id)
+register(_SavedMaskedLoss, "MaskedSparseCategoricalCrossentropy")
 
 
 # ----- the model
-
-def _rnn_class(cell):
-    from ..layers import GRU, LSTM
-    classes = {"gru": GRU, "lstm": LSTM}
-    if cell not in classes:
-        raise ValueError(f"Seq2Seq: cell must be 'gru' or 'lstm', got {cell!r}")
-    return classes[cell]
-
 
 class Seq2Seq(Model):
     """Encoder-decoder over token indices; ``model(src, dec_in)`` gives logits (N, T, tgt_vocab_size).
@@ -105,8 +66,8 @@ class Seq2Seq(Model):
     def __init__(self, src_vocab_size, tgt_vocab_size, embed_dim=128, units=256, cell="gru",
                  attention=True, dropout=0.0, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
-        from ..layers import Embedding, Dropout
-        rnn = _rnn_class(cell)
+        from ...layers import Embedding, Dropout
+        rnn = recurrent_layer(cell)
         self.src_vocab_size, self.tgt_vocab_size = int(src_vocab_size), int(tgt_vocab_size)
         self.units, self.cell, self.use_attention = int(units), cell, bool(attention)
         self.src_embed = Embedding(src_vocab_size, embed_dim, mask_zero=True)
@@ -115,7 +76,7 @@ class Seq2Seq(Model):
         self.decoder = rnn(units, return_sequences=True, return_state=True)
         self.drop = Dropout(dropout)
         if self.use_attention:
-            from ..layers import AdditiveAttention
+            from ...layers import AdditiveAttention
             self.query_proj = Dense(units, use_bias=False)
             self.key_proj = Dense(units, use_bias=False)
             self.attention = AdditiveAttention()
@@ -241,7 +202,7 @@ def _log_softmax(z):
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
 
-# ----- data preparation and a translator bundling the model with its vocabularies
+# ----- the data layout of teacher forcing, and batches of similar lengths
 
 def make_arrays(pairs, src_vocab, tgt_vocab, lower=True, max_src_len=None, max_tgt_len=None):
     """Padded index arrays ``src`` (``words + <eos>``), ``dec_in`` (``<sos> + words``) and
@@ -287,109 +248,4 @@ class LengthBuckets:
         return [self.src[idx, :s], self.dec_in[idx, :t]], self.dec_out[idx, :t]
 
 
-def replace_unknown(words, source_words, attention):
-    """Each ``<unk>`` in ``words`` becomes the source word with the largest attention weight
-    (left as ``<unk>`` without attention, or when that word is ``<eos>``)."""
-    if attention is None:
-        return list(words)
-    out = []
-    for i, w in enumerate(words):
-        if w == UNK and i < len(attention):
-            src = source_words[int(np.argmax(attention[i]))]
-            w = src if src != EOS else w
-        out.append(w)
-    return out
-
-
-def truecase(text):
-    """Capitalise a lower-cased English sentence's first letter and the pronoun I."""
-    words = text.split(" ")
-    words = ["I" + w[1:] if w == "i" or w.startswith("i'") else w for w in words]
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
-
-
-class Translator:
-    """A trained ``Seq2Seq`` with its source and target vocabularies.
-
-    ``translate(["Ich habe Hunger."])`` tokenizes (unknown words become
-    ``<unk>``), decodes, and detokenizes.  ``save(folder)`` writes
-    ``model.axon``, ``src_vocab.json``, ``tgt_vocab.json`` and ``translator.json``.
-    """
-
-    def __init__(self, model, src_vocab, tgt_vocab, lower=True, max_src_len=40, max_len=30):
-        self.model, self.src_vocab, self.tgt_vocab = model, src_vocab, tgt_vocab
-        self.lower, self.max_src_len, self.max_len = lower, int(max_src_len), int(max_len)
-
-    def source_words(self, sentence):
-        """The sentence's tokens as the model reads them (before unknown words become ``<unk>``)."""
-        return tokenize(sentence, self.lower)[:self.max_src_len - 1] + [EOS]
-
-    def source_tokens(self, sentence):
-        return [t if t in self.src_vocab else UNK for t in self.source_words(sentence)]
-
-    def translate(self, sentences, beam=1, max_len=None, length_penalty=1.0, batch_size=128, unk_replace=False):
-        """One dict per sentence: ``text``, ``tokens``, ``source_tokens`` (``<unk>`` for unknown words),
-        ``source_words`` (as read), ``score`` (log-probability), ``attention`` (outputs x sources).
-
-        ``unk_replace=True`` (attention models) writes, for each ``<unk>`` output,
-        the source word that output attended to most (Luong et al., 2015): names,
-        numbers and rare words the vocabulary lacks are often kept as they are.
-        """
-        if isinstance(sentences, str):
-            sentences = [sentences]
-        results = []
-        for start in range(0, len(sentences), batch_size):
-            chunk = sentences[start:start + batch_size]
-            src_words = [self.source_words(s) for s in chunk]
-            src = pad_sequences([self.src_vocab.encode(w) for w in src_words], padding="post", dtype="int64")
-            out, scores, attn = self.model.beam_search(src, beam=beam, max_len=max_len or self.max_len,
-                                                       length_penalty=length_penalty)
-            for i, words_in in enumerate(src_words):
-                words = self.tgt_vocab.decode(out[i])
-                n_out = min(len(words) + 1, out.shape[1])  # the outputs and their <eos>
-                a = None if attn is None else attn[i, :n_out, :len(words_in)]
-                if unk_replace:
-                    words = replace_unknown(words, words_in, a)
-                text = detokenize(words)
-                results.append({
-                    "text": truecase(text) if self.lower else text,
-                    "tokens": words + ([EOS] if EOS_ID in out[i] else []),
-                    "source_tokens": [w if w in self.src_vocab else UNK for w in words_in],
-                    "source_words": words_in,
-                    "score": float(scores[i]),
-                    "attention": a,
-                })
-        return results
-
-    def save(self, folder):
-        os.makedirs(folder, exist_ok=True)
-        self.model.save(os.path.join(folder, "model.axon"))
-        self.src_vocab.save(os.path.join(folder, "src_vocab.json"))
-        self.tgt_vocab.save(os.path.join(folder, "tgt_vocab.json"))
-        from ..io import atomic_write
-        info = {"format": "axon-translator", "lower": self.lower, "max_src_len": self.max_src_len,
-                "max_len": self.max_len}
-        atomic_write(os.path.join(folder, "translator.json"), lambda f: f.write(json.dumps(info).encode()))
-        return folder
-
-    @classmethod
-    def load(cls, path):
-        """From the folder ``save`` wrote (or the ``model.axon`` file inside it)."""
-        from ..models.saving import load_model
-        folder = os.path.dirname(path) if os.path.isfile(path) else path
-        need = ["model.axon", "src_vocab.json", "tgt_vocab.json", "translator.json"]
-        missing = [n for n in need if not os.path.exists(os.path.join(folder, n))]
-        if missing:
-            raise FileNotFoundError(f"Translator.load: {folder!r} lacks {', '.join(missing)}; give the "
-                                    "folder written by 'axon lab translate' (its --out)")
-        with open(os.path.join(folder, "translator.json"), encoding="utf-8") as f:
-            info = json.load(f)
-        model = load_model(os.path.join(folder, "model.axon"), compile=False)
-        return cls(model, Vocabulary.load(os.path.join(folder, "src_vocab.json")),
-                   Vocabulary.load(os.path.join(folder, "tgt_vocab.json")), info["lower"],
-                   info["max_src_len"], info["max_len"])
-
-
-__all__ = ["Seq2Seq", "Translator", "MaskedSparseCategoricalCrossentropy", "LengthBuckets",
-           "masked_sparse_categorical_crossentropy", "make_arrays", "truecase", "replace_unknown"]
+__all__ = ["Seq2Seq", "LengthBuckets", "make_arrays", "PAD_ID", "UNK_ID", "SOS_ID", "EOS_ID"]

@@ -1,7 +1,7 @@
 """Small convolutional networks for 28x28x1 or 32x32x3 images: the lecture's MNIST CNN and
 ``small_cnn``, the fast default of Lab 1."""
-from ..layers import BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPooling2D, Activation
-from ..models import Sequential
+from ...layers import BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPooling2D, Activation
+from ...models import Sequential
 
 
 def scaled(n, width):

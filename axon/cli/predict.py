@@ -1,0 +1,34 @@
+"""``axon predict MODEL IMAGE...``: the top classes of your own image files, with a model saved by
+``axon lab classify`` or ``axon train`` (an ``axon.zoo.ImageClassifier``).
+
+Each image is converted to the model's channels, resized to its input size,
+scaled to [0, 1] and, for models trained on light-on-dark images such as
+Fashion-MNIST, inverted when its border is light (``axon.data.load_image_batch``).
+Class names come from ``classes.json`` beside the model, or from ``--classes``.
+
+    axon predict runs/classify/model.axon shirt.jpg boot.png --top 3
+"""
+from ..data.image_files import INVERT
+from ..zoo import ImageClassifier
+
+NAME = "predict"
+HELP = "classify image files with a saved model"
+
+
+def add_arguments(p):
+    p.add_argument("model", help="a model saved by model.save (e.g. runs/classify/model.axon)")
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files to classify")
+    p.add_argument("--classes", default=None,
+                   help="JSON file with the class names (default: classes.json beside the model)")
+    p.add_argument("--top", type=int, default=3, help="how many classes to show per image (default 3)")
+    p.add_argument("--invert", default="auto", choices=INVERT,
+                   help="invert grey levels: auto does it for light-background images when the model "
+                        "was trained on dark backgrounds")
+
+
+def run(args):
+    if args.top < 1:
+        raise ValueError(f"--top must be at least 1, got {args.top}")
+    classifier = ImageClassifier.load(args.model, args.classes)
+    for path, top in zip(args.images, classifier.predict_files(args.images, args.top, args.invert)):
+        print(f"{path}: " + ", ".join(f"{name} {p:.3f}" for name, p in top))
