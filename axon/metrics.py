@@ -54,6 +54,11 @@ class Mean(Metric):
     """
 
     def update_state(self, values, sample_weight=None):
+        if np.ndim(values) == 0 and np.ndim(sample_weight) == 0:  # a batch's loss: one value, one weight
+            w = 1.0 if sample_weight is None else float(sample_weight)
+            self.total += float(values) * w
+            self.count += w
+            return
         v = np.asarray(_np(values), dtype=np.float64)
         w = np.broadcast_to(1.0 if sample_weight is None else np.asarray(_np(sample_weight), np.float64), v.shape)
         self.total += float((v * w).sum())

@@ -64,7 +64,7 @@ def main():
 
     def axon_step():
         i = state["i"] = (state["i"] + 1) % nb
-        model.train_step(x[i * bs:(i + 1) * bs], y[i * bs:(i + 1) * bs])
+        model.train_on_batch(x[i * bs:(i + 1) * bs], y[i * bs:(i + 1) * bs])
 
     def axon_infer():
         with axon.no_grad():

@@ -37,7 +37,7 @@ def main():
 
     def axon_step():
         i = state["i"] = (state["i"] + 1) % 64
-        model.train_step(x[i * bs:(i + 1) * bs], y[i * bs:(i + 1) * bs])
+        model.train_on_batch(x[i * bs:(i + 1) * bs], y[i * bs:(i + 1) * bs])
 
     ours = throughput(axon_step, bs, args.seconds)
 
