@@ -104,6 +104,36 @@ def test_cross_entropy_with_padding_ignored_is_the_old_masked_loss():
     axon.gradcheck(lambda t: F.sparse_categorical_crossentropy(y, t, **PADDING_IGNORED), [logits.astype(np.float64)])
 
 
+def _as_saved_before_the_move(model, folder, module, loss=None):
+    """``model`` saved, then its file rewritten as the code before the zoo's sub-packages wrote
+    it: the class named with its old ``module`` and, if given, the old ``loss``."""
+    path = folder / "new.axon"
+    model.save(path)
+    with zipfile.ZipFile(path) as z:
+        members = {name: z.read(name) for name in z.namelist()}
+    manifest = json.loads(members["axon.json"])
+    manifest["model"]["module"] = module
+    if loss is not None:
+        manifest["compile"]["loss"] = loss
+    members["axon.json"] = json.dumps(manifest).encode()
+    old = folder / "old.axon"
+    with zipfile.ZipFile(old, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return old
+
+
+def test_char_rnn_saved_before_the_zoo_moved_loads(tmp_path):
+    from axon.zoo import CharRNN
+    model = CharRNN(9, embed_dim=4, units=6)
+    ids = np.array([[1, 2, 3, 4]])
+    model.compile(optimizer="adam", loss=SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(ids, ids, epochs=1, verbose=0)
+    loaded = axon.load_model(_as_saved_before_the_move(model, tmp_path, "axon.zoo.sequence"))
+    assert type(loaded) is CharRNN
+    np.testing.assert_allclose(loaded.predict(ids), model.predict(ids), rtol=1e-5, atol=1e-6)
+
+
 def test_model_saved_before_the_zoo_moved_loads_and_predicts_alike(tmp_path):
     """Files written before axon.zoo had sub-packages name the class's old module and compile with
     the old fused loss class; both still load."""
@@ -111,20 +141,8 @@ def test_model_saved_before_the_zoo_moved_loads_and_predicts_alike(tmp_path):
     model = Seq2Seq(V, V, embed_dim=6, units=8)
     model.compile(optimizer="adam", loss=SparseCategoricalCrossentropy(**PADDING_IGNORED))
     model.fit([src, dec_in], dec_out, epochs=1, verbose=0)
-    path = tmp_path / "new.axon"
-    model.save(path)
-    with zipfile.ZipFile(path) as z:
-        members = {name: z.read(name) for name in z.namelist()}
-    manifest = json.loads(members["axon.json"])
-    manifest["model"]["module"] = "axon.zoo.seq2seq"  # as the code before the move wrote it
-    manifest["compile"]["loss"] = {"class_name": "MaskedSparseCategoricalCrossentropy",
-                                   "module": "axon.zoo.seq2seq", "config": {}}
-    members["axon.json"] = json.dumps(manifest).encode()
-    old = tmp_path / "old.axon"
-    with zipfile.ZipFile(old, "w") as z:
-        for name, data in members.items():
-            z.writestr(name, data)
-    loaded = axon.load_model(old)
+    loaded = axon.load_model(_as_saved_before_the_move(model, tmp_path, "axon.zoo.seq2seq", {
+        "class_name": "MaskedSparseCategoricalCrossentropy", "module": "axon.zoo.seq2seq", "config": {}}))
     assert type(loaded) is Seq2Seq
     np.testing.assert_allclose(loaded.predict([src, dec_in]), model.predict([src, dec_in]), rtol=1e-5, atol=1e-6)
     # compiled with the loss the old class stood for: padding ignored, from logits

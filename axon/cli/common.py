@@ -8,6 +8,7 @@ options, and building a lab's config from the parsed options.
 """
 import argparse
 import dataclasses
+import os
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -50,6 +51,5 @@ def config_from(cls, args, defaults=None):
 
 def wrote(folder, files):
     """The line saying which files a run wrote into ``folder``."""
-    import os
     names = sorted(os.path.relpath(p, folder) for p in files)
     return f"wrote {folder}/: {', '.join(names)}"

@@ -261,7 +261,7 @@ def write_report(results, path):
                 f"German {len(corpus.src_vocab)}, English {len(corpus.tgt_vocab)}; other words become `<unk>`.")
     r.paragraph(f"Model: embedding {c.embed_dim}, {c.cell.upper()} encoder and decoder with {c.units} units, "
                 f"dropout {c.dropout}, teacher forcing, Adam (learning rate {c.learning_rate}, clipnorm 5), "
-                f"batch {c.batch_size}, {c.epochs} epochs, cross-entropy over target tokens with padding ignored. "
+                f"batch {c.batch_size}, {c.epochs} epoch{'s' if c.epochs != 1 else ''}, cross-entropy over target tokens with padding ignored. "
                 f"Decoding: {'greedy' if c.beam == 1 else f'beam search, width {c.beam}'}.")
     r.section("BLEU on the held-out pairs")
     r.paragraph("Corpus-level BLEU from sacrebleu (one reference per sentence, default 13a tokenisation; "
