@@ -8,8 +8,8 @@ import pytest
 pytest.importorskip("scipy")
 Image = pytest.importorskip("PIL.Image")
 
-from axon.data.image import (ImageDataGenerator, array_to_img, img_to_array, load_image_folder,
-                             load_img)
+from axon.data.augmentation import ImageDataGenerator
+from axon.data.image import array_to_img, img_to_array, load_image_folder, load_img
 
 
 def _dot(h=9, w=9, r=4, c=4):

@@ -5,7 +5,8 @@ from .text import Vocabulary, Tokenizer, tokenize, detokenize, pad_sequences, re
 from .preprocessing import rescale, MinMaxScaler, StandardScaler, to_categorical, normalize
 from .splits import train_test_split, train_val_test_split, KFold, StratifiedKFold, cross_validate
 from .loader import Dataset, TensorDataset, DataLoader
-from .image import ImageDataGenerator, load_img, img_to_array, array_to_img, load_image_folder
+from .image import load_img, img_to_array, array_to_img, load_image_folder
+from .augmentation import ImageDataGenerator
 from .text import CharVocab, char_windows
 from .synthetic import make_intent_data, make_tagging_data, TAGS
 from .image_files import load_image_batch

@@ -197,7 +197,7 @@ def _subset(x, y, limit, rng):
 def run(config):
     """Train, test and report as ``config`` says; returns ``ClassifyResults``."""
     import axon
-    from ..data.image import ImageDataGenerator
+    from ..data.augmentation import ImageDataGenerator
     from ..metrics import confusion_matrix, precision_recall_f1
     from ..optimizers.schedules import CosineDecay
 
