@@ -61,8 +61,9 @@ class Function:
     __slots__ = ("inputs", "needs_grad", "saved", "n_out", "_grads")
     layer_path = None
 
-    def save(self, *values, **named):
-        self.saved = SimpleNamespace(**named) if named else values
+    def save(self, **named):
+        """Keep what backward needs, by name: ``self.save(x=x, w=w)``, then ``self.saved.x``."""
+        self.saved = SimpleNamespace(**named)
 
     @classmethod
     def apply(cls, *inputs, **kwargs):

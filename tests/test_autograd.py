@@ -173,15 +173,37 @@ def test_tensor_basics():
 def test_gradcheck_catches_a_wrong_backward():
     class BadSquare(axon.Function):
         def forward(self, a):
-            self.save(a)
+            self.save(a=a)
             return a * a
 
         def backward(self, g):
-            return g * self.saved[0]   # missing the factor 2
+            return g * self.saved.a   # missing the factor 2
 
     with pytest.raises(AssertionError, match="input 0"):
         axon.gradcheck(lambda a: BadSquare.apply(a), [np.array([1.0, 2.0])])
     assert axon.gradcheck(lambda a: BadSquare.apply(a), [np.array([1.0])], raise_on_fail=False) is False
+
+
+def test_saved_values_are_named():
+    """``save`` takes keywords only: backward reads ``self.saved.name``, never a position."""
+    class Scale(axon.Function):
+        def forward(self, a, factor=2.0):
+            self.save(factor=factor)
+            return a * factor
+
+        def backward(self, g):
+            return g * self.saved.factor
+
+    x = leaf([1.0, 2.0])
+    Scale.apply(x, factor=3.0).sum().backward()
+    np.testing.assert_allclose(x.grad, [3.0, 3.0])
+
+    class Positional(axon.Function):
+        def forward(self, a):
+            self.save(a)
+            return a
+    with pytest.raises(TypeError):
+        Positional.apply(x)
 
 
 def test_grad_returns_gradients_without_touching_dot_grad():
