@@ -226,7 +226,7 @@ def test_truecase():
 
 
 def test_length_buckets_cover_every_pair_once_trimmed():
-    from axon.zoo.sequence.seq2seq import LengthBuckets
+    from axon.data.batches import LengthBuckets
     src, dec_in, dec_out = reverse_task(150, seed=3)
     buckets = LengthBuckets(src, dec_in, dec_out, batch_size=16, seed=0)
     assert len(buckets) == 10

@@ -1,9 +1,11 @@
-"""Layer 6: data. Data sets, IDX files, preprocessing, splits, loaders."""
+"""Layer 5: data.  The batch protocol every source yields (``batches``), data sets, IDX files,
+preprocessing, splits and k-fold, loaders, images and augmentation, text tools."""
 from .idx import read_idx, write_idx
 from . import datasets
 from .text import Vocabulary, Tokenizer, tokenize, detokenize, pad_sequences, read_tsv_pairs, read_trans_de_en, split_by_source
 from .preprocessing import rescale, MinMaxScaler, StandardScaler, to_categorical, normalize
 from .splits import train_test_split, train_val_test_split, KFold, StratifiedKFold, cross_validate
+from .batches import Batches, ArrayBatches, LengthBuckets, unpack_x_y_sample_weight, pack_x_y_sample_weight
 from .loader import Dataset, TensorDataset, DataLoader
 from .image import load_img, img_to_array, array_to_img, load_image_folder
 from .augmentation import ImageDataGenerator

@@ -83,13 +83,14 @@ def to_floatx(x):
 
 class Batches:
     """Mini-batches of ``n`` samples: ``len``, ``[i]`` and ``on_epoch_end()`` (Keras's
-    ``PyDataset`` protocol); iterating gives one epoch and then draws a new order.
+    ``PyDataset`` protocol); iterating gives one epoch and then starts the next.
 
     Subclasses define ``batch(indices)``: the batch of the samples at ``indices``
-    (a 1-D integer array).  With ``shuffle`` the order is redrawn at every epoch
-    end from a private generator (``seed``) or from Axon's shared one
-    (``axon.manual_seed`` makes it reproducible), when the epoch's first batch is
-    taken.  ``drop_last`` skips a final short batch.
+    (a 1-D integer array).  With ``shuffle`` the order is redrawn for every
+    epoch, when its first batch is taken, from a private generator (``seed``) or
+    from Axon's shared one (``axon.manual_seed`` makes it reproducible).
+    ``drop_last`` skips a final short batch.  A subclass may group the samples
+    differently by overriding ``draw_batches``.
     """
 
     def __init__(self, n, batch_size=32, shuffle=False, seed=None, drop_last=False):
@@ -102,8 +103,7 @@ class Batches:
             raise ValueError(f"{type(self).__name__}: {self.n} samples make no batch of {self.batch_size}"
                              + (" with drop_last=True" if self.drop_last else "")
                              + "; is the data empty?")
-        self.order = None
-        self._stale = self.shuffle  # the order of an epoch is drawn when its first batch is asked for
+        self.batches = None  # this epoch's index arrays, drawn when its first batch is asked for
 
     @property
     def random(self):
@@ -114,19 +114,23 @@ class Batches:
         """The number of batches per epoch."""
         return self.n // self.batch_size if self.drop_last else math.ceil(self.n / self.batch_size)
 
+    def draw_batches(self):
+        """The sample indices of each batch of a new epoch, in the order they are served."""
+        order = self.random.permutation(self.n) if self.shuffle else np.arange(self.n)
+        return [order[i * self.batch_size:(i + 1) * self.batch_size] for i in range(len(self))]
+
     def on_epoch_end(self):
-        """Start a new epoch: its sample order (when shuffling) is drawn at its first batch."""
-        self._stale = self.shuffle
+        """End the epoch: the next batch asked for starts a new one (a new order when shuffling)."""
+        if self.shuffle:
+            self.batches = None
 
     def indices(self, i):
         """The sample indices of batch ``i`` of the current epoch."""
         if not -len(self) <= i < len(self):
             raise IndexError(f"{type(self).__name__}: batch {i} out of range for {len(self)} batches")
-        if self._stale:
-            self.order, self._stale = self.random.permutation(self.n), False
-        i %= len(self)
-        start, stop = i * self.batch_size, min((i + 1) * self.batch_size, self.n)
-        return self.order[start:stop] if self.order is not None else np.arange(start, stop)
+        if self.batches is None:
+            self.batches = self.draw_batches()
+        return self.batches[i]
 
     def __getitem__(self, i):
         return self.batch(self.indices(i))
@@ -156,8 +160,35 @@ class ArrayBatches(Batches):
         super().__init__(n, batch_size, shuffle, seed)
 
     def batch(self, indices):
-        if self.order is None:  # unshuffled: a contiguous slice is a view, not a copy
+        if not self.shuffle:  # in order: a contiguous slice is a view, not a copy
             indices = slice(int(indices[0]), int(indices[-1]) + 1)
         y = None if self.y is None else take(self.y, indices)
         w = None if self.sample_weight is None else self.sample_weight[indices]
         return pack_x_y_sample_weight(take(self.x, indices), y, w)
+
+
+class LengthBuckets(Batches):
+    """Batches of token sequences with similar lengths, each trimmed to its longest member:
+    ``([src, dec_in], dec_out)`` for ``fit`` of an encoder-decoder.
+
+    Padding (``pad_id``, at the end) costs recurrent steps: sorting the pairs by
+    length (ties broken at random) before cutting them into batches, then
+    shuffling the order of the batches every epoch, makes most batches much
+    shorter than the longest sentence.
+    """
+
+    def __init__(self, src, dec_in, dec_out, batch_size=64, seed=0, pad_id=0):
+        self.src, self.dec_in, self.dec_out = np.asarray(src), np.asarray(dec_in), np.asarray(dec_out)
+        self.src_len = (self.src != pad_id).sum(1)
+        self.tgt_len = (self.dec_out != pad_id).sum(1)
+        super().__init__(len(self.src), batch_size, shuffle=True, seed=seed)
+
+    def draw_batches(self):
+        rng = self.random
+        order = np.lexsort((rng.random(self.n), self.tgt_len, self.src_len))
+        batches = [order[i:i + self.batch_size] for i in range(0, self.n, self.batch_size)]
+        return [batches[i] for i in rng.permutation(len(batches))]
+
+    def batch(self, idx):
+        s, t = max(int(self.src_len[idx].max()), 1), max(int(self.tgt_len[idx].max()), 1)
+        return [self.src[idx, :s], self.dec_in[idx, :t]], self.dec_out[idx, :t]

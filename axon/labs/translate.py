@@ -163,7 +163,8 @@ def train_model(config, corpus, attention, log):
     """A ``Translator`` trained with or without attention, its history and training time."""
     import axon
     from ..losses import SparseCategoricalCrossentropy
-    from ..zoo.sequence import LengthBuckets, Seq2Seq, Translator
+    from ..data.batches import LengthBuckets
+    from ..zoo.sequence import Seq2Seq, Translator
     from ..zoo.sequence.seq2seq import PAD_ID
     c = config
     axon.manual_seed(c.seed)

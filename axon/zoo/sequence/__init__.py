@@ -10,7 +10,7 @@ from ..registry import register
 from .cells import CELLS
 from .classifiers import text_classifier, sequence_tagger, masked_accuracy, compile_tagger
 from .char_rnn import CharRNN
-from .seq2seq import Seq2Seq, LengthBuckets, make_arrays
+from .seq2seq import Seq2Seq, make_arrays
 from .translator import Translator, replace_unknown, truecase
 
 register("text_classifier", text_classifier)
@@ -19,4 +19,4 @@ register("char_rnn", CharRNN)
 register("seq2seq", Seq2Seq)
 
 __all__ = ["text_classifier", "sequence_tagger", "masked_accuracy", "compile_tagger", "CharRNN", "Seq2Seq",
-           "LengthBuckets", "make_arrays", "Translator", "replace_unknown", "truecase", "CELLS"]
+           "make_arrays", "Translator", "replace_unknown", "truecase", "CELLS"]

@@ -215,37 +215,4 @@ def make_arrays(pairs, src_vocab, tgt_vocab, lower=True, max_src_len=None, max_t
     return pad(src, max_src_len), pad(dec_in, max_tgt_len), pad(dec_out, max_tgt_len)
 
 
-class LengthBuckets:
-    """Batches for ``fit`` of pairs with similar lengths, each trimmed to its longest member.
-
-    Padding costs recurrent steps: sorting by length before batching (then
-    shuffling the order of the batches every epoch) makes most batches much
-    shorter than the longest sentence.  A Keras ``Sequence``: ``len`` and
-    ``[i]`` give ``([src, dec_in], dec_out)`` batches.
-    """
-
-    def __init__(self, src, dec_in, dec_out, batch_size=64, seed=0):
-        self.src, self.dec_in, self.dec_out = np.asarray(src), np.asarray(dec_in), np.asarray(dec_out)
-        self.batch_size = int(batch_size)
-        self.rng = np.random.default_rng(seed)
-        self.src_len = (self.src != PAD_ID).sum(1)
-        self.tgt_len = (self.dec_out != PAD_ID).sum(1)
-        self.on_epoch_end()
-
-    def on_epoch_end(self):
-        # sort by length with random tie-breaking, cut into batches, shuffle the batches
-        jitter = self.rng.random(len(self.src))
-        order = np.lexsort((jitter, self.tgt_len, self.src_len))
-        batches = [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)]
-        self.batches = [batches[i] for i in self.rng.permutation(len(batches))]
-
-    def __len__(self):
-        return len(self.batches)
-
-    def __getitem__(self, i):
-        idx = self.batches[i]
-        s, t = max(int(self.src_len[idx].max()), 1), max(int(self.tgt_len[idx].max()), 1)
-        return [self.src[idx, :s], self.dec_in[idx, :t]], self.dec_out[idx, :t]
-
-
-__all__ = ["Seq2Seq", "LengthBuckets", "make_arrays", "PAD_ID", "UNK_ID", "SOS_ID", "EOS_ID"]
+__all__ = ["Seq2Seq", "make_arrays", "PAD_ID", "UNK_ID", "SOS_ID", "EOS_ID"]
