@@ -286,7 +286,7 @@ def gate_grads(fn, xt, w, w4, dz, hprev=None, recurrent=None, first=0):
     ``dz`` (G, T, N, H): gradients of the input projections; ``recurrent`` (G, T, N, H)
     or a list of G (T, N, H) arrays: gradients of the recurrent products when they
     differ from ``dz``, with ``hprev`` the matching left factor (an array, or a list).
-    Kernels come back in Keras layout (K, G*H).
+    Kernels come back in Keras layout (K, G*H), dx in the input's order (``fn.saved.go_backwards``).
     ``first=1`` leaves step 0 out of drecurrent (its previous state is zero).
     """
     G, T, N, H = dz.shape
