@@ -15,7 +15,7 @@ import numpy as np
 
 from . import hooks
 from .hooks import active as _hooks
-from .tensor import Tensor, as_tensor
+from .tensor import Tensor, as_tensor, unwrap
 
 _grad_enabled = True
 
@@ -68,7 +68,7 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **kwargs):
         fn = cls()
-        arrays = [t.data if isinstance(t, Tensor) else t for t in inputs]
+        arrays = [unwrap(t) for t in inputs]
         out = _forward_hooked(fn, arrays, kwargs) if _hooks else fn.forward(*arrays, **kwargs)
         multi = isinstance(out, tuple)
         outs = out if multi else (out,)
@@ -105,7 +105,7 @@ def _forward_hooked(fn, arrays, kwargs):
 
 def _backward_hooked(fn, grads):
     """``fn.backward`` between the active hooks' backward calls; the input gradients as a tuple."""
-    arrays = [t.data if isinstance(t, Tensor) else t for t in fn.inputs]
+    arrays = [unwrap(t) for t in fn.inputs]
     grads = tuple(grads)
     hs = tuple(_hooks)
     for h in hs:

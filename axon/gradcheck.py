@@ -1,7 +1,7 @@
 """Finite-difference gradient checking in float64."""
 import numpy as np
 
-from .tensor import Tensor
+from .tensor import Tensor, to_numpy
 
 
 def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, seed=0, raise_on_fail=True):
@@ -19,7 +19,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, seed=0, raise_on_fail=
     """
     tensors = []
     for a in inputs:
-        arr = a.data if isinstance(a, Tensor) else np.asarray(a)
+        arr = to_numpy(a)
         if arr.dtype.kind == "f":
             tensors.append(Tensor(arr.astype(np.float64), requires_grad=True))
         else:

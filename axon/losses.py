@@ -5,13 +5,11 @@
 >>> round(float(loss(np.array([0]), np.array([[0.5, 0.5]], "float32"))), 4)
 0.6931
 """
-import numpy as np
-
 from . import ops as F
 from .registry import Registry
 from .serialization import Serializable
 from .ops import losses as L
-from .tensor import Tensor
+from .tensor import to_numpy
 
 
 class Loss(Serializable):
@@ -34,8 +32,7 @@ class Loss(Serializable):
         """The mean of per-sample loss ``values`` (N,) or (N, T), each times its weight (Keras's
         "sum_over_batch_size"); (N,) weights broadcast over later axes."""
         if sample_weight is not None:
-            w = np.asarray(sample_weight.data if isinstance(sample_weight, Tensor) else sample_weight,
-                           dtype=values.dtype)
+            w = to_numpy(sample_weight, dtype=values.dtype)
             values = values * w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
         return F.mean(values)
 

@@ -12,7 +12,7 @@ objects (``model.metrics``); ``fit`` and ``evaluate`` reset them each epoch.
 """
 import numpy as np
 
-from .data.batches import as_array as _np
+from .tensor import to_numpy
 from .registry import Registry
 from .serialization import Serializable
 
@@ -59,8 +59,8 @@ class Mean(Metric):
             self.total += float(values) * w
             self.count += w
             return
-        v = np.asarray(_np(values), dtype=np.float64)
-        w = np.broadcast_to(1.0 if sample_weight is None else np.asarray(_np(sample_weight), np.float64), v.shape)
+        v = np.asarray(to_numpy(values), dtype=np.float64)
+        w = np.broadcast_to(1.0 if sample_weight is None else np.asarray(to_numpy(sample_weight), np.float64), v.shape)
         self.total += float((v * w).sum())
         self.count += float(w.sum())
 
@@ -69,7 +69,7 @@ def _weighted_sum(values, sample_weight):
     """(sum of weighted values, sum of weights); (N,) weights broadcast over later axes."""
     if sample_weight is None or values.ndim == 0:  # a function that returns the batch's mean
         return float(values.sum()), values.size
-    w = np.asarray(_np(sample_weight), dtype=np.float64)
+    w = np.asarray(to_numpy(sample_weight), dtype=np.float64)
     if w.ndim == values.ndim + 1 and w.shape[-1] == 1:
         w = w[..., 0]
     w = np.broadcast_to(w.reshape(w.shape + (1,) * (values.ndim - w.ndim)), values.shape)
@@ -80,7 +80,7 @@ class _MeanOfSamples(Metric):
     """The (weighted) mean over samples of ``per_sample(y_true, y_pred)``."""
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        total, count = _weighted_sum(self.per_sample(_np(y_true), _np(y_pred)), sample_weight)
+        total, count = _weighted_sum(self.per_sample(to_numpy(y_true), to_numpy(y_pred)), sample_weight)
         self.total += total
         self.count += count
 
@@ -162,7 +162,7 @@ class ConfusionMatrix(Metric):
         self.matrix = np.zeros((self.num_classes, self.num_classes), np.int64)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        t, p = _labels(_np(y_true), _np(y_pred))
+        t, p = _labels(to_numpy(y_true), to_numpy(y_pred))
         m = confusion_matrix(t, p, self.num_classes, _flat_weights(sample_weight, len(t)))
         self.matrix = self.matrix + m
 
@@ -183,7 +183,7 @@ class _FromConfusion(Metric):
         self.binary = True
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y, p = _np(y_true), _np(y_pred)
+        y, p = to_numpy(y_true), to_numpy(y_pred)
         self.binary = not (p.ndim >= 2 and p.shape[-1] > 1)
         t, q = _labels(y, p, self.threshold)
         c = 2 if self.binary else p.shape[-1]
@@ -218,7 +218,7 @@ def _flat_weights(sample_weight, n):
     """Per-sample weights repeated over the positions of each sample (``n`` labels in all)."""
     if sample_weight is None:
         return None
-    w = np.asarray(_np(sample_weight), dtype=np.float64).reshape(-1)
+    w = np.asarray(to_numpy(sample_weight), dtype=np.float64).reshape(-1)
     return np.repeat(w, n // len(w)) if len(w) and n % len(w) == 0 else w
 
 
@@ -309,4 +309,4 @@ class _FunctionMetric(_MeanOfSamples):
         super().__init__(getattr(fn, "__name__", "metric"))
 
     def per_sample(self, y, p):
-        return np.asarray(_np(self.fn(y, p)), dtype=np.float64)
+        return np.asarray(to_numpy(self.fn(y, p)), dtype=np.float64)

@@ -10,7 +10,7 @@ True
 import numpy as np
 
 from . import backend
-from .tensor import Tensor
+from .tensor import Tensor, to_numpy
 
 
 def _generator(seed):
@@ -40,6 +40,6 @@ def randint(shape, minval, maxval, dtype="int32", seed=None):
 
 def shuffle(x, axis=0, seed=None):
     """``x`` with its entries along ``axis`` in a random order (a new tensor)."""
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    data = to_numpy(x)
     order = _generator(seed).permutation(data.shape[axis])
     return Tensor(np.take(data, order, axis=axis))

@@ -131,12 +131,12 @@ class Tensor:
     def __getitem__(self, index): return _F.getitem(self, index)
 
     # comparisons give boolean tensors and no gradient
-    def __lt__(self, o): return Tensor(self.data < _data(o))
-    def __le__(self, o): return Tensor(self.data <= _data(o))
-    def __gt__(self, o): return Tensor(self.data > _data(o))
-    def __ge__(self, o): return Tensor(self.data >= _data(o))
-    def __eq__(self, o): return Tensor(self.data == _data(o))
-    def __ne__(self, o): return Tensor(self.data != _data(o))
+    def __lt__(self, o): return Tensor(self.data < unwrap(o))
+    def __le__(self, o): return Tensor(self.data <= unwrap(o))
+    def __gt__(self, o): return Tensor(self.data > unwrap(o))
+    def __ge__(self, o): return Tensor(self.data >= unwrap(o))
+    def __eq__(self, o): return Tensor(self.data == unwrap(o))
+    def __ne__(self, o): return Tensor(self.data != unwrap(o))
 
     # ----- methods mirroring axon.ops
     def sum(self, axis=None, keepdims=False): return _F.sum(self, axis, keepdims)
@@ -168,12 +168,18 @@ class Tensor:
         return _F.transpose(self, None)
 
 
-def _data(x):
+def unwrap(x):
+    """The array inside a Tensor; anything else as it is (ops keep Python scalars weakly typed)."""
     return x.data if isinstance(x, Tensor) else x
+
+
+def to_numpy(x, dtype=None):
+    """A NumPy array of a Tensor, an array, or nested lists (of ``dtype`` when given)."""
+    return np.asarray(x.numpy() if isinstance(x, Tensor) else x, dtype=dtype)
 
 
 def as_tensor(x, dtype=None):
     """``x`` itself if it is a Tensor (of ``dtype`` when given), else a new Tensor."""
     if isinstance(x, Tensor) and (dtype is None or x.dtype == dtype):
         return x
-    return Tensor(_data(x), dtype=dtype)
+    return Tensor(unwrap(x), dtype=dtype)

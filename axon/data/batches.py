@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from .. import backend
-from ..tensor import Tensor
+from ..tensor import Tensor, to_numpy
 
 
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
@@ -50,16 +50,11 @@ def _several(x):
     return isinstance(x, (list, tuple)) and any(isinstance(a, (np.ndarray, Tensor)) for a in x)
 
 
-def as_array(a):
-    """A NumPy array for an array, a Tensor or nested lists."""
-    return a.numpy() if isinstance(a, Tensor) else np.asarray(a)
-
-
 def as_structure(x):
     """``x`` as one array or a list of arrays (several inputs or outputs)."""
     if x is None:
         return None
-    return [as_array(a) for a in x] if _several(x) else as_array(x)
+    return [to_numpy(a) for a in x] if _several(x) else to_numpy(x)
 
 
 def num_samples(x):
@@ -150,7 +145,7 @@ class ArrayBatches(Batches):
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, seed=None):
         self.x, self.y = to_floatx(as_structure(x)), as_structure(y)
-        self.sample_weight = None if sample_weight is None else as_array(sample_weight)
+        self.sample_weight = None if sample_weight is None else to_numpy(sample_weight)
         n = num_samples(self.x)
         for name, part in (("y", self.y), ("sample_weight", self.sample_weight)):
             if part is not None and num_samples(part) != n:

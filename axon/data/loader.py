@@ -13,7 +13,7 @@ one fancy-indexing operation per array, never a Python loop over samples.
 """
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import to_numpy
 from .batches import Batches
 
 
@@ -44,7 +44,7 @@ class TensorDataset(Dataset):
     def __init__(self, *arrays):
         if not arrays:
             raise ValueError("TensorDataset needs at least one array")
-        self.arrays = tuple(a.numpy() if isinstance(a, Tensor) else np.asarray(a) for a in arrays)
+        self.arrays = tuple(to_numpy(a) for a in arrays)
         n = len(self.arrays[0])
         for i, a in enumerate(self.arrays):
             if a.ndim == 0 or len(a) != n:

@@ -1,6 +1,4 @@
 """BatchNormalization and LayerNormalization."""
-import numpy as np
-
 from .. import ops as F
 from .base import Layer, InputSpec
 

@@ -1,6 +1,6 @@
 """Recurrent layers with Keras names and arguments: SimpleRNN, LSTM, GRU.
 
-Each layer runs the whole sequence as one op (``axon.ops.recurrent``): one
+Each layer runs the whole sequence as one op (``axon.ops.simple_rnn``, ``lstm``, ``gru``): one
 matrix product for every step's input projection, one per step for all gates,
 and backpropagation through time inside that op's backward.
 
@@ -31,7 +31,7 @@ import numpy as np
 
 from .. import backend
 from .. import ops as R
-from ..tensor import Tensor
+from ..tensor import Tensor, to_numpy
 from .. import initializers
 from .base import Layer, InputSpec
 
@@ -124,7 +124,7 @@ class _RNNBase(Layer):
         x, rec_mask = self._dropout_masks(x, training)
         m = None
         if mask is not None:
-            m = np.asarray(mask.data if isinstance(mask, Tensor) else mask, dtype=bool)
+            m = to_numpy(mask, dtype=bool)
             if m.shape != tuple(x.shape[:2]):
                 raise ValueError(f"{self.describe()}: mask must have shape (batch, timesteps) = "
                                  f"{tuple(x.shape[:2])}, got {m.shape}")

@@ -7,11 +7,9 @@ kept per output and logged as ``<output layer>_<metric>``.  ``metrics`` ignore
 sample weights, ``weighted_metrics`` use them (named ``weighted_<metric>``
 where the name is taken), as in Keras.
 """
-import numpy as np
-
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
-from ..tensor import Tensor
+from ..tensor import Tensor, to_numpy
 
 
 def call_loss(fn, y_true, y_pred, sample_weight=None):
@@ -104,11 +102,7 @@ class CompileMetrics:
         preds = list(y_pred) if self.multi else [y_pred]
         weights = sample_weight if isinstance(sample_weight, (list, tuple)) else [sample_weight] * n
         for metric, i, weighted in self.entries:
-            metric.update_state(_value(ys[i]), _value(preds[i]), weights[i] if weighted else None)
-
-
-def _value(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+            metric.update_state(to_numpy(ys[i]), to_numpy(preds[i]), weights[i] if weighted else None)
 
 
 __all__ = ["CompileLoss", "CompileMetrics", "call_loss"]

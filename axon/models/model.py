@@ -23,7 +23,7 @@ from .. import optimizers
 from ..layers.base import Layer
 from ..serialization import serialize, deserialize
 from .compile_utils import CompileLoss, CompileMetrics
-from .trainer import Trainer, NonFiniteLossError
+from .trainer import Trainer
 
 
 def records_compile_call(compile_fn):

@@ -21,7 +21,7 @@ from ..autograd import grad, no_grad
 from ..data.adapter import adapt, split_validation, validation_source
 from ..data.batches import (as_structure, num_samples, pack_x_y_sample_weight, to_floatx,
                             unpack_x_y_sample_weight)
-from ..tensor import Tensor
+from ..tensor import Tensor, to_numpy
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -317,7 +317,7 @@ def _pythonify(logs):
 def _numpy(out):
     if isinstance(out, (list, tuple)):
         return [_numpy(o) for o in out]
-    return out.data if isinstance(out, Tensor) else np.asarray(out)
+    return to_numpy(out)
 
 
 def _losses_not_finite(logs):

@@ -1,5 +1,4 @@
 """Small helpers shared by the ops."""
-from ..tensor import Tensor
 
 
 def unbroadcast(grad, shape):
@@ -13,10 +12,6 @@ def unbroadcast(grad, shape):
     if stretched:
         grad = grad.sum(axis=stretched, keepdims=True)
     return grad.reshape(shape)
-
-
-def data(x):
-    return x.data if isinstance(x, Tensor) else x
 
 
 def shape_of(x):

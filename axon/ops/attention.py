@@ -19,7 +19,7 @@ Keras.  ``query_mask`` (N, Tq) zeroes the result at padded query steps.
 import numpy as np
 
 from ..autograd import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, to_numpy
 from . import activations as A
 from .linalg import matmul
 from .shape import swapaxes
@@ -62,7 +62,7 @@ def score_mask(value_mask=None, causal=False, tq=None, tv=None):
     """Boolean (N or 1, Tq or 1, Tv) of allowed query/value pairs, or None when all are allowed."""
     allowed = None
     if value_mask is not None:
-        vm = np.asarray(value_mask.data if isinstance(value_mask, Tensor) else value_mask, dtype=bool)
+        vm = to_numpy(value_mask, dtype=bool)
         if not vm.all():
             allowed = vm[:, None, :]
     if causal:
@@ -86,7 +86,7 @@ def attend(scores, value, value_mask=None, causal=False, query_mask=None, dropou
     w = _dropout(weights, dropout, training) if dropout else weights
     out = matmul(w, value)
     if query_mask is not None:
-        qm = np.asarray(query_mask.data if isinstance(query_mask, Tensor) else query_mask, dtype=bool)
+        qm = to_numpy(query_mask, dtype=bool)
         if not qm.all():
             out = out * Tensor(qm[..., None].astype(out.dtype))
     return out, weights

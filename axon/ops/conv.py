@@ -26,7 +26,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd import Function, is_grad_enabled
-from ..tensor import Tensor
+from ..tensor import Tensor, unwrap
 from .parallel import over_batch, sum_rows
 
 _ZERO_PAD = ((0, 0), (0, 0))
@@ -400,7 +400,7 @@ class Conv2DTranspose(Function):
 
 
 def _arrays(*ts):
-    return [t.data if hasattr(t, "data") and not isinstance(t, np.ndarray) else t for t in ts]
+    return [unwrap(t) for t in ts]
 
 
 def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation=1, groups=1, relu=False):

@@ -195,5 +195,5 @@ def cast(a, dtype): return Cast.apply(a, dtype=np.dtype(dtype))
 
 def where(cond, a, b):
     """``a`` where ``cond`` holds, else ``b`` (no gradient flows to ``cond``)."""
-    from ._util import data
-    return Where.apply(np.asarray(data(cond), dtype=bool), a, b)
+    from ..tensor import unwrap
+    return Where.apply(np.asarray(unwrap(cond), dtype=bool), a, b)

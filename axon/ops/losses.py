@@ -8,9 +8,8 @@ sparse cross-entropy, where ``y_true`` holds class indices, (N,) or (N, 1) or
 import numpy as np
 
 from ..autograd import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, unwrap
 from .activations import Softmax, Sigmoid, _sigmoid
-from ._util import data
 
 EPSILON = 1e-7  # Keras's fuzz factor for probabilities
 
@@ -189,7 +188,7 @@ def _target_shape(ys, ps):
 
 
 def _check_same_shape(name, y, p):
-    ys, ps = np.shape(data(y)), np.shape(data(p))
+    ys, ps = np.shape(unwrap(y)), np.shape(unwrap(p))
     try:  # y_true may broadcast to y_pred, never widen it (the gradient must keep y_pred's shape)
         ok = np.broadcast_shapes(_target_shape(ys, ps), ps) == ps
     except ValueError:
@@ -200,8 +199,8 @@ def _check_same_shape(name, y, p):
 
 
 def _as_float_target(y, p):
-    y = np.asarray(data(y), dtype=data(p).dtype)
-    return y.reshape(_target_shape(y.shape, data(p).shape))
+    y = np.asarray(unwrap(y), dtype=unwrap(p).dtype)
+    return y.reshape(_target_shape(y.shape, unwrap(p).shape))
 
 
 def _sample_weight(name, sample_weight, pred, per_position=False):
@@ -215,8 +214,8 @@ def _sample_weight(name, sample_weight, pred, per_position=False):
     """
     if sample_weight is None:
         return None
-    p = data(pred)
-    w = np.asarray(data(sample_weight), dtype=p.dtype)
+    p = unwrap(pred)
+    w = np.asarray(unwrap(sample_weight), dtype=p.dtype)
     per = p.shape[:-1] if p.ndim > 1 else p.shape
     if w.ndim == len(per) + 1 and w.shape[-1] == 1:
         w = w[..., 0]
@@ -260,8 +259,8 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, sample_weight=None):
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, sample_weight=None):
-    p = data(y_pred)
-    y = np.asarray(data(y_true), dtype=p.dtype)
+    p = unwrap(y_pred)
+    y = np.asarray(unwrap(y_true), dtype=p.dtype)
     if y.shape != p.shape:
         raise ValueError(f"categorical_crossentropy: y_true must be one-hot with shape {p.shape}, "
                          f"got {y.shape}; for integer labels use sparse_categorical_crossentropy "
@@ -282,8 +281,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     ``ignore_class``: targets equal to it (padding, say) count for nothing, and the
     mean runs over the others only, as in Keras.
     """
-    p = data(y_pred)
-    y = np.asarray(data(y_true))
+    p = unwrap(y_pred)
+    y = np.asarray(unwrap(y_true))
     if y.ndim == p.ndim and y.shape[-1] == 1:
         y = y[..., 0]
     if y.shape != p.shape[:-1]:

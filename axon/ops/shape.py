@@ -2,7 +2,8 @@
 import numpy as np
 
 from ..autograd import Function
-from ._util import data, unbroadcast
+from ..tensor import unwrap
+from ._util import unbroadcast
 
 
 class Reshape(Function):
@@ -114,9 +115,9 @@ def stack(tensors, axis=0): return Stack.apply(*tensors, axis=axis)
 def getitem(a, index):
     """``a[index]``; tensors inside the index are used as integer or boolean arrays."""
     if isinstance(index, tuple):
-        index = tuple(data(i) for i in index)
+        index = tuple(unwrap(i) for i in index)
     else:
-        index = data(index)
+        index = unwrap(index)
     return GetItem.apply(a, index=index)
 
 

@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from ..serialization import Serializable
-from ..tensor import Tensor
+from ..tensor import unwrap
 
 
 class Optimizer(Serializable):
@@ -115,7 +115,7 @@ class Optimizer(Serializable):
         slots = self._slots_of(variables)
         pairs = [(i, v, g) for i, v, g in zip(slots, variables, grads) if g is not None]
         lr = self.lr
-        clipped = self._clip([_array(g) for _, _, g in pairs])
+        clipped = self._clip([unwrap(g) for _, _, g in pairs])
         for (i, v, _), g in zip(pairs, clipped):
             if g.shape != v.shape:
                 raise ValueError(f"{self.name}.apply: gradient of shape {g.shape} for variable "
@@ -157,7 +157,3 @@ class Optimizer(Serializable):
             raise ValueError(f"{self.name}: saved state has {len(slots)} parameters, "
                              f"the optimizer has {len(self.params)}")
         self.state = [dict(s) for s in slots]
-
-
-def _array(g):
-    return g.data if isinstance(g, Tensor) else g
