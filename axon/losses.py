@@ -25,7 +25,11 @@ class Loss(Serializable):
     def __call__(self, y_true, y_pred, sample_weight=None):
         if type(self).fn is not None:
             return type(self).fn(y_true, y_pred, **self._options(), sample_weight=sample_weight)
-        return self.reduce(self.call(y_true, y_pred), sample_weight)
+        call = getattr(self, "call", None)
+        if call is None:
+            raise TypeError(f"{type(self).__name__}: a Loss subclass defines call(y_true, y_pred) returning "
+                            "the loss of each sample")
+        return self.reduce(call(y_true, y_pred), sample_weight)
 
     @staticmethod
     def reduce(values, sample_weight=None):
@@ -39,10 +43,6 @@ class Loss(Serializable):
     def _options(self):
         """Keyword arguments of ``fn`` besides the targets, predictions and weights."""
         return {}
-
-    def call(self, y_true, y_pred):
-        raise NotImplementedError(f"{type(self).__name__}: a Loss subclass defines call(y_true, y_pred) "
-                                  "returning the loss of each sample")
 
 
 class MeanSquaredError(Loss):

@@ -247,3 +247,11 @@ def test_a_loss_subclass_defines_only_the_per_sample_values():
     assert value(out) == pytest.approx((W * np.abs(REG_P - REG_Y).sum(-1)).mean(), rel=1e-12)
     out.backward()
     np.testing.assert_allclose(p.grad, W[:, None] * np.sign(REG_P - REG_Y) / N, rtol=1e-12)
+
+
+def test_a_loss_subclass_without_call_says_what_it_lacks():
+    class Empty(axon.losses.Loss):
+        pass
+
+    with pytest.raises(TypeError, match=r"Empty: a Loss subclass defines call\(y_true, y_pred\)"):
+        Empty()(REG_Y, Tensor(REG_P))

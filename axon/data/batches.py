@@ -130,9 +130,6 @@ class Batches:
     def __getitem__(self, i):
         return self.batch(self.indices(i))
 
-    def batch(self, indices):
-        raise NotImplementedError(f"{type(self).__name__} must define batch(indices)")
-
     def __iter__(self):
         for i in range(len(self)):
             yield self[i]
