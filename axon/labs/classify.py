@@ -143,11 +143,8 @@ class ClassifyResults:
 
 
 @dataclass
-class _Images:
-    x: np.ndarray
-    y: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
+class _Source:
+    """What the lab's images are: class names, where they came from, how they look."""
     names: list
     source: str
     dark_background: bool
@@ -155,7 +152,8 @@ class _Images:
 
 
 def load_images(config):
-    """The lab's images as uint8 (N, H, W, C) with int64 labels, their class names and source."""
+    """``(x, y), (x_test, y_test), source``: the lab's images as uint8 (N, H, W, C) with int64
+    labels, and their description (class names, source)."""
     if config.data_dir is not None:
         from ..data.image import load_image_folder
         from ..data.splits import train_test_split
@@ -164,7 +162,7 @@ def load_images(config):
         x, xt, y, yt = train_test_split(x, y, test_size=config.test_split, seed=config.seed, stratify=y)
         source = (f"folder {config.data_dir} ({len(x) + len(xt)} images, {config.test_split:.0%} held out "
                   "for testing)")
-        return _Images(x, y, xt, yt, list(names), source, dark_background=False, mirror=True)
+        return (x, y), (xt, yt), _Source(list(names), source, dark_background=False, mirror=True)
     from ..data import datasets
     module = datasets.fashion_mnist if config.dataset == "fashion-mnist" else datasets.mnist
     if config.dataset_path is not None:
@@ -172,8 +170,8 @@ def load_images(config):
     (x, y), (xt, yt) = module.load_data(path=config.dataset_path)
     names = list(getattr(module, "CLASS_NAMES", [str(i) for i in range(10)]))
     source = config.dataset if config.dataset_path is None else f"{config.dataset} from {config.dataset_path}"
-    return _Images(x[..., None], y.astype(np.int64), xt[..., None], yt.astype(np.int64), names, source,
-                   dark_background=True, mirror=config.dataset == "fashion-mnist")
+    return (x[..., None], y.astype(np.int64)), (xt[..., None], yt.astype(np.int64)), \
+        _Source(names, source, dark_background=True, mirror=config.dataset == "fashion-mnist")
 
 
 def _check_dataset_folder(name, module, folder):
@@ -204,9 +202,9 @@ def run(config):
     watch = Stopwatch()
     axon.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    data = load_images(config)
-    x, y = _subset(data.x, data.y, config.limit, rng)
-    xt, yt = _subset(data.x_test, data.y_test, config.test_limit, rng)
+    (x, y), (xt, yt), data = load_images(config)
+    x, y = _subset(x, y, config.limit, rng)  # no other reference keeps the full set alive
+    xt, yt = _subset(xt, yt, config.test_limit, rng)
     n_val = int(len(x) * config.validation_split)
     order = rng.permutation(len(x))
     val_idx, train_idx = order[:n_val], order[n_val:]
