@@ -9,7 +9,6 @@ from . import ops as F
 from .registry import Registry
 from .serialization import Serializable
 from .ops import losses as L
-from .tensor import to_numpy
 
 
 class Loss(Serializable):
@@ -36,8 +35,7 @@ class Loss(Serializable):
         """The mean of per-sample loss ``values`` (N,) or (N, T), each times its weight (Keras's
         "sum_over_batch_size"); (N,) weights broadcast over later axes."""
         if sample_weight is not None:
-            w = to_numpy(sample_weight, dtype=values.dtype)
-            values = values * w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
+            values = values * L.expand_sample_weight(sample_weight, values.shape, values.dtype, "loss")
         return F.mean(values)
 
     def _options(self):

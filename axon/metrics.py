@@ -13,6 +13,7 @@ objects (``model.metrics``); ``fit`` and ``evaluate`` reset them each epoch.
 import numpy as np
 
 from .tensor import to_numpy
+from .ops.losses import expand_sample_weight
 from .registry import Registry
 from .serialization import Serializable
 
@@ -69,10 +70,7 @@ def _weighted_sum(values, sample_weight):
     """(sum of weighted values, sum of weights); (N,) weights broadcast over later axes."""
     if sample_weight is None or values.ndim == 0:  # a function that returns the batch's mean
         return float(values.sum()), values.size
-    w = np.asarray(to_numpy(sample_weight), dtype=np.float64)
-    if w.ndim == values.ndim + 1 and w.shape[-1] == 1:
-        w = w[..., 0]
-    w = np.broadcast_to(w.reshape(w.shape + (1,) * (values.ndim - w.ndim)), values.shape)
+    w = expand_sample_weight(sample_weight, values.shape, np.float64, "metric")
     return float((values * w).sum()), float(w.sum())
 
 

@@ -251,7 +251,7 @@ def test_a_loss_subclass_defines_only_the_per_sample_values():
 
 def test_a_loss_subclass_without_call_says_what_it_lacks():
     class Empty(axon.losses.Loss):
-        pass
+        """A loss that forgot its call()."""
 
     with pytest.raises(TypeError, match=r"Empty: a Loss subclass defines call\(y_true, y_pred\)"):
         Empty()(REG_Y, Tensor(REG_P))

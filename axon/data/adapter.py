@@ -71,8 +71,12 @@ class IteratorBatches:
 
 
 def _float_inputs(batch):
-    x, y, w = unpack_x_y_sample_weight(batch)
-    return pack_x_y_sample_weight(to_floatx(as_structure(x)), y, w)
+    return as_batch(*unpack_x_y_sample_weight(batch))
+
+
+def as_batch(x, y=None, sample_weight=None):
+    """A batch in the protocol from arrays (float64 inputs become the default float type)."""
+    return pack_x_y_sample_weight(to_floatx(as_structure(x)), as_structure(y), sample_weight)
 
 
 def adapt(x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None, seed=None):

@@ -164,15 +164,24 @@ class Layer(Serializable):
         order, then its sub-layers'.  Unlike ``weights`` (trainable first) the order does not
         change when layers are frozen, so saved files load back into the right weights."""
         out, seen = [], set()
-        stack = [self]
-        while stack:
-            layer = stack.pop()
+        for layer in self._flatten_layers():
             for w in layer._params.values():
                 if id(w) not in seen:
                     seen.add(id(w))
                     out.append((w.name, w))
-            stack.extend(reversed(layer._layers))
         return out
+
+    def _flatten_layers(self, include_self=True):
+        """This layer and every layer inside it, each once, parents before their children, in a
+        fixed order (what saving walks)."""
+        out, seen, stack = [], set(), [self]
+        while stack:
+            layer = stack.pop()
+            if id(layer) not in seen:
+                seen.add(id(layer))
+                out.append(layer)
+                stack.extend(reversed(layer._layers))
+        return out if include_self else out[1:]
 
     def get_config(self):
         config = super().get_config()

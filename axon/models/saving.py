@@ -88,22 +88,12 @@ def _optimizer_entry(attribute, opt, index, members):
             "iterations": state["iterations"], "variables": variables, "slots": slots}
 
 
-def _sublayers(model):
-    """Every layer inside ``model``, parents before their children, in a fixed order."""
-    out, stack = [], list(reversed(model._layers))
-    while stack:
-        layer = stack.pop()
-        out.append(layer)
-        stack.extend(reversed(layer._layers))
-    return out
-
-
 def _layer_build_shapes(model):
     """For a model that was never called as a whole (a GAN trains its parts): the input shapes its
     layers were built with, so loading can build them again."""
     if model.built:
         return []
-    return [[i, [[list(s), d] for s, d in layer._build_shapes]] for i, layer in enumerate(_sublayers(model))
+    return [[i, [[list(s), d] for s, d in layer._build_shapes]] for i, layer in enumerate(model._flatten_layers(include_self=False))
             if layer.built and layer._build_shapes]
 
 
@@ -197,7 +187,7 @@ def _build(model, manifest, path):
         if shapes:
             model(*[np.zeros(tuple(s), dtype=d) for s, d in shapes], training=False)
             return
-        layers = _sublayers(model)
+        layers = model._flatten_layers(include_self=False)
         for i, layer_shapes in parts:
             if not layers[i].built:
                 layers[i](*[np.zeros(tuple(s), dtype=d) for s, d in layer_shapes], training=False)

@@ -18,9 +18,8 @@ import numpy as np
 
 from .. import callbacks as cbks
 from ..autograd import grad, no_grad
-from ..data.adapter import adapt, split_validation, validation_source
-from ..data.batches import (as_structure, num_samples, pack_x_y_sample_weight, to_floatx,
-                            unpack_x_y_sample_weight)
+from ..data.adapter import adapt, as_batch, split_validation, validation_source
+from ..data.batches import num_samples, unpack_x_y_sample_weight
 from ..tensor import Tensor, to_numpy
 
 
@@ -256,19 +255,19 @@ class Trainer:
         self._check_compiled("train_on_batch", "train_step")
         if class_weight is not None:
             sample_weight = _class_sample_weights(y, class_weight, sample_weight)
-        logs = _pythonify(self.train_step(_batch(x, y, sample_weight)))
+        logs = _pythonify(self.train_step(as_batch(x, y, sample_weight)))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """One ``test_step`` on this batch, as ``train_on_batch`` returns it."""
         self._check_compiled("test_on_batch", "test_step")
         with no_grad():
-            logs = _pythonify(self.test_step(_batch(x, y, sample_weight)))
+            logs = _pythonify(self.test_step(as_batch(x, y, sample_weight)))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def predict_on_batch(self, x):
         with no_grad():
-            return _numpy(self.predict_step(_batch(x, None, None)))
+            return _numpy(self.predict_step(as_batch(x)))
 
     def _flatten_metrics_in_order(self, logs):
         names = self.metrics_names
@@ -293,11 +292,6 @@ def _parameters(fn):
     if fn not in _PARAMS:
         _PARAMS[fn] = inspect.signature(fn).parameters
     return _PARAMS[fn]
-
-
-def _batch(x, y, sample_weight):
-    """A batch in the protocol from arrays given to ``*_on_batch``."""
-    return pack_x_y_sample_weight(to_floatx(as_structure(x)), as_structure(y), sample_weight)
 
 
 def _pythonify(logs):

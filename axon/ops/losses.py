@@ -8,7 +8,7 @@ sparse cross-entropy, where ``y_true`` holds class indices, (N,) or (N, 1) or
 import numpy as np
 
 from ..autograd import Function
-from ..tensor import Tensor, unwrap
+from ..tensor import Tensor, to_numpy, unwrap
 from .activations import Softmax, Sigmoid, _sigmoid
 
 EPSILON = 1e-7  # Keras's fuzz factor for probabilities
@@ -203,6 +203,18 @@ def _as_float_target(y, p):
     return y.reshape(_target_shape(y.shape, unwrap(p).shape))
 
 
+def expand_sample_weight(sample_weight, shape, dtype, name):
+    """``sample_weight`` broadcast to ``shape`` (the per-sample values, e.g. (N,) or (N, T)):
+    (N,) weights spread over the later axes as Keras does, (N, 1) counts as (N,)."""
+    w = to_numpy(sample_weight, dtype=dtype)
+    if w.ndim == len(shape) + 1 and w.shape[-1] == 1:
+        w = w[..., 0]
+    if w.ndim > len(shape) or w.shape != tuple(shape[:w.ndim]):
+        raise ValueError(f"{name}: sample_weight has shape {w.shape} but there is one value per sample, "
+                         f"shape {tuple(shape)}; pass one weight per sample (shape {tuple(shape[:1])})")
+    return np.broadcast_to(w.reshape(w.shape + (1,) * (len(shape) - w.ndim)), shape)
+
+
 def _sample_weight(name, sample_weight, pred, per_position=False):
     """``sample_weight`` as an array of ``pred``'s dtype that broadcasts against the loss terms.
 
@@ -215,14 +227,8 @@ def _sample_weight(name, sample_weight, pred, per_position=False):
     if sample_weight is None:
         return None
     p = unwrap(pred)
-    w = np.asarray(unwrap(sample_weight), dtype=p.dtype)
     per = p.shape[:-1] if p.ndim > 1 else p.shape
-    if w.ndim == len(per) + 1 and w.shape[-1] == 1:
-        w = w[..., 0]
-    if w.ndim > len(per) or w.shape != per[:w.ndim]:
-        raise ValueError(f"{name}: sample_weight has shape {w.shape} but the loss has one value per "
-                         f"sample, shape {per}; pass one weight per sample (shape {per[:1]})")
-    w = np.broadcast_to(w.reshape(w.shape + (1,) * (len(per) - w.ndim)), per)
+    w = expand_sample_weight(sample_weight, per, p.dtype, name)
     return w if per_position or p.ndim == 1 else w[..., None]
 
 
