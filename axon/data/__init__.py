@@ -12,3 +12,4 @@ from .augmentation import ImageDataGenerator
 from .text import CharVocab, char_windows
 from .synthetic import make_intent_data, make_tagging_data, TAGS
 from .image_files import load_image_batch
+from .pydataset import PyDataset, Sequence

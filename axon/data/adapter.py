@@ -1,23 +1,30 @@
 """What ``fit``/``evaluate``/``predict`` are given, turned into one epoch's batches.
 
 Accepted: arrays (or lists of arrays for several inputs or outputs), with
-``batch_size`` and shuffling; objects with ``__len__`` and ``__getitem__``
-returning batches (Keras ``PyDataset``-style: ``DataLoader``,
-``ImageDataGenerator.flow``, ``LengthBuckets``); and plain iterators or
-generators of batches, with ``steps`` per epoch.  Every source yields batches
-in the protocol of ``axon.data.batches``.
+``batch_size`` and shuffling; a ``PyDataset``, and other objects with
+``__len__`` and ``__getitem__`` returning batches (``DataLoader``,
+``ImageDataGenerator.flow``, ``LengthBuckets``, the time series and image
+folder datasets); and plain iterators or generators of batches, with
+``steps`` per epoch.  Every source yields batches in the protocol of
+``axon.data.batches``; ``steps`` follows Keras 3's epoch rule (see
+``SequenceBatches``).
 
 >>> source = adapt(np.zeros((5, 3)), np.arange(5), batch_size=2)
 >>> len(source), [len(b[0]) for b in source]
 (3, [2, 2, 1])
 """
+import itertools
+import math
 import warnings
+from contextlib import closing
 
 import numpy as np
 
+from .. import backend
 from ..tensor import Tensor
-from .batches import (ArrayBatches, as_structure, num_samples, pack_x_y_sample_weight, take,
+from .batches import (ArrayBatches, Batches, as_structure, num_samples, pack_x_y_sample_weight, take,
                       to_floatx, unpack_x_y_sample_weight)
+from .pydataset import PyDataset, parallelism, prefetch
 
 
 def is_array_like(x):
@@ -25,48 +32,114 @@ def is_array_like(x):
 
 
 class SequenceBatches:
-    """Batches from an indexable batch source (``len`` and ``[i]``); ``steps`` of them an epoch,
-    after which the source's ``on_epoch_end`` runs."""
+    """Batches of an indexable source (``len`` and ``[i]``, or a ``PyDataset``), an epoch at a time,
+    by Keras 3's rule.
 
-    def __init__(self, source, steps=None):
-        self.source, self.steps = source, steps or len(source)
-        if not self.steps:
-            raise ValueError(f"{type(source).__name__} holds no batches (len 0); is the data empty?")
+    Without ``steps`` an epoch is one pass over the source.  With ``steps`` an
+    epoch is the next ``steps`` batches of the current pass, so the next epoch
+    goes on where this one stopped; a pass that runs out ends its epoch early,
+    with a warning, and the next epoch starts a new pass.  A ``PyDataset`` gets
+    Keras's treatment: with ``shuffle`` every pass visits its batches in a new
+    random order, ``workers`` threads fetch ahead, its ``on_epoch_begin`` and
+    ``on_epoch_end`` run around every epoch, a list it returns is read as
+    ``(x, y[, sample_weight])``, and one without an end (``num_batches`` is
+    ``None``) needs ``steps``.  Axon's own ``Batches`` (arrays, ``DataLoader``,
+    the image iterators) end their epoch, and so redraw their order, only when
+    a pass is complete, so that every sample comes once per pass.
+    """
+
+    def __init__(self, source, steps=None, shuffle=False):
+        self.source, self.steps = source, check_steps(steps)
+        self.keras = isinstance(source, PyDataset)
+        total = source.num_batches if self.keras else len(source)
+        name = type(source).__name__
+        if total is None and self.steps is None:
+            raise ValueError(f"{name} has no end (num_batches is None): pass steps_per_epoch (or steps) to "
+                             "know where an epoch ends")
+        if total is not None and int(total) < 1:
+            raise ValueError(f"{name} holds no batches (len {total}); is the data empty?")
+        self.total = None if total is None else int(total)
+        self.shuffle = bool(shuffle) and self.keras and self.total is not None
+        self.workers, self.max_queue_size = parallelism(source) if self.keras else (1, 1)
+        self.order, self.served = None, 0  # the current pass's batch order, and how many it has served
 
     def __len__(self):
-        return self.steps
+        return self.steps or self.total
 
     def __iter__(self):
-        for i in range(self.steps):
-            yield _float_inputs(self.source[i % len(self.source)])
-        if hasattr(self.source, "on_epoch_end"):
+        if self.keras:
+            self.source.on_epoch_begin()
+        if self.order is None:
+            self.order = (backend.rng().permutation(self.total) if self.shuffle else
+                          itertools.count() if self.total is None else range(self.total))
+            self.served = 0
+        todo = len(self) if self.total is None else min(len(self), self.total - self.served)
+        indices = [int(i) for i in (itertools.islice(self.order, todo) if self.total is None else
+                                    self.order[self.served:self.served + todo])]
+        with closing(self._fetch(indices)) as batches:
+            for batch in batches:
+                self.served += 1
+                yield _float_inputs(_keras_batch(batch) if self.keras else batch)
+        if todo < len(self):
+            _ran_out(todo, len(self))
+        finished = self.total is not None and self.served >= self.total
+        if finished:
+            self.order = None
+        if (finished or not isinstance(self.source, Batches)) and hasattr(self.source, "on_epoch_end"):
             self.source.on_epoch_end()
+
+    def _fetch(self, indices):
+        if self.workers > 1:
+            return prefetch(self.source.__getitem__, indices, self.workers, self.max_queue_size)
+        return (self.source[i] for i in indices)
+
+
+def check_steps(steps):
+    """``steps_per_epoch`` (or ``steps``) as an int, or ``None``."""
+    if steps is None:
+        return None
+    if isinstance(steps, bool) or not float(steps).is_integer() or steps < 1:
+        raise ValueError(f"steps_per_epoch (or steps) must be a positive integer, got {steps!r}; "
+                         "for a fraction of the data use math.ceil(len(x) / batch_size)")
+    return int(steps)
+
+
+def _ran_out(count, steps):
+    warnings.warn(f"the input ran out of data after {count} of {steps} batches of this epoch; the epoch "
+                  "ends here and the next one starts a new pass (make sure the source yields at least "
+                  "steps_per_epoch * epochs batches, or pass an endless one)", stacklevel=3)
+
+
+def _keras_batch(batch):
+    """A ``PyDataset`` batch as Keras reads it: an array is ``x``, a list is ``(x, y[, sample_weight])``."""
+    if isinstance(batch, list):
+        batch = tuple(batch)
+    if isinstance(batch, tuple) and len(batch) not in (1, 2, 3):
+        raise ValueError(f"PyDataset.__getitem__ must return x, (x,), (x, y) or (x, y, sample_weight); "
+                         f"got a {type(batch).__name__} of {len(batch)} items")
+    return batch
 
 
 class IteratorBatches:
-    """Batches drawn from an iterator: ``steps`` of them make an epoch.  An iterator that runs
-    out ends the epoch with a warning."""
+    """Batches drawn from an iterator: ``steps`` of them make an epoch, and the next epoch goes on
+    drawing.  An iterator that runs out ends the epoch with a warning."""
 
     def __init__(self, iterator, steps):
         if steps is None:
             raise ValueError("a generator or iterator needs steps_per_epoch (or steps) to know "
                              "where an epoch ends")
-        self.it, self.steps = iter(iterator), int(steps)
+        self.it, self.steps = iter(iterator), check_steps(steps)
 
     def __len__(self):
         return self.steps
 
     def __iter__(self):
-        count = 0
-        while count < self.steps:
+        for count in range(self.steps):
             try:
                 batch = next(self.it)
             except StopIteration:
-                warnings.warn(f"the input ran out of data after {count} of {self.steps} batches of this "
-                              "epoch; make sure the generator yields at least steps_per_epoch * epochs "
-                              "batches (or pass an endless one)", stacklevel=2)
+                _ran_out(count, self.steps)
                 return
-            count += 1
             yield _float_inputs(batch)
 
 
@@ -80,22 +153,30 @@ def as_batch(x, y=None, sample_weight=None):
 
 
 def adapt(x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None, seed=None):
-    """The batch source for ``x`` (and ``y``, ``sample_weight``)."""
+    """The batch source for ``x`` (and ``y``, ``sample_weight``).
+
+    For arrays, ``steps`` limits the batches of each epoch, the next epoch
+    going on with the following ones (see ``SequenceBatches``); without a
+    ``batch_size``, Keras's rule applies: ``steps`` batches make one pass
+    (``ceil(samples / steps)`` each), or 32 samples a batch without ``steps``.
+    """
     if x is None:
         raise ValueError("no input data: pass x (arrays, a batch generator or an iterator)")
     if is_array_like(x):
-        if num_samples(as_structure(x)) == 0:
+        n = num_samples(as_structure(x))
+        if n == 0:
             raise ValueError(f"x holds no samples (shape {np.shape(as_structure(x))}); there is nothing to "
                              "train or evaluate on")
+        steps = check_steps(steps)
+        if batch_size is None:
+            batch_size = math.ceil(n / steps) if steps else 32
         source = ArrayBatches(x, y, sample_weight, batch_size, shuffle, seed)
-        if steps is not None and steps < len(source):
-            source = SequenceBatches(source, steps)
-        return source
+        return source if steps is None else SequenceBatches(source, steps)
     if y is not None or sample_weight is not None:
         raise ValueError("y and sample_weight must not be given when x is a generator or dataset; "
                          "let it yield (x, y) or (x, y, sample_weight) batches")
-    if hasattr(x, "__getitem__") and hasattr(x, "__len__"):
-        return SequenceBatches(x, steps)
+    if isinstance(x, PyDataset) or (hasattr(x, "__getitem__") and hasattr(x, "__len__")):
+        return SequenceBatches(x, steps, shuffle)
     return IteratorBatches(x, steps)
 
 
