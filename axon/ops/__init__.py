@@ -1,4 +1,6 @@
-"""Layer 3: differentiable functions (``axon.ops``, imported as ``F``).
+"""Layer 3: differentiable functions (``axon.ops``, imported as ``F``), under PyTorch-style
+names and Keras 3's ``keras.ops`` names alike (``sub`` and ``subtract``, ``concat`` and
+``concatenate``), with Keras's arguments; they take tensors, NumPy arrays and Python numbers.
 
 >>> import axon, axon.ops as F
 >>> x = axon.Tensor([[-1.0, 2.0]], requires_grad=True)
@@ -11,8 +13,19 @@ import sys
 from .elementwise import (add, sub, mul, div, neg, pow, exp, log, sqrt, abs, square, clip,
                           maximum, minimum, where, cast)
 from .reductions import sum, mean, max, min, var, std, logsumexp
-from .shape import (reshape, transpose, swapaxes, broadcast_to, concat, stack, split, getitem,
-                    pad, flatten, expand_dims, squeeze)
+from .shaping import (reshape, transpose, swapaxes, broadcast_to, concat, stack, split, getitem,
+                      pad, flatten, expand_dims, squeeze)
+from .elementwise import (sub as subtract, mul as multiply, div as divide, div as true_divide,
+                          pow as power, neg as negative, abs as absolute)
+from .shaping import concat as concatenate
+from .conversion import convert_to_tensor, convert_to_numpy, stop_gradient, shape, size, dtype
+from .creation import zeros, ones, full, zeros_like, ones_like, full_like, arange, eye, one_hot
+from .comparison import (equal, not_equal, greater, greater_equal, less, less_equal, logical_and,
+                         logical_or, logical_xor, logical_not, isnan, isinf, isfinite, any, all)
+from .selection import argmax, argmin, argsort, take, take_along_axis, sort, top_k
+from .special import log1p, expm1, erf, rsqrt
+from .rounding import sign, floor, ceil, round
+from .norms import norm
 from .linalg import matmul, linear
 from .activations import (sigmoid, tanh, relu, leaky_relu, elu, selu, silu, swish, gelu,
                           softplus, softmax, log_softmax, step, heaviside)

@@ -22,7 +22,7 @@ from ..autograd import Function
 from ..tensor import Tensor, to_numpy
 from . import activations as A
 from .linalg import matmul
-from .shape import swapaxes
+from .shaping import swapaxes
 from .dropout import dropout as _dropout
 
 _MASK_VALUE = 1e9

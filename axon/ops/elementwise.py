@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..autograd import Function
+from ..tensor import Tensor, unwrap
 from ._util import unbroadcast, shape_of
 
 
@@ -176,24 +177,41 @@ class Cast(Function):
         return g.astype(self.saved.dtype)
 
 
-def add(a, b): return Add.apply(a, b)
-def sub(a, b): return Sub.apply(a, b)
-def mul(a, b): return Mul.apply(a, b)
-def div(a, b): return Div.apply(a, b)
-def neg(a): return Neg.apply(a)
-def pow(a, b): return Pow.apply(a, b)
-def exp(a): return Exp.apply(a)
-def log(a): return Log.apply(a)
-def sqrt(a): return Sqrt.apply(a)
-def abs(a): return Abs.apply(a)
-def square(a): return Mul.apply(a, a)
-def clip(a, lo=None, hi=None): return Clip.apply(a, lo=lo, hi=hi)
-def maximum(a, b): return Maximum.apply(a, b)
-def minimum(a, b): return Minimum.apply(a, b)
-def cast(a, dtype): return Cast.apply(a, dtype=np.dtype(dtype))
+def add(x1, x2): return Add.apply(x1, x2)
+def sub(x1, x2): return Sub.apply(x1, x2)
+def mul(x1, x2): return Mul.apply(x1, x2)
+def div(x1, x2): return Div.apply(x1, x2)
+def neg(x): return Neg.apply(x)
+def pow(x1, x2): return Pow.apply(x1, x2)
+def exp(x): return Exp.apply(x)
+def log(x): return Log.apply(x)
+def sqrt(x): return Sqrt.apply(x)
+def abs(x): return Abs.apply(x)
+def square(x): return Mul.apply(x, x)
+def clip(x, x_min=None, x_max=None): return Clip.apply(x, lo=x_min, hi=x_max)
+def maximum(x1, x2): return Maximum.apply(x1, x2)
+def minimum(x1, x2): return Minimum.apply(x1, x2)
 
 
-def where(cond, a, b):
-    """``a`` where ``cond`` holds, else ``b`` (no gradient flows to ``cond``)."""
-    from ..tensor import unwrap
-    return Where.apply(np.asarray(unwrap(cond), dtype=bool), a, b)
+def cast(x, dtype):
+    """``x`` (a tensor, array, number or list) as ``dtype``; float to float keeps the gradient."""
+    return Cast.apply(x if isinstance(x, Tensor) else np.asarray(x), dtype=np.dtype(dtype))
+
+
+def where(condition, x1=None, x2=None):
+    """``x1`` where ``condition`` holds, else ``x2`` (no gradient flows to ``condition``).  With
+    neither ``x1`` nor ``x2``, the indices where it holds: one int tensor per axis (``np.nonzero``).
+
+    >>> import axon
+    >>> where(axon.Tensor([True, False]), 1.0, axon.Tensor([5.0, 6.0])).tolist()
+    [1.0, 6.0]
+    >>> [i.tolist() for i in where(axon.Tensor([0.0, 2.0, 3.0]) > 1)]
+    [[1, 2]]
+    """
+    cond = np.asarray(unwrap(condition), dtype=bool)
+    if x1 is None and x2 is None:
+        return tuple(Tensor(i) for i in np.nonzero(cond))
+    if x1 is None or x2 is None:
+        raise ValueError("where: give both x1 and x2 (values where the condition holds and where "
+                         "it does not), or neither (to get the indices where it holds)")
+    return Where.apply(cond, x1, x2)

@@ -53,9 +53,9 @@ class Linear(Function):
         return gx, gw, gb
 
 
-def matmul(a, b):
+def matmul(x1, x2):
     """Matrix product with NumPy's broadcasting rules for stacked matrices."""
-    return MatMul.apply(a, b)
+    return MatMul.apply(x1, x2)
 
 
 def linear(x, w, b=None):

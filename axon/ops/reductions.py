@@ -96,14 +96,14 @@ class LogSumExp(Function):
         return g * s.softmax
 
 
-def sum(a, axis=None, keepdims=False): return Sum.apply(a, axis=axis, keepdims=keepdims)
-def mean(a, axis=None, keepdims=False): return Mean.apply(a, axis=axis, keepdims=keepdims)
-def max(a, axis=None, keepdims=False): return Max.apply(a, axis=axis, keepdims=keepdims)
-def min(a, axis=None, keepdims=False): return Min.apply(a, axis=axis, keepdims=keepdims)
-def var(a, axis=None, keepdims=False, ddof=0): return Var.apply(a, axis=axis, keepdims=keepdims, ddof=ddof)
-def logsumexp(a, axis=None, keepdims=False): return LogSumExp.apply(a, axis=axis, keepdims=keepdims)
+def sum(x, axis=None, keepdims=False): return Sum.apply(x, axis=axis, keepdims=keepdims)
+def mean(x, axis=None, keepdims=False): return Mean.apply(x, axis=axis, keepdims=keepdims)
+def max(x, axis=None, keepdims=False): return Max.apply(x, axis=axis, keepdims=keepdims)
+def min(x, axis=None, keepdims=False): return Min.apply(x, axis=axis, keepdims=keepdims)
+def var(x, axis=None, keepdims=False, ddof=0): return Var.apply(x, axis=axis, keepdims=keepdims, ddof=ddof)
+def logsumexp(x, axis=None, keepdims=False): return LogSumExp.apply(x, axis=axis, keepdims=keepdims)
 
 
-def std(a, axis=None, keepdims=False, ddof=0):
+def std(x, axis=None, keepdims=False, ddof=0):
     from .elementwise import sqrt
-    return sqrt(var(a, axis, keepdims, ddof))
+    return sqrt(var(x, axis, keepdims, ddof))

@@ -1,4 +1,5 @@
-"""Shape and indexing: reshape, transpose, concat, stack, split, getitem, pad, ..."""
+"""Shape and indexing: reshape, transpose, concat, stack, split, getitem, pad, ... (Keras's
+argument names: ``reshape(x, newshape)``, ``concatenate(xs, axis=0)``, ``stack(x, axis=0)``)."""
 import numpy as np
 
 from ..autograd import Function
@@ -104,12 +105,33 @@ class Pad(Function):
         return g[self.saved.inside]
 
 
-def reshape(a, shape): return Reshape.apply(a, shape=tuple(shape))
-def transpose(a, axes=None): return Transpose.apply(a, axes=axes)
-def swapaxes(a, a1, a2): return SwapAxes.apply(a, a1=a1, a2=a2)
-def broadcast_to(a, shape): return BroadcastTo.apply(a, shape=tuple(shape))
-def concat(tensors, axis=0): return Concat.apply(*tensors, axis=axis)
-def stack(tensors, axis=0): return Stack.apply(*tensors, axis=axis)
+def reshape(x, newshape):
+    """``x`` with the shape ``newshape`` (one entry may be -1), as ``keras.ops.reshape``."""
+    return Reshape.apply(x, shape=tuple(newshape))
+
+
+def transpose(x, axes=None):
+    """``x`` with its axes permuted by ``axes`` (reversed when None)."""
+    return Transpose.apply(x, axes=axes)
+
+
+def swapaxes(x, axis1, axis2): return SwapAxes.apply(x, a1=axis1, a2=axis2)
+def broadcast_to(x, shape): return BroadcastTo.apply(x, shape=tuple(shape))
+
+
+def concat(xs, axis=0):
+    """Join the tensors ``xs`` along an existing ``axis`` (``keras.ops.concatenate``).
+
+    >>> import axon
+    >>> concat([axon.Tensor([[1.0]]), axon.Tensor([[2.0, 3.0]])], axis=-1).tolist()
+    [[1.0, 2.0, 3.0]]
+    """
+    return Concat.apply(*xs, axis=axis)
+
+
+def stack(x, axis=0):
+    """Join the equally shaped tensors of the list ``x`` along a new ``axis``."""
+    return Stack.apply(*x, axis=axis)
 
 
 def getitem(a, index):
@@ -121,25 +143,39 @@ def getitem(a, index):
     return GetItem.apply(a, index=index)
 
 
-def split(a, sections, axis=0):
+def split(x, indices_or_sections, axis=0):
     """``np.split``: a count of equal parts or a list of cut points; a tuple of tensors."""
-    return Split.apply(a, sections=sections, axis=axis)
+    return Split.apply(x, sections=indices_or_sections, axis=axis)
 
 
-def pad(a, pad_width, value=0.0):
-    """Constant padding; ``pad_width`` is one ``(before, after)`` pair per axis."""
-    return Pad.apply(a, pad_width=tuple(tuple(p) for p in pad_width), value=value)
+def pad(x, pad_width, mode="constant", constant_values=None, value=None):
+    """Constant padding, as ``keras.ops.pad``: ``pad_width`` is one ``(before, after)`` pair per
+    axis; the padding holds ``constant_values`` (``value`` is Axon's older name for it; 0 when
+    neither is given).  Only ``mode="constant"`` is supported.
+
+    >>> import axon
+    >>> pad(axon.Tensor([1.0, 2.0]), [(1, 0)], constant_values=9.0).tolist()
+    [9.0, 1.0, 2.0]
+    """
+    if mode != "constant":
+        raise ValueError(f"pad: only mode='constant' is supported, got mode={mode!r}")
+    if constant_values is not None and value is not None:
+        raise ValueError("pad: give the padding value once, as constant_values= (value= is its "
+                         f"older name); got constant_values={constant_values!r} and value={value!r}")
+    fill = constant_values if constant_values is not None else (0.0 if value is None else value)
+    return Pad.apply(x, pad_width=tuple(tuple(p) for p in pad_width), value=fill)
 
 
-def flatten(a, start_axis=1):
+def flatten(x, start_axis=1):
     """Merge all axes from ``start_axis`` on: ``(N, H, W, C) -> (N, H*W*C)``."""
-    shape = a.shape
-    return reshape(a, shape[:start_axis] + (-1,))
+    return reshape(x, x.shape[:start_axis] + (-1,))
 
 
-def expand_dims(a, axis):
-    return reshape(a, np.expand_dims(np.broadcast_to(False, a.shape), axis).shape)
+def expand_dims(x, axis):
+    """``x`` with a new axis of length 1 at ``axis`` (a tuple of positions adds several)."""
+    return reshape(x, np.expand_dims(np.broadcast_to(False, np.shape(x)), axis).shape)
 
 
-def squeeze(a, axis=None):
-    return reshape(a, np.squeeze(np.broadcast_to(False, a.shape), axis).shape)
+def squeeze(x, axis=None):
+    """``x`` without its axes of length 1 (only ``axis`` when given)."""
+    return reshape(x, np.squeeze(np.broadcast_to(False, np.shape(x)), axis).shape)
