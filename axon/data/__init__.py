@@ -13,3 +13,4 @@ from .text import CharVocab, char_windows
 from .synthetic import make_intent_data, make_tagging_data, TAGS
 from .image_files import load_image_batch
 from .pydataset import PyDataset, Sequence
+from .timeseries import timeseries_dataset_from_array, TimeseriesBatches
