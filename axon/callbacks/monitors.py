@@ -1,0 +1,104 @@
+"""Callbacks that watch a logged quantity and act on it: stop early, save checkpoints, stop on a
+non-finite loss."""
+import math
+import os
+
+from .base import Callback
+
+
+class _Monitor(Callback):
+    """Shared by callbacks that watch one logged quantity for improvement."""
+
+    def __init__(self, monitor="val_loss", mode="auto", min_delta=0.0):
+        super().__init__()
+        self.monitor, self.min_delta = monitor, abs(min_delta)
+        if mode == "auto":
+            mode = "max" if any(k in monitor for k in ("acc", "precision", "recall", "f1", "auc")) else "min"
+        if mode not in ("min", "max"):
+            raise ValueError(f"{type(self).__name__}: mode must be 'auto', 'min' or 'max', got {mode!r}")
+        self.mode = mode
+
+    def _value(self, logs):
+        v = (logs or {}).get(self.monitor)
+        if v is None:
+            raise KeyError(f"{type(self).__name__}: monitored quantity {self.monitor!r} is not in the logs "
+                           f"{sorted(logs or {})}; pass validation data for 'val_' quantities")
+        return v
+
+    def _improved(self, value, best):
+        if best is None:
+            return True
+        return value < best - self.min_delta if self.mode == "min" else value > best + self.min_delta
+
+
+class EarlyStopping(_Monitor):
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs;
+    optionally put back the best epoch's weights."""
+
+    def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, mode="auto",
+                 restore_best_weights=False, start_from_epoch=0, verbose=0):
+        super().__init__(monitor, mode, min_delta)
+        self.patience, self.restore_best_weights = patience, restore_best_weights
+        self.start_from_epoch, self.verbose = start_from_epoch, verbose
+
+    def on_train_begin(self, logs=None):
+        self.wait, self.best, self.best_weights, self.best_epoch = 0, None, None, 0
+        self.stopped_epoch = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch < self.start_from_epoch:
+            return
+        value = self._value(logs)
+        if self._improved(value, self.best):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            return
+        self.wait += 1
+        if self.wait >= self.patience:  # Keras: stop at the patience-th epoch without improvement
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.restore_best_weights and self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+        if self.stopped_epoch and self.verbose:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping (best {self.monitor} "
+                  f"{self.best:.4f} at epoch {self.best_epoch + 1})")
+
+
+class ModelCheckpoint(_Monitor):
+    """Save the model after each epoch (``{epoch}`` and log keys may appear in ``filepath``),
+    or only when ``monitor`` improves with ``save_best_only``."""
+
+    def __init__(self, filepath, monitor="val_loss", save_best_only=False, save_weights_only=False,
+                 mode="auto", verbose=0):
+        super().__init__(monitor, mode)
+        self.filepath, self.save_best_only = os.fspath(filepath), save_best_only
+        self.save_weights_only, self.verbose = save_weights_only, verbose
+        self.best = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.save_best_only:
+            value = self._value(logs)
+            if not self._improved(value, self.best):
+                return
+            self.best = value
+        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        else:
+            self.model.save(path)
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: saved model to {path}")
+
+
+class TerminateOnNaN(Callback):
+    """Stop training quietly when the loss becomes NaN or infinite (instead of raising)."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            print(f"Batch {batch}: invalid loss {loss}, terminating training")
+            self.model.stop_training = True
