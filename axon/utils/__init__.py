@@ -4,3 +4,4 @@ from ..data.preprocessing import to_categorical, normalize
 from ..data.splits import train_test_split
 from ..data.pydataset import PyDataset, Sequence
 from ..data.timeseries import timeseries_dataset_from_array
+from .seeding import set_random_seed
