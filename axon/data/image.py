@@ -30,15 +30,19 @@ def _resample(interpolation):
     Image = _pil_image()
     methods = {"nearest": Image.Resampling.NEAREST, "bilinear": Image.Resampling.BILINEAR,
                "bicubic": Image.Resampling.BICUBIC, "lanczos": Image.Resampling.LANCZOS,
-               "box": Image.Resampling.BOX, "hamming": Image.Resampling.HAMMING}
+               "box": Image.Resampling.BOX, "hamming": Image.Resampling.HAMMING,
+               # the names Keras 3's image_dataset_from_directory uses for two of them
+               "area": Image.Resampling.BOX, "lanczos3": Image.Resampling.LANCZOS}
     if interpolation not in methods:
         raise ValueError(f"interpolation must be one of {sorted(methods)}, got {interpolation!r}")
     return methods[interpolation]
 
 
-def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest"):
+def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest", keep_aspect_ratio=False):
     """The image file ``path`` as a PIL image in ``color_mode`` ('grayscale', 'rgb', 'rgba'),
-    resized to ``target_size`` = (height, width) when given.
+    resized to ``target_size`` = (height, width) when given.  With
+    ``keep_aspect_ratio`` the largest centred window of the target's aspect
+    ratio is cut out first (Keras's rule), so nothing is stretched.
 
     Raises ``ValueError`` naming the file when it is not a readable image.
     """
@@ -60,9 +64,21 @@ def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest"):
             img = img.convert(COLOR_MODES[color_mode])
     if target_size is not None:
         h, w = (int(s) for s in target_size)
-        if img.size != (w, h):
-            img = img.resize((w, h), _resample(interpolation))
+        box = _centre_crop(img.size, (h, w)) if keep_aspect_ratio else None
+        if img.size != (w, h) or box is not None:
+            img = img.resize((w, h), _resample(interpolation), box=box)
     return img
+
+
+def _centre_crop(size, target_size):
+    """The box (left, top, right, bottom) of the largest centred window of an image of ``size``
+    (width, height) with the aspect ratio of ``target_size`` (height, width)."""
+    width, height = size
+    th, tw = target_size
+    crop_h = max(min(height, width * th // tw), 1)
+    crop_w = max(min(width, height * tw // th), 1)
+    top, left = (height - crop_h) // 2, (width - crop_w) // 2
+    return left, top, left + crop_w, top + crop_h
 
 
 def img_to_array(img, data_format="channels_last", dtype=None):
@@ -105,20 +121,29 @@ def array_to_img(x, data_format="channels_last", scale=True):
     return Image.fromarray(x, "RGB" if x.shape[-1] == 3 else "RGBA")
 
 
-def scan_directory(directory, classes=None, follow_links=False, validate=True):
-    """Files of an image folder laid out one sub-folder per class.
+def list_image_files(directory, follow_links=False):
+    """Paths (relative to ``directory``) of the image files in it and in all its sub-folders, in
+    Keras's order: folder by folder sorted by path, files sorted by name in each."""
+    walk = sorted(os.walk(directory, followlinks=follow_links), key=lambda entry: entry[0])
+    return [os.path.relpath(os.path.join(root, f), directory)
+            for root, _, files in walk for f in sorted(files) if f.lower().endswith(IMAGE_EXTENSIONS)]
 
-    Returns ``(filenames, labels, class_names, skipped)``: paths relative to
-    ``directory``, int labels (index into the sorted class names, or into
-    ``classes`` when given), and ``(filename, reason)`` for every file that
-    could not be decoded (only checked when ``validate``; each image is then
-    decoded once, up front, so a damaged file never stops training mid-epoch).
-    """
+
+def check_folder(directory):
+    """``directory`` as a string, if it is a folder; a path the user gives is the only place looked at."""
     directory = os.fspath(directory)
     if not os.path.isdir(directory):
-        raise FileNotFoundError(f"image folder {directory!r} does not exist or is not a folder")
+        raise FileNotFoundError(f"image folder {directory!r} does not exist or is not a folder; check the "
+                                "path (it is the only place looked at)")
+    return directory
+
+
+def class_folders(directory, classes=None):
+    """The class names of ``directory``: its sub-folders sorted by name (hidden ones, such as
+    ``.ipynb_checkpoints``, left out), or ``classes`` after checking that each has a sub-folder."""
     if classes is None:
-        classes = sorted(d for d in os.listdir(directory) if os.path.isdir(os.path.join(directory, d)))
+        classes = sorted(d for d in os.listdir(directory)
+                         if os.path.isdir(os.path.join(directory, d)) and not d.startswith("."))
         if not classes:
             raise ValueError(f"image folder {directory!r} has no sub-folders; put each class's images "
                              "in a sub-folder named after the class")
@@ -126,30 +151,45 @@ def scan_directory(directory, classes=None, follow_links=False, validate=True):
         missing = [c for c in classes if not os.path.isdir(os.path.join(directory, c))]
         if missing:
             raise ValueError(f"image folder {directory!r} has no sub-folder for classes {missing}")
-    filenames, labels, skipped = [], [], []
-    for label, name in enumerate(classes):
-        root = os.path.join(directory, name)
-        found = []
-        for dirpath, dirnames, files in os.walk(root, followlinks=follow_links):
-            dirnames.sort()
-            found += [os.path.relpath(os.path.join(dirpath, f), directory) for f in sorted(files)
-                      if f.lower().endswith(IMAGE_EXTENSIONS)]
-        for rel in found:
-            reason = _unreadable(os.path.join(directory, rel)) if validate else None
-            if reason is None:
-                filenames.append(rel)
-                labels.append(label)
-            else:
-                skipped.append((rel, reason))
+    return list(classes)
+
+
+def keep_readable(directory, filenames, validate=True):
+    """A boolean mask of the ``filenames`` (relative to ``directory``) that decode as images, all
+    True without ``validate``, and ``(filename, reason)`` for the others, named in one warning."""
+    reasons = [_unreadable(os.path.join(directory, rel)) if validate else None for rel in filenames]
+    skipped = [(rel, r) for rel, r in zip(filenames, reasons) if r is not None]
     if skipped:
         listed = "; ".join(f"{f} ({r})" for f, r in skipped[:20])
         more = f"; and {len(skipped) - 20} more" if len(skipped) > 20 else ""
         warnings.warn(f"image folder {directory!r}: skipped {len(skipped)} unreadable image file(s): "
-                      f"{listed}{more}", stacklevel=3)
+                      f"{listed}{more}", stacklevel=4)
+    return np.array([r is None for r in reasons], dtype=bool), skipped
+
+
+def scan_directory(directory, classes=None, follow_links=False, validate=True):
+    """Files of an image folder laid out one sub-folder per class.
+
+    Returns ``(filenames, labels, class_names, skipped)``: paths relative to
+    ``directory`` (in ``list_image_files`` order, class by class), int labels
+    (index into the sorted class names, or into ``classes`` when given), and
+    ``(filename, reason)`` for every file that could not be decoded (only
+    checked when ``validate``; each image is then decoded once, up front, so a
+    damaged file never stops training mid-epoch).
+    """
+    directory = check_folder(directory)
+    classes = class_folders(directory, classes)
+    filenames, labels = [], []
+    for label, name in enumerate(classes):
+        found = list_image_files(os.path.join(directory, name), follow_links)
+        filenames += [os.path.join(name, rel) for rel in found]
+        labels += [label] * len(found)
+    keep, skipped = keep_readable(directory, filenames, validate)
+    filenames = [f for f, k in zip(filenames, keep) if k]
     if not filenames:
         raise ValueError(f"image folder {directory!r}: no readable images with extensions "
                          f"{IMAGE_EXTENSIONS} in the class sub-folders {list(classes)}")
-    return filenames, np.asarray(labels, dtype=np.int64), list(classes), skipped
+    return filenames, np.asarray(labels, dtype=np.int64)[keep], list(classes), skipped
 
 
 def _unreadable(path):
