@@ -14,3 +14,4 @@ from .synthetic import make_intent_data, make_tagging_data, TAGS
 from .image_files import load_image_batch
 from .pydataset import PyDataset, Sequence
 from .timeseries import timeseries_dataset_from_array, TimeseriesBatches
+from .image_files import image_dataset_from_directory, ImageFolderDataset

@@ -5,3 +5,4 @@ from ..data.splits import train_test_split
 from ..data.pydataset import PyDataset, Sequence
 from ..data.timeseries import timeseries_dataset_from_array
 from .seeding import set_random_seed
+from ..data.image_files import image_dataset_from_directory
