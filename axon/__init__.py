@@ -31,7 +31,7 @@ from . import ops as F
 from .gradcheck import gradcheck
 from . import hooks, debug
 from .profiler import profile
-from . import layers, models, losses, metrics, optimizers, callbacks, initializers, regularizers
+from . import layers, models, losses, metrics, optimizers, callbacks, initializers, regularizers, saving
 from .models import Model, Sequential, Input, load_model
 from . import data
 from .data import datasets

@@ -12,21 +12,63 @@ objects (``model.metrics``); ``fit`` and ``evaluate`` reset them each epoch.
 """
 import numpy as np
 
-from .tensor import to_numpy
+from . import initializers
+from .tensor import Tensor, to_numpy
 from .ops.losses import expand_sample_weight
 from .registry import Registry
-from .serialization import Serializable
+from .serialization import Serializable, register_function
+from .losses import (mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,  # Keras re-exports
+                     mean_squared_logarithmic_error, binary_crossentropy, categorical_crossentropy,
+                     sparse_categorical_crossentropy, kl_divergence, poisson, hinge, squared_hinge, log_cosh)
 
 
 class Metric(Serializable):
-    """Accumulates a value over batches; ``name`` is its key in the logs."""
+    """Accumulates a value over batches; ``name`` is its key in the logs.
 
-    def __init__(self, name=None):
+    A custom metric (Keras's way) creates its state with ``add_variable`` in ``__init__``,
+    updates it in ``update_state`` (``var.assign_add(...)``) and computes ``result()``;
+    ``reset_state`` puts every variable back to its initial value.
+
+    >>> from axon import ops
+    >>> class Positives(Metric):
+    ...     def __init__(self, name="positives", **kwargs):
+    ...         super().__init__(name=name, **kwargs)
+    ...         self.seen = self.add_variable(shape=(), initializer="zeros", name="seen")
+    ...     def update_state(self, y_true, y_pred, sample_weight=None):
+    ...         self.seen.assign_add(ops.sum(ops.cast(ops.greater(y_pred, 0.5), "float32")))
+    ...     def result(self):
+    ...         return self.seen
+    >>> m = Positives(); m.update_state(None, np.array([0.2, 0.9, 0.7])); float(m.result())
+    2.0
+    >>> m.reset_state(); float(m.result())
+    0.0
+    """
+
+    def __init__(self, name=None, dtype=None):
         self.name = name or _snake(type(self).__name__)
+        self.dtype = dtype
+        self.__dict__.setdefault("_variables", [])
         self.reset_state()
+
+    def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation="sum", name=None):
+        """A state tensor of ``shape`` (``initializer`` a name or an array-valued callable), reset
+        to its initial value by ``reset_state``; ``aggregation`` is accepted for Keras's signature."""
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        initial = np.asarray(initializers.get(initializer)(shape, np.dtype(dtype or "float32").type))
+        var = Tensor(initial.copy(), name=f"{self.name}/{name or 'variable'}")
+        self.__dict__.setdefault("_variables", []).append((var, initial))
+        return var
+
+    add_weight = add_variable
+
+    @property
+    def variables(self):
+        return [v for v, _ in self.__dict__.get("_variables", [])]
 
     def reset_state(self):
         self.total, self.count = 0.0, 0
+        for var, initial in self.__dict__.get("_variables", []):
+            var.data[...] = initial
 
     def result(self):
         return self.total / self.count if self.count else 0.0
@@ -90,23 +132,40 @@ class Accuracy(_MeanOfSamples):
         return (y.reshape(p.shape) == p) if y.size == p.size else (y == p)
 
 
+def _binary_hits(y, p, threshold=0.5):
+    return (y.reshape(p.shape) > 0.5) == (p > threshold)
+
+
+def _categorical_hits(y, p):
+    return y.argmax(-1) == p.argmax(-1)
+
+
+def _sparse_hits(y, p):
+    return y.reshape(p.shape[:-1]) == p.argmax(-1)
+
+
+def _in_top_k(labels, p, k):
+    target = np.take_along_axis(p, labels[..., None], -1)
+    return (p > target).sum(-1) < k
+
+
 class BinaryAccuracy(_MeanOfSamples):
     def __init__(self, name=None, threshold=0.5):
         self.threshold = threshold
         super().__init__(name)
 
     def per_sample(self, y, p):
-        return (y.reshape(p.shape) > 0.5) == (p > self.threshold)
+        return _binary_hits(y, p, self.threshold)
 
 
 class CategoricalAccuracy(_MeanOfSamples):
     def per_sample(self, y, p):
-        return y.argmax(-1) == p.argmax(-1)
+        return _categorical_hits(y, p)
 
 
 class SparseCategoricalAccuracy(_MeanOfSamples):
     def per_sample(self, y, p):
-        return y.reshape(p.shape[:-1]) == p.argmax(-1)
+        return _sparse_hits(y, p)
 
 
 class TopKCategoricalAccuracy(_MeanOfSamples):
@@ -121,11 +180,6 @@ class TopKCategoricalAccuracy(_MeanOfSamples):
 class SparseTopKCategoricalAccuracy(TopKCategoricalAccuracy):
     def per_sample(self, y, p):
         return _in_top_k(y.reshape(p.shape[:-1]).astype(np.int64), p, self.k)
-
-
-def _in_top_k(labels, p, k):
-    target = np.take_along_axis(p, labels[..., None], -1)
-    return (p > target).sum(-1) < k
 
 
 class MeanSquaredError(_MeanOfSamples):
@@ -240,6 +294,42 @@ def precision_recall_f1(matrix):
     return prec, rec, f1
 
 
+# ----- Keras's lowercase metric functions: one value per sample (1.0 for a hit), as a tensor
+def _hits(fn, y_true, y_pred, *args):
+    return Tensor(fn(to_numpy(y_true), to_numpy(y_pred), *args).astype(np.float32))
+
+
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """1.0 where ``y_pred > threshold`` agrees with the 0/1 target."""
+    return _hits(_binary_hits, y_true, y_pred, threshold)
+
+
+def categorical_accuracy(y_true, y_pred):
+    """1.0 where the largest prediction is at the one-hot target's class."""
+    return _hits(_categorical_hits, y_true, y_pred)
+
+
+def sparse_categorical_accuracy(y_true, y_pred):
+    """1.0 where the largest prediction is at the class index ``y_true``."""
+    return _hits(_sparse_hits, y_true, y_pred)
+
+
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1.0 where the one-hot target's class is among the ``k`` largest predictions."""
+    return Tensor(_in_top_k(to_numpy(y_true).argmax(-1), to_numpy(y_pred), k).astype(np.float32))
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1.0 where the class index ``y_true`` is among the ``k`` largest predictions."""
+    p = to_numpy(y_pred)
+    return Tensor(_in_top_k(to_numpy(y_true).reshape(p.shape[:-1]).astype(np.int64), p, k).astype(np.float32))
+
+
+for _fn in (binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy,
+            sparse_top_k_categorical_accuracy):
+    register_function(_fn, _fn.__name__)
+
+
 def accuracy_score(y_true, y_pred):
     """Fraction of equal labels."""
     return float(np.mean(np.asarray(y_true).reshape(-1) == np.asarray(y_pred).reshape(-1)))
@@ -273,7 +363,7 @@ def get(identifier, loss=None):
         except ValueError as e:
             raise ValueError(f"{e}, or 'accuracy'") from None
     if callable(identifier):
-        return _FunctionMetric(identifier)
+        return MeanMetricWrapper(identifier)
     raise ValueError(f"metric must be a name ('accuracy', {METRICS.describe()}), a Metric or a "
                      f"function (y_true, y_pred), got {identifier!r}")
 
@@ -301,10 +391,25 @@ class _AutoAccuracy(_MeanOfSamples):
         return y.reshape(p.shape[:-1]) == p.argmax(-1)
 
 
-class _FunctionMetric(_MeanOfSamples):
-    def __init__(self, fn):
-        self.fn = fn
-        super().__init__(getattr(fn, "__name__", "metric"))
+class MeanMetricWrapper(_MeanOfSamples):
+    """The (weighted) mean over samples of ``fn(y_true, y_pred, **kwargs)``, a function returning
+    one value per sample (``metrics=[my_function]`` makes one)."""
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        self.fn, self.fn_kwargs = fn, kwargs
+        super().__init__(name or getattr(fn, "__name__", "metric"), dtype)
 
     def per_sample(self, y, p):
-        return np.asarray(to_numpy(self.fn(y, p)), dtype=np.float64)
+        return np.asarray(to_numpy(self.fn(y, p, **self.fn_kwargs)), dtype=np.float64)
+
+
+class Sum(Metric):
+    """The (weighted) sum of all the values given."""
+
+    def update_state(self, values, sample_weight=None):
+        v = np.asarray(to_numpy(values), dtype=np.float64)
+        w = 1.0 if sample_weight is None else np.asarray(to_numpy(sample_weight), np.float64)
+        self.total += float((v * w).sum())
+
+    def result(self):
+        return self.total

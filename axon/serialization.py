@@ -4,6 +4,7 @@ Every class that derives from ``Serializable`` registers itself by name and
 remembers the arguments it was constructed with, so ``get_config`` needs no
 per-class code: the config is the constructor's own arguments.
 """
+import contextlib
 import inspect
 
 import numpy as np
@@ -33,6 +34,66 @@ def register_function(fn, name=None):
     """Make a custom function (activation, loss, metric) savable by name."""
     _FUNCTIONS.register(name or fn.__name__, fn)
     return fn
+
+
+def register_keras_serializable(package="Custom", name=None):
+    """Decorator (Keras's ``saving.register_keras_serializable``): make a custom class or function
+    loadable by ``load_model`` under ``"package>name"`` (``name`` defaults to its own).
+
+    >>> @register_keras_serializable(package="demo")
+    ... def doubled_error(y_true, y_pred):
+    ...     return (y_pred - y_true) * 2.0
+    >>> serialize(doubled_error)
+    {'function': 'demo>doubled_error'}
+    """
+    def decorate(obj):
+        key = f"{package}>{name or obj.__name__}"
+        if inspect.isclass(obj):
+            register(obj, name or obj.__name__)
+            _CLASS_NAMES.register(key, obj)
+        else:
+            register_function(obj, key)
+        return obj
+    return decorate
+
+
+def custom_objects():
+    """The names registered with ``register_keras_serializable`` and ``register_function``, and the
+    objects they stand for (a copy)."""
+    out = {k: v for k, v in _CLASS_NAMES.items() if ">" in k}
+    out.update(_FUNCTIONS.items())
+    return out
+
+
+def name_of(obj):
+    """The name ``obj`` (a class or function) is saved under."""
+    if inspect.isclass(obj):
+        return next((k for k, v in _CLASS_NAMES.items() if v is obj and ">" in k), obj.__name__)
+    return _FUNCTIONS.name_of(obj) or getattr(obj, "__name__", None)
+
+
+_SCOPES = []  # custom_objects dicts in force while loading, innermost last
+
+
+@contextlib.contextmanager
+def custom_object_scope(*custom_objects):
+    """Within the block, ``deserialize`` (and ``load_model``) resolve the names in these dicts
+    (``{"MyLayer": MyLayer, "my_loss": my_loss}``) before the registered ones."""
+    merged = {}
+    for d in custom_objects:
+        merged.update(d or {})
+    _SCOPES.append(merged)
+    try:
+        yield
+    finally:
+        _SCOPES.pop()
+
+
+def _custom(name):
+    for scope in reversed(_SCOPES):
+        if name in scope:
+            return scope[name]
+    return None
 
 
 class Serializable:
@@ -98,17 +159,25 @@ def serialize(value):
 
 
 def _class(value):
+    custom = _custom(value["class_name"])
+    if custom is not None:
+        return custom
     qualified = f"{value.get('module')}.{value['class_name']}"
     if value.get("module") and qualified in _CLASSES:
         return _CLASSES.get(qualified)
     try:
         return _CLASS_NAMES.get(value["class_name"])  # an older file, or a class that moved
     except ValueError as e:
-        raise ValueError(f"saved config: {e}; import the module that defines it before loading") from None
+        raise ValueError(f"saved config: {e}; import the module that defines it before loading, or pass "
+                         "it in custom_objects={...}") from None
 
 
-def deserialize(value):
-    """Inverse of ``serialize``."""
+def deserialize(value, custom_objects=None):
+    """Inverse of ``serialize``; ``custom_objects`` maps names to classes or functions the file
+    names but the registry does not know."""
+    if custom_objects:
+        with custom_object_scope(custom_objects):
+            return deserialize(value)
     if isinstance(value, list):
         return [deserialize(v) for v in value]
     if not isinstance(value, dict):
@@ -116,7 +185,15 @@ def deserialize(value):
     if "class_name" in value:
         return _class(value).from_config(value["config"])
     if "function" in value:
-        return _FUNCTIONS.get(value["function"])
+        name = value["function"]
+        custom = _custom(name) or _custom(name.split(">")[-1])
+        if custom is not None:
+            return custom
+        try:
+            return _FUNCTIONS.get(name)
+        except ValueError as e:
+            raise ValueError(f"saved config: {e}; define or import the function before loading, or pass it "
+                             "in custom_objects={...}") from None
     if "ndarray" in value:
         return np.asarray(value["ndarray"], dtype=value["dtype"])
     if "dtype" in value:

@@ -109,6 +109,26 @@ class Tensor:
     def zero_grad(self):
         self.grad = None
 
+    # ----- updating a variable in place (Keras's Variable API: metric state, a layer's counters)
+    def assign(self, value):
+        """Overwrite the values in place (shape kept, dtype cast); returns the tensor.
+
+        >>> v = Tensor([1.0, 2.0]); v.assign_add([0.5, 0.5]).tolist()
+        [1.5, 2.5]
+        """
+        value = np.asarray(unwrap(value))
+        if value.shape != self.data.shape and value.size != self.data.size:
+            raise ValueError(f"assign: the variable{' ' + repr(self.name) if self.name else ''} has shape "
+                             f"{self.data.shape}, the value has shape {value.shape}")
+        self.data[...] = value.reshape(self.data.shape)
+        return self
+
+    def assign_add(self, value):
+        return self.assign(self.data + np.asarray(unwrap(value)))
+
+    def assign_sub(self, value):
+        return self.assign(self.data - np.asarray(unwrap(value)))
+
     @property
     def is_leaf(self):
         return self._ctx is None

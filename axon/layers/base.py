@@ -21,6 +21,15 @@ from .symbolic import SymbolicTensor, trace_call
 
 _learning_phase = None  # True/False inside fit/evaluate/predict or a call with training=...
 _name_counts = {}
+_forward_pass = [0]  # counts outermost layer calls; add_loss losses belong to one pass
+
+
+def _unique_key(taken, base):
+    k, key = 0, base
+    while key in taken:
+        k += 1
+        key = f"{base}_{k}"
+    return key
 
 
 def _auto_name(cls_name):
@@ -99,19 +108,56 @@ class Layer(Serializable):
         return list(self._layers)
 
     # ----- weights
-    def add_weight(self, name, shape, initializer="glorot_uniform", regularizer=None, trainable=True,
-                   dtype=None):
-        """Create a weight tensor of ``shape``, register it and return it."""
-        init = initializers.get(initializer)
-        data = init(tuple(int(s) for s in shape), dtype or self.dtype)
-        w = Tensor(np.ascontiguousarray(data), requires_grad=trainable and self._trainable,
+    def add_weight(self, *args, shape=None, initializer=None, dtype=None, trainable=True, regularizer=None,
+                   constraint=None, name=None, autocast=True, aggregation="none"):
+        """Create a weight tensor of ``shape``, register it and return it (Keras 3's keywords;
+        ``initializer`` defaults to glorot-uniform for floats, zeros otherwise).
+
+        Positionally it takes Keras 3's order (``shape, initializer, dtype, trainable``) or,
+        when the first argument is a name, Axon's (``name, shape, initializer, regularizer,
+        trainable``).  ``autocast`` and ``aggregation`` are accepted and change nothing here.
+        """
+        if args and isinstance(args[0], str):
+            names = ("name", "shape", "initializer", "regularizer", "trainable", "dtype")
+        else:
+            names = ("shape", "initializer", "dtype", "trainable", "autocast", "regularizer", "constraint")
+        if len(args) > len(names):
+            raise TypeError(f"{self.describe()}: add_weight takes at most {len(names)} positional "
+                            f"arguments, got {len(args)}")
+        given = dict(shape=shape, initializer=initializer, dtype=dtype, trainable=trainable,
+                     regularizer=regularizer, constraint=constraint, name=name)
+        given.update(zip(names, args))
+        shape, dtype, trainable = given["shape"], given["dtype"], given["trainable"]
+        if given["constraint"] is not None:
+            raise ValueError(f"{self.describe()}: weight constraints are not supported; leave constraint=None "
+                             "(or clip the weight after each step in a callback)")
+        if shape is None:
+            shape = ()
+        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
+        dtype = np.dtype(dtype or self.dtype)
+        initializer = given["initializer"]
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.kind == "f" else "zeros"
+        name = given["name"] or _unique_key(self._params, "variable")
+        data = initializers.get(initializer)(shape, dtype.type)
+        w = Tensor(np.ascontiguousarray(data, dtype=dtype), requires_grad=trainable and self._trainable,
                    name=f"{self.name}/{name}")
         self._params[name] = w
         self._param_trainable[name] = trainable
-        reg = regularizers.get(regularizer)
+        reg = regularizers.get(given["regularizer"])
         if reg is not None:
             self._regularized.append((reg, w))
         return w
+
+    add_variable = add_weight
+
+    def add_loss(self, loss):
+        """Add a scalar loss tensor (an activity penalty computed in ``call``) to ``losses``; it
+        counts for the current forward pass only, as in Keras."""
+        call_losses = self.__dict__.get("_call_losses")
+        if call_losses is None or call_losses[0] != _forward_pass[0]:
+            call_losses = self.__dict__["_call_losses"] = (_forward_pass[0], [])
+        call_losses[1].append(_to_tensor(loss))
 
     def _own_weights(self, trainable):
         return [w for n, w in self._params.items() if self._param_trainable[n] == trainable]
@@ -211,8 +257,12 @@ class Layer(Serializable):
     @property
     def losses(self):
         """Regularization penalties of the trainable weights of this layer and its sub-layers
-        (scalar tensors; a frozen weight's penalty is constant, so it is left out, as in Keras)."""
+        (scalar tensors; a frozen weight's penalty is constant, so it is left out, as in Keras),
+        and the losses ``add_loss`` added during the last forward pass."""
         out = [reg(w) for reg, w in self._regularized if w.requires_grad]
+        call_losses = self.__dict__.get("_call_losses")
+        if call_losses is not None and call_losses[0] == _forward_pass[0]:
+            out += call_losses[1]
         for layer in self._layers:
             out += layer.losses
         return out
@@ -250,8 +300,27 @@ class Layer(Serializable):
     def describe(self):
         return f"{type(self).__name__} {self.name!r}"
 
+    # ----- the functional graph (Keras's layer.input / layer.output)
+    @property
+    def input(self):
+        """The symbolic input of this layer's first call in a functional graph."""
+        return self._first_symbolic_call("input")[0]
+
+    @property
+    def output(self):
+        """The symbolic output of this layer's first call in a functional graph."""
+        return self._first_symbolic_call("output")[1]
+
+    def _first_symbolic_call(self, what):
+        call = self.__dict__.get("_symbolic_call")
+        if call is None:
+            raise AttributeError(f"{self.describe()} has no {what}: it has not been called on a symbolic "
+                                 "tensor (axon.Input(...) or another layer's output)")
+        args, outputs = call
+        return (args[0] if len(args) == 1 else list(args)), outputs
+
     def __call__(self, *inputs, training=None, mask=None, **kwargs):
-        if any(isinstance(t, SymbolicTensor) for t in _flat(inputs)):
+        if any(isinstance(t, SymbolicTensor) for t in _flat(inputs) + _flat(list(kwargs.values()))):
             return trace_call(self, inputs, dict(kwargs, training=training, mask=mask))
         inputs = tuple(_to_tensor(x) for x in inputs)
         if not self.built:
@@ -271,6 +340,8 @@ class Layer(Serializable):
         if "mask" in sig and mask is not None:
             kw["mask"] = mask
         global _learning_phase
+        if not running_layers:
+            _forward_pass[0] += 1  # an outermost call: the add_loss losses of the last pass expire
         prev = _learning_phase
         if training is not None:
             _learning_phase = training

@@ -21,7 +21,7 @@ import functools
 from .. import metrics as metrics_mod
 from .. import optimizers
 from ..layers.base import Layer
-from ..serialization import serialize, deserialize
+from ..serialization import serialize, deserialize, custom_object_scope
 from .compile_utils import CompileLoss, CompileMetrics
 from .trainer import Trainer
 
@@ -91,8 +91,10 @@ class Model(Trainer, Layer):
         when the model defines its own ``train_step``.
         """
         self.optimizer = optimizers.get(optimizer)
-        names = [o.layer.name for o in self._outputs] if getattr(self, "_multi_out", False) else None
+        names = self.output_names if getattr(self, "_multi_out", False) else None
         metrics = [metrics] if isinstance(metrics, (str, metrics_mod.Metric)) or callable(metrics) else metrics
+        weighted_metrics = [weighted_metrics] if isinstance(weighted_metrics, (str, metrics_mod.Metric)) \
+            or callable(weighted_metrics) else weighted_metrics
         self.loss = loss
         self._compile_loss = None if loss is None else CompileLoss(loss, loss_weights, names, self.describe())
         per_output = self._compile_loss.specs if loss is not None else [None] * (len(names) if names else 1)
@@ -118,22 +120,71 @@ class Model(Trainer, Layer):
         say ``d_optimizer`` and ``g_optimizer``)."""
         return {k: v for k, v in sorted(vars(self).items()) if isinstance(v, optimizers.Optimizer)}
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A model from ``get_config()``'s output; ``Model.from_config`` of a functional model's
+        config gives a functional model."""
+        if cls is Model and "nodes" in config and "outputs" in config:
+            from .functional_model import Functional
+            return Functional.from_config(config, custom_objects)
+        with custom_object_scope(custom_objects):
+            return super().from_config(config)
+
+    def to_json(self, **kwargs):
+        """The architecture as a JSON string (``models.model_from_json`` rebuilds it, untrained);
+        keyword arguments go to ``json.dumps``."""
+        import json
+        return json.dumps(serialize(self), **kwargs)
+
+    def get_layer(self, name=None, index=None):
+        """The layer called ``name``, or at ``index`` in ``layers``."""
+        if index is not None:
+            if name is not None:
+                raise ValueError(f"{self.describe()}.get_layer: give name or index, not both")
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(f"{self.describe()}.get_layer: index {index} is out of range; the model has "
+                                 f"{len(self.layers)} layers")
+            return self.layers[index]
+        for layer in self._flatten_layers(include_self=False):
+            if layer.name == name:
+                return layer
+        raise ValueError(f"{self.describe()} has no layer named {name!r}; its layers are "
+                         f"{[l.name for l in self.layers]}")
+
     # ----- description and saving
-    def summary(self, print_fn=print):
-        """Print the layers, their output shapes and parameter counts."""
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Print the layers, their output shapes and parameter counts, one line per call of
+        ``print_fn`` (``print`` by default).  ``expand_nested`` lists the layers inside nested
+        models (indented), ``show_trainable`` adds a column saying whether each layer trains,
+        ``layer_range=(first_name, last_name)`` keeps the rows between two layers;
+        ``line_length`` and ``positions`` are accepted for Keras's signature (columns fit their text)."""
         self._ensure_built("summary")
-        rows = [(f"{l.name} ({type(l).__name__})", _shape_text(l.output_shape), f"{l.count_params():,}")
-                for l in self.layers]
-        w0 = max([len("Layer (type)")] + [len(r[0]) for r in rows]) + 2
-        w1 = max([len("Output Shape")] + [len(r[1]) for r in rows]) + 2
-        line = "=" * (w0 + w1 + 12)
+        print_fn = print_fn or print
+        layers = self.layers
+        if layer_range is not None:
+            names = [l.name for l in layers]
+            missing = [n for n in layer_range if n not in names]
+            if len(layer_range) != 2 or missing:
+                raise ValueError(f"{self.describe()}.summary: layer_range must name two of its layers "
+                                 f"{names}, got {layer_range!r}")
+            layers = layers[names.index(layer_range[0]):names.index(layer_range[1]) + 1]
+        rows = []
+        for layer, depth in _nested(layers, expand_nested):
+            row = [f"{'  ' * depth}{'└ ' if depth else ''}{layer.name} ({type(layer).__name__})",
+                   _shape_text(layer.output_shape), f"{layer.count_params():,}"]
+            if show_trainable:
+                row.append("Y" if layer.trainable else "N")
+            rows.append(row)
+        heads = ["Layer (type)", "Output Shape", "Param #"] + (["Trainable"] if show_trainable else [])
+        widths = [max(len(h), *(len(r[i]) for r in rows)) + 2 if rows else len(h) + 2
+                  for i, h in enumerate(heads)]
+        fmt = lambda cells: "".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in
+                                    enumerate(zip(cells, widths))).rstrip()
+        line = "=" * sum(widths)
         print_fn(f'Model: "{self.name}"')
-        print_fn(line)
-        print_fn(f"{'Layer (type)':<{w0}}{'Output Shape':<{w1}}{'Param #':>10}")
-        print_fn(line)
-        for r in rows:
-            print_fn(f"{r[0]:<{w0}}{r[1]:<{w1}}{r[2]:>10}")
-        print_fn(line)
+        for text in [line, fmt(heads), line] + [fmt(r) for r in rows] + [line]:
+            print_fn(text)
         trainable = sum(w.size for w in self.trainable_weights)
         total = self.count_params()
         print_fn(f"Total params: {total:,}")
@@ -157,6 +208,14 @@ class Model(Trainer, Layer):
     def load_weights(self, path):
         from .saving import load_weights
         load_weights(self, path)
+
+
+def _nested(layers, expand, depth=0):
+    """(layer, depth) rows: each layer, then, with ``expand``, the layers inside a nested model."""
+    for layer in layers:
+        yield layer, depth
+        if expand and isinstance(layer, Model):
+            yield from _nested(layer.layers, expand, depth + 1)
 
 
 def _shape_text(shape):

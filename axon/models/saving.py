@@ -15,7 +15,7 @@ import numpy as np
 
 from ..autograd import no_grad
 from ..io import atomic_write
-from ..serialization import serialize, deserialize
+from ..serialization import serialize, deserialize, custom_object_scope
 
 FORMAT = "axon-model"
 VERSION = 2  # 2: compile() arguments and every optimizer of the model (1: one optimizer, by position)
@@ -141,12 +141,17 @@ def _load_weights_into(model, z, manifest, path):
         w.data[...] = a
 
 
-def load_model(path, compile=True):
+def load_model(path, custom_objects=None, compile=True, safe_mode=True):
     """Load a model saved with ``model.save``; it predicts identically and, compiled as it was (its
-    optimizers' state included), continues training where it stopped."""
+    optimizers' state included), continues training where it stopped.
+
+    ``custom_objects`` maps the names of custom classes and functions the file uses to them
+    (not needed for ones registered with ``saving.register_keras_serializable`` or defined
+    before loading).  ``safe_mode`` is accepted for Keras's signature: an Axon file holds no
+    code, so there is nothing unsafe to refuse."""
     path = os.fspath(path)
     z, manifest = _open(path)
-    with z:
+    with z, custom_object_scope(custom_objects):
         model = deserialize(manifest["model"])
         _build(model, manifest, path)
         _load_weights_into(model, z, manifest, path)
@@ -211,6 +216,18 @@ def _compile_version_1(model, info, z, path):
                   loss_weights=info.get("loss_weights"))
     model.optimizer.set_params(model.parameters())
     model.optimizer.load_state_dict({"iterations": info["iterations"], "slots": _slots(z, path, info["slots"])})
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A model (untrained, freshly initialised) from ``model.to_json()``'s text."""
+    try:
+        config = json.loads(json_string)
+    except (TypeError, json.JSONDecodeError) as e:
+        raise ValueError(f"model_from_json: the text is not JSON ({e}); pass what model.to_json() returned") from None
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError("model_from_json: the JSON holds no model (no class_name); pass what model.to_json() "
+                         "returned")
+    return deserialize(config, custom_objects)
 
 
 def save_weights(model, path):

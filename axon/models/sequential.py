@@ -8,6 +8,7 @@
 """
 from ..layers.base import Layer
 from ..serialization import serialize, deserialize
+from ..layers.input_layer import InputLayer
 from ..layers.symbolic import SymbolicTensor
 from .model import Model
 
@@ -20,7 +21,9 @@ class Sequential(Model):
             self.add(layer)
 
     def add(self, layer):
-        """Append a layer (or an ``Input`` fixing the input shape)."""
+        """Append a layer (or an ``Input``/``InputLayer`` fixing the input shape)."""
+        if isinstance(layer, InputLayer):
+            layer = layer.output
         if isinstance(layer, SymbolicTensor):
             self._batch_input_shape = layer.shape
             self._input_dtype = layer.dtype
@@ -91,10 +94,10 @@ class Sequential(Model):
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, custom_objects=None):
         model = cls(name=config.get("name"))
         if "input_shape" in config:
             model._batch_input_shape = (None,) + tuple(config["input_shape"])
         for c in config["layers"]:
-            model.add(deserialize(c))
+            model.add(deserialize(c, custom_objects))
         return model

@@ -38,6 +38,8 @@ class Trainer:
         out = []
         if self.compiled:
             out.append(self._loss_tracker)
+            if self._compile_loss is not None:
+                out += self._compile_loss.metrics  # <output>_loss of each output
             out += self._compile_metrics.metrics
         return out + [m for m in self._tracked_metrics if all(m is not o for o in out)]
 
@@ -133,6 +135,9 @@ class Trainer:
         ``sample_weight`` weigh the samples' losses.
         """
         self._check_compiled("fit", "train_step")
+        x, y, sample_weight = self._by_position(x, y, sample_weight)
+        if isinstance(validation_data, tuple):
+            validation_data = self._by_position(*validation_data)[:len(validation_data)]
         batch_size = 32 if batch_size is None else batch_size
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = split_validation(x, y, sample_weight, validation_split)
@@ -219,6 +224,7 @@ class Trainer:
         """Loss and metrics on the data in inference mode: a float, a list in ``metrics_names``
         order, or a dict."""
         self._check_compiled("evaluate", "test_step")
+        x, y, sample_weight = self._by_position(x, y, sample_weight)
         batches = adapt(x, y, sample_weight, 32 if batch_size is None else batch_size, False, steps)
         cb = cbks.CallbackList(list(callbacks or []), self, {"steps": len(batches), "verbose": verbose})
         logs = self._evaluate_batches(batches, cb)
@@ -228,7 +234,8 @@ class Trainer:
 
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None):
         """Outputs for ``x`` in inference mode, batch by batch, as NumPy arrays (a list of arrays for
-        several outputs)."""
+        several outputs, a dict for named ones)."""
+        x = self._by_position(x)[0]
         batches = adapt(x, None, None, 32 if batch_size is None else batch_size, False, steps)
         cb = cbks.CallbackList(list(callbacks or []), self, {"steps": len(batches), "verbose": verbose})
         it = batches
@@ -244,6 +251,8 @@ class Trainer:
                 outs.append(out)
                 cb.on_predict_batch_end(step, {"outputs": out})
         cb.on_predict_end()
+        if outs and isinstance(outs[0], dict):
+            return {k: np.concatenate([o[k] for o in outs]) for k in outs[0]}
         if outs and isinstance(outs[0], list):
             return [np.concatenate(parts) for parts in zip(*outs)]
         return np.concatenate(outs)
@@ -255,19 +264,35 @@ class Trainer:
         self._check_compiled("train_on_batch", "train_step")
         if class_weight is not None:
             sample_weight = _class_sample_weights(y, class_weight, sample_weight)
-        logs = _pythonify(self.train_step(as_batch(x, y, sample_weight)))
+        logs = _pythonify(self.train_step(as_batch(*self._by_position(x, y, sample_weight))))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """One ``test_step`` on this batch, as ``train_on_batch`` returns it."""
         self._check_compiled("test_on_batch", "test_step")
         with no_grad():
-            logs = _pythonify(self.test_step(as_batch(x, y, sample_weight)))
+            logs = _pythonify(self.test_step(as_batch(*self._by_position(x, y, sample_weight))))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def predict_on_batch(self, x):
         with no_grad():
-            return _numpy(self.predict_step(as_batch(x)))
+            return _numpy(self.predict_step(as_batch(self._by_position(x)[0])))
+
+    def _by_position(self, x, y=None, sample_weight=None):
+        """Dicts of arrays keyed by input or output name (a functional model's) as lists in the model's
+        order, so that batches can be cut from them."""
+        if isinstance(x, dict) and hasattr(self, "input_names"):
+            xs = self.flatten_inputs(x)
+            x = xs if len(xs) > 1 else xs[0]
+        if hasattr(self, "output_names"):
+            y, sample_weight = (self._outputs_by_position(v) for v in (y, sample_weight))
+        return x, y, sample_weight
+
+    def _outputs_by_position(self, y):
+        if not isinstance(y, dict):
+            return y
+        ys = self.flatten_outputs(y)
+        return ys if self._multi_out else ys[0]
 
     def _flatten_metrics_in_order(self, logs):
         names = self.metrics_names
@@ -309,6 +334,8 @@ def _pythonify(logs):
 
 
 def _numpy(out):
+    if isinstance(out, dict):
+        return {k: _numpy(v) for k, v in out.items()}
     if isinstance(out, (list, tuple)):
         return [_numpy(o) for o in out]
     return to_numpy(out)
