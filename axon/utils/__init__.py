@@ -6,3 +6,4 @@ from ..data.pydataset import PyDataset, Sequence
 from ..data.timeseries import timeseries_dataset_from_array
 from .seeding import set_random_seed
 from ..data.image_files import image_dataset_from_directory
+from ..data.image import load_img, img_to_array, array_to_img
