@@ -119,18 +119,22 @@ def _backward_hooked(fn, grads):
 
 
 def _toposort(root_fn):
-    """Functions reachable from ``root_fn``, each after all functions that consume its outputs."""
-    order, visited = [], {id(root_fn)}
+    """Functions reachable from ``root_fn``, each after all functions that consume its outputs
+    (reverse post-order of a depth-first walk: a function is finished only after every function
+    computing its inputs, however many paths lead there)."""
+    order, visited = [], set()
     stack = [(root_fn, False)]
     while stack:
         fn, done = stack.pop()
         if done:
             order.append(fn)
             continue
+        if id(fn) in visited:  # reached again by another path before its first visit was expanded
+            continue
+        visited.add(id(fn))
         stack.append((fn, True))
         for t in fn.inputs:
             if isinstance(t, Tensor) and t._ctx is not None and id(t._ctx) not in visited:
-                visited.add(id(t._ctx))
                 stack.append((t._ctx, False))
     order.reverse()
     return order

@@ -232,3 +232,25 @@ def test_only_the_numpy_backend_is_offered(name):
     with pytest.raises(ValueError, match=r"expected 'numpy' \(the only backend supported"):
         axon.set_backend(name)
     assert axon.set_backend("numpy") is np
+
+
+@pytest.mark.parametrize("combine", [lambda d: d + axon.ops.exp(d), lambda d: axon.ops.exp(d) + d,
+                                     lambda d: d * axon.ops.exp(d * 2.0) + axon.ops.tanh(d) * d])
+def test_a_computed_tensor_used_on_several_paths_gets_every_paths_gradient(combine):
+    """A diamond through a non-leaf tensor (a residual connection's shape): the op computing it may
+    run its backward only after every consumer has handed it a gradient, whatever the argument
+    order."""
+    x = np.array([0.5, -1.0, 2.0])
+    assert axon.gradcheck(lambda p: combine(p - 0.3), [x])
+
+
+def test_residual_block_gradients_match_finite_differences():
+    dense = axon.layers.Dense(3, activation="tanh", dtype="float64")
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    dense(x)
+
+    def block(w, inp):
+        h = axon.ops.tanh(axon.ops.matmul(inp, w))
+        return h + axon.ops.tanh(axon.ops.matmul(h, w))  # h feeds both the skip and the branch
+
+    assert axon.gradcheck(block, [dense.kernel.data.copy(), x])
