@@ -133,6 +133,11 @@ def test_ops_take_numpy_and_python_inputs():
     np.testing.assert_allclose(ops.norm([3, 4]).item(), 5.0)    # ints are taken as floatx
     assert ops.norm([3, 4]).dtype == np.float32
     assert ops.log1p(a.clip(0)).shape == (2, 2) and ops.squeeze(np.zeros((1, 2))).shape == (2,)
+    # Python lists, as Keras takes them
+    assert ops.sort([3, 1, 2]).tolist() == [1, 2, 3] and ops.top_k([3.0, 1.0, 2.0], 2)[1].tolist() == [0, 2]
+    assert ops.take([[1, 2], [3, 4]], [1], axis=1).tolist() == [[2], [4]]
+    assert ops.take_along_axis([[1, 2]], np.array([[1, 1]]), axis=1).tolist() == [[2, 2]]
+    assert ops.norm([3.0, 4.0]).item() == 5.0 and ops.cast([1, 2], "float64").dtype == np.float64
 
 
 # ----- non-differentiable ops

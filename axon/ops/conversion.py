@@ -17,7 +17,7 @@ from .. import backend
 from ..tensor import Tensor, as_tensor, to_numpy, unwrap
 
 
-def _keras_array(x):
+def keras_array(x):
     """``x`` as an array: a Tensor's or NumPy array's own; Python data with Keras's dtypes."""
     data = unwrap(x)
     if isinstance(data, (np.ndarray, np.generic)):
@@ -30,12 +30,18 @@ def _keras_array(x):
     return data
 
 
+def operand(x):
+    """A Tensor as it is (its graph kept); anything else as an array with Keras's dtypes: what an
+    op that reads ``x.shape`` or indexes ``x`` is handed."""
+    return x if isinstance(x, Tensor) else keras_array(x)
+
+
 def convert_to_tensor(x, dtype=None):
     """``x`` (a Tensor, a NumPy array, a Python number or nested lists) as a Tensor, cast to
     ``dtype`` when given.  A Tensor already of that dtype comes back as it is, graph included."""
     if isinstance(x, Tensor):
         return as_tensor(x, dtype)
-    data = _keras_array(x)
+    data = keras_array(x)
     return Tensor(data if dtype is None else data.astype(dtype))
 
 
@@ -46,7 +52,7 @@ def convert_to_numpy(x):
 
 def stop_gradient(variable):
     """The values of ``variable`` as a tensor that no gradient flows through."""
-    return Tensor(_keras_array(variable))
+    return Tensor(keras_array(variable))
 
 
 def shape(x):
@@ -61,4 +67,4 @@ def size(x):
 
 def dtype(x):
     """The dtype of ``x`` as Keras's standard name, e.g. ``'float32'``, ``'int32'``, ``'bool'``."""
-    return _keras_array(x).dtype.name
+    return keras_array(x).dtype.name

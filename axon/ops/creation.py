@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import backend
 from ..tensor import Tensor, unwrap
-from .conversion import _keras_array
+from .conversion import keras_array
 
 
 def _float(dtype):
@@ -38,17 +38,17 @@ def full(shape, fill_value, dtype=None):
 
 def zeros_like(x, dtype=None):
     """Zeros of the shape of ``x``, of its dtype unless ``dtype`` is given."""
-    return Tensor(np.zeros_like(_keras_array(x), dtype=dtype))
+    return Tensor(np.zeros_like(keras_array(x), dtype=dtype))
 
 
 def ones_like(x, dtype=None):
     """Ones of the shape of ``x``, of its dtype unless ``dtype`` is given."""
-    return Tensor(np.ones_like(_keras_array(x), dtype=dtype))
+    return Tensor(np.ones_like(keras_array(x), dtype=dtype))
 
 
 def full_like(x, fill_value, dtype=None):
     """``fill_value`` in the shape of ``x``, of its dtype unless ``dtype`` is given."""
-    return Tensor(np.full_like(_keras_array(x), unwrap(fill_value), dtype=dtype))
+    return Tensor(np.full_like(keras_array(x), unwrap(fill_value), dtype=dtype))
 
 
 def arange(start, stop=None, step=None, dtype=None):
@@ -56,7 +56,7 @@ def arange(start, stop=None, step=None, dtype=None):
     apart (1 by default): int32 when all bounds are whole numbers, else ``floatx()``."""
     bounds = [b for b in (start, stop, step) if b is not None]
     if dtype is None:
-        whole = all(_keras_array(b).dtype.kind in "iub" for b in bounds)
+        whole = all(keras_array(b).dtype.kind in "iub" for b in bounds)
         dtype = np.int32 if whole else backend.floatx()
     if stop is None:
         start, stop = 0, start
@@ -73,7 +73,7 @@ def one_hot(x, num_classes, axis=-1, dtype=None):
     axis placed at ``axis``.  An id outside ``[0, num_classes)`` (e.g. -1 for padding) gives a row
     of zeros, as Keras's TensorFlow and JAX backends do.
     """
-    ids = _keras_array(x)
+    ids = keras_array(x)
     if ids.dtype.kind not in "iu":
         raise ValueError(f"one_hot: x must hold integer class ids, got dtype {ids.dtype}; "
                          "cast it first, e.g. ops.cast(x, 'int32')")

@@ -13,6 +13,7 @@ import numpy as np
 from .. import backend
 from ..autograd import Function
 from ..tensor import unwrap
+from .conversion import operand
 from ._util import normalize_axis
 from .elementwise import abs, cast, pow
 from .reductions import max, min, sum
@@ -69,9 +70,10 @@ def norm(x, ord=None, axis=None, keepdims=False):
     """The ``ord``-norm of ``x``: of vectors along ``axis`` (an int), of matrices over ``axis``
     (two ints); with ``axis=None``, of ``x`` as a vector (1-D, or any ``x`` when ``ord`` is None)
     or as a matrix (2-D).  Integer ``x`` is taken as ``floatx()``."""
+    x = operand(x)
     data = unwrap(x)
-    ndim = np.ndim(data)
-    if np.asarray(data).dtype.kind not in "fc":
+    ndim = data.ndim
+    if data.dtype.kind not in "fc":
         x = cast(x, backend.floatx())
     if axis is None:
         if ord is not None and ndim > 2:

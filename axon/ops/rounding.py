@@ -9,14 +9,14 @@ straight-through trick, ``x + stop_gradient(round(x) - x)``, to pass one through
 import numpy as np
 
 from ..tensor import Tensor
-from .conversion import _keras_array
+from .conversion import keras_array
 
 
-def sign(x): return Tensor(np.sign(_keras_array(x)))
-def floor(x): return Tensor(np.floor(_keras_array(x)))
-def ceil(x): return Tensor(np.ceil(_keras_array(x)))
+def sign(x): return Tensor(np.sign(keras_array(x)))
+def floor(x): return Tensor(np.floor(keras_array(x)))
+def ceil(x): return Tensor(np.ceil(keras_array(x)))
 
 
 def round(x, decimals=0):
     """``x`` rounded to ``decimals`` places, halves to even (as NumPy and Keras)."""
-    return Tensor(np.round(_keras_array(x), decimals=decimals))
+    return Tensor(np.round(keras_array(x), decimals=decimals))

@@ -14,6 +14,7 @@ value goes back to the entry it came from (added up where one entry is picked tw
 import numpy as np
 
 from ..tensor import Tensor, unwrap
+from .conversion import operand
 from .shaping import getitem, reshape
 
 
@@ -43,7 +44,7 @@ def argsort(x, axis=-1):
 def take(x, indices, axis=None):
     """``np.take``: the entries of ``x`` at ``indices`` along ``axis`` (of the flattened ``x``
     when None); the result has ``indices``' shape in place of that axis."""
-    idx = _indices(indices, "take")
+    x, idx = operand(x), _indices(indices, "take")
     if axis is None:
         return getitem(reshape(x, (-1,)), idx)
     axis = axis % np.ndim(unwrap(x))
@@ -53,7 +54,7 @@ def take(x, indices, axis=None):
 def take_along_axis(x, indices, axis=None):
     """``np.take_along_axis``: along ``axis``, entry ``i`` of the result is ``x`` at
     ``indices[i]``; ``indices`` has ``x``'s number of axes (its others broadcast against ``x``)."""
-    idx = _indices(indices, "take_along_axis")
+    x, idx = operand(x), _indices(indices, "take_along_axis")
     if axis is None:
         return getitem(reshape(x, (-1,)), idx.reshape(-1))
     shape = np.shape(unwrap(x))
@@ -75,7 +76,8 @@ def top_k(x, k, sorted=True):
     """The ``k`` largest entries along the last axis, largest first, and their int32 positions:
     ``(values, indices)``, each of shape ``x.shape[:-1] + (k,)``.  The values are always sorted
     (``sorted=False`` allows any order, so sorted is one of them); ties keep their order."""
-    data = np.asarray(unwrap(x))
+    x = operand(x)
+    data = unwrap(x)
     if not 1 <= k <= data.shape[-1]:
         raise ValueError(f"top_k: k must be in [1, {data.shape[-1]}] (the size of the last axis), got {k}")
     keys = data if data.dtype.kind == "f" else data.astype(np.int64)
