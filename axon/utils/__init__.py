@@ -7,3 +7,4 @@ from ..data.timeseries import timeseries_dataset_from_array
 from .seeding import set_random_seed
 from ..data.image_files import image_dataset_from_directory
 from ..data.image import load_img, img_to_array, array_to_img
+from .model_plot import plot_model, model_to_dot
