@@ -11,7 +11,8 @@ from .base import Callback, CallbackList, LambdaCallback
 from .loggers import History, ProgbarLogger, CSVLogger
 from .monitors import EarlyStopping, ModelCheckpoint, TerminateOnNaN
 from .learning_rate import LearningRateScheduler, ReduceLROnPlateau
+from .tensorboard import TensorBoard
 
 __all__ = ["Callback", "History", "ProgbarLogger", "EarlyStopping", "ModelCheckpoint",
            "LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger", "TerminateOnNaN",
-           "LambdaCallback"]
+           "LambdaCallback", "TensorBoard"]
