@@ -111,15 +111,14 @@ def test_schedule_values():
     assert [s(i) for i in (0, 2, 3, 6)] == pytest.approx([1.0, 1.0, 0.1, 0.01])
     pc = PiecewiseConstantDecay([10, 20], [1.0, 0.5, 0.1])
     assert [pc(i) for i in (0, 10, 11, 20, 21, 100)] == [1.0, 1.0, 0.5, 0.5, 0.1, 0.1]
-    with pytest.raises(ValueError, match="one more value"):
+    with pytest.raises(ValueError, match="one more value than boundaries, got 1 boundaries and 1 values"):
         PiecewiseConstantDecay([10], [1.0])
     c = CosineDecay(1.0, decay_steps=10, alpha=0.1)
     assert c(0) == pytest.approx(1.0)
     assert c(5) == pytest.approx(0.1 + 0.9 * 0.5)
     assert c(10) == pytest.approx(0.1) and c(50) == pytest.approx(0.1)
-    w = CosineDecay(1.0, decay_steps=10, warmup_steps=4)
-    assert [w(i) for i in range(4)] == pytest.approx([0.25, 0.5, 0.75, 1.0])
-    assert w(4) == pytest.approx(1.0)
+    w = CosineDecay(0.0, decay_steps=10, warmup_target=1.0, warmup_steps=4)
+    assert [w(i) for i in range(5)] == pytest.approx([0.0, 0.25, 0.5, 0.75, 1.0])
 
 
 def test_state_dict_round_trip_continues_identically():
@@ -170,3 +169,97 @@ def test_updates_keep_float32_parameters_float32():
         p.grad = np.full(3, 0.1, np.float32)
         opt.step()
         assert p.data.dtype == np.float32, cls.__name__
+
+
+# ----- schedules: Keras 3's formulas (keras.optimizers.schedules), and PyTorch's schedulers where
+# PyTorch has the same curve
+
+from axon.optimizers.schedules import CosineDecayRestarts, InverseTimeDecay, PolynomialDecay
+
+
+def keras_cosine_decay(step, initial, decay_steps, alpha=0.0, warmup_target=None, warmup_steps=0):
+    """The rule the Keras 3 docs state: warm up linearly from ``initial`` to ``warmup_target``
+    over ``warmup_steps``, then decay as a cosine from ``warmup_target`` (or ``initial`` without
+    warm-up) to ``alpha`` times it over ``decay_steps``, then stay."""
+    if warmup_target is not None and step < warmup_steps:
+        return initial + (warmup_target - initial) * step / warmup_steps
+    start = initial if warmup_target is None else warmup_target
+    t = min(step - (0 if warmup_target is None else warmup_steps), decay_steps)
+    return start * ((1 - alpha) * 0.5 * (1 + math.cos(math.pi * t / decay_steps)) + alpha)
+
+
+@pytest.mark.parametrize("kwargs", [dict(alpha=0.0), dict(alpha=0.2),
+                                    dict(alpha=0.1, warmup_target=0.5, warmup_steps=5),
+                                    dict(warmup_target=2.0, warmup_steps=1)])
+def test_cosine_decay_follows_the_keras_rule(kwargs):
+    schedule = CosineDecay(0.1, 20, **kwargs)
+    for step in range(40):
+        assert schedule(step) == pytest.approx(keras_cosine_decay(step, 0.1, 20, **kwargs), rel=1e-12), step
+
+
+def test_cosine_decay_without_a_warmup_target_ignores_warmup_steps():
+    assert [CosineDecay(1.0, 10, warmup_steps=4)(s) for s in range(12)] == \
+        pytest.approx([CosineDecay(1.0, 10)(s) for s in range(12)])
+
+
+def test_cosine_decay_argument_order_and_names_are_keras():
+    s = CosineDecay(0.001, 100, 0.1, "warm", 0.01, 10)
+    assert (s.alpha, s.name, s.warmup_target, s.warmup_steps) == (0.1, "warm", 0.01, 10)
+    assert s.get_config() == {"initial_learning_rate": 0.001, "decay_steps": 100, "alpha": 0.1,
+                              "name": "warm", "warmup_target": 0.01, "warmup_steps": 10}
+    with pytest.raises(ValueError, match="decay_steps must be > 0, got 0"):
+        CosineDecay(0.1, 0)
+
+
+def test_polynomial_and_inverse_time_decay_follow_the_keras_rules():
+    p = PolynomialDecay(0.1, 10, end_learning_rate=0.01, power=0.5)
+    for step in (0, 3, 10, 25):
+        t = min(step, 10)
+        assert p(step) == pytest.approx((0.1 - 0.01) * (1 - t / 10) ** 0.5 + 0.01)
+    c = PolynomialDecay(0.1, 10, end_learning_rate=0.0, cycle=True)
+    # cycle: decay_steps becomes its first multiple >= step (1 at step 0)
+    assert [c(s) for s in (0, 5, 10, 15, 20)] == pytest.approx([0.1, 0.05, 0.0, 0.1 * (1 - 15 / 20), 0.0])
+    i = InverseTimeDecay(0.1, 5, 0.5)
+    assert [i(s) for s in (0, 5, 7)] == pytest.approx([0.1, 0.1 / 1.5, 0.1 / (1 + 0.5 * 7 / 5)])
+    i_stairs = InverseTimeDecay(0.1, 5, 0.5, staircase=True)
+    assert [i_stairs(s) for s in (4, 5, 9, 10)] == pytest.approx([0.1, 0.1 / 1.5, 0.1 / 1.5, 0.1 / 2])
+
+
+def test_cosine_decay_restarts_periods_grow_by_t_mul_and_peaks_shrink_by_m_mul():
+    r = CosineDecayRestarts(1.0, first_decay_steps=4, t_mul=2.0, m_mul=0.5, alpha=0.0)
+    # periods [0, 4), [4, 12), [12, 28): each restart begins at m_mul ** i
+    assert [r(s) for s in (0, 4, 12)] == pytest.approx([1.0, 0.5, 0.25])
+    assert r(2) == pytest.approx(0.5) and r(8) == pytest.approx(0.25) and r(20) == pytest.approx(0.125)
+
+
+def _torch_rates(torch, make_scheduler, steps, lr):
+    w = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
+    opt = torch.optim.SGD([w], lr=lr)
+    scheduler = make_scheduler(opt)
+    rates = []
+    for _ in range(steps):
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        scheduler.step()
+    return rates
+
+
+def test_schedules_match_pytorch_schedulers():
+    torch = pytest.importorskip("torch")
+    S = torch.optim.lr_scheduler
+    cases = [
+        (CosineDecay(0.1, 30, alpha=0.1), lambda o: S.CosineAnnealingLR(o, T_max=30, eta_min=0.01), 0.1, 30),
+        (CosineDecay(0.001, 20, warmup_target=0.1, warmup_steps=10),
+         lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.01, end_factor=1.0, total_iters=10),
+                                      S.CosineAnnealingLR(o, T_max=20)], milestones=[10]), 0.1, 30),
+        (CosineDecayRestarts(0.1, 5, t_mul=2.0, alpha=0.05),
+         lambda o: S.CosineAnnealingWarmRestarts(o, T_0=5, T_mult=2, eta_min=0.005), 0.1, 40),
+        (ExponentialDecay(0.1, 1, 0.9), lambda o: S.ExponentialLR(o, gamma=0.9), 0.1, 20),
+        (PolynomialDecay(0.1, 12, end_learning_rate=0.0, power=2.0),
+         lambda o: S.PolynomialLR(o, total_iters=12, power=2.0), 0.1, 16),
+        (StepDecay(0.1, 4, 0.5), lambda o: S.StepLR(o, step_size=4, gamma=0.5), 0.1, 16),
+    ]
+    for schedule, make, lr, steps in cases:
+        ours = [schedule(s) for s in range(steps)]
+        np.testing.assert_allclose(ours, _torch_rates(torch, make, steps, lr), rtol=1e-6, atol=1e-12,
+                                   err_msg=type(schedule).__name__)
