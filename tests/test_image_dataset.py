@@ -109,6 +109,26 @@ def test_resizing_and_the_centre_crop_of_crop_to_aspect_ratio(tmp_path):
     assert smooth.shape == (1, 3, 6, 3) and smooth.min() >= 0 and smooth.max() <= 210
 
 
+@pytest.mark.parametrize("interpolation", ["bilinear", "nearest", "bicubic", "area", "lanczos3"])
+def test_every_offered_interpolation_resizes_and_keeps_a_flat_image_flat(folder, interpolation):
+    ds = image_dataset_from_directory(folder, image_size=(5, 3), interpolation=interpolation, shuffle=False,
+                                      batch_size=12, verbose=False)
+    x, _ = ds[0]
+    assert x.shape == (12, 5, 3, 3)
+    np.testing.assert_array_equal(x[:, :, :, 0], np.broadcast_to(x[:, :1, :1, 0], (12, 5, 3)))
+    np.testing.assert_array_equal(x[:, 0, 0, 0], [40, 41, 42, 43, 120, 121, 122, 123, 124, 200, 201, 202])
+
+
+def test_follow_links_decides_whether_linked_folders_are_read(folder, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    Image.new("RGB", (8, 8), (99, 99, 99)).save(elsewhere / "linked.png")
+    os.symlink(elsewhere, folder / "owl" / "link", target_is_directory=True)
+    kw = dict(image_size=(8, 8), shuffle=False, verbose=False)
+    assert len(image_dataset_from_directory(folder, **kw).file_paths) == 12
+    followed = image_dataset_from_directory(folder, follow_links=True, **kw).file_paths
+    assert len(followed) == 13 and os.path.relpath(followed[-2], folder) == "owl/link/linked.png"
+
+
 def test_no_labels_or_a_list_of_labels_index_the_whole_tree(folder):
     # as in Keras, the whole tree: hidden folders too (only class folders leave them out)
     ds = image_dataset_from_directory(folder, labels=None, image_size=(8, 8), shuffle=False, verbose=False)
