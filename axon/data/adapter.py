@@ -105,9 +105,9 @@ def check_steps(steps):
 
 
 def _ran_out(count, steps):
-    warnings.warn(f"the input ran out of data after {count} of {steps} batches of this epoch; the epoch "
-                  "ends here and the next one starts a new pass (make sure the source yields at least "
-                  "steps_per_epoch * epochs batches, or pass an endless one)", stacklevel=3)
+    warnings.warn(f"the input ran out of data after {count} of {steps} batches of this epoch, which ends "
+                  "here; make sure the source yields at least steps_per_epoch * epochs batches (or pass an "
+                  "endless one)", stacklevel=3)
 
 
 def _keras_batch(batch):
