@@ -198,3 +198,33 @@ def test_progress_output_verbose_2(capsys):
     model().fit(x, y, epochs=2, verbose=2)
     out = capsys.readouterr().out
     assert "Epoch 1/2" in out and "Epoch 2/2" in out and "loss:" in out
+
+
+def test_tensorboard_logs_the_rate_reduce_lr_on_plateau_set(tmp_path):
+    pytest.importorskip("tensorboard")
+    pytest.importorskip("tensorboardX")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from axon.callbacks import TensorBoard
+    x, y = problem(16)
+    m = model(lr=0.1)
+    plateau = ReduceLROnPlateau(monitor="score", factor=0.5, patience=1, min_delta=0.0)
+    h = m.fit(x, y, epochs=4, verbose=0, callbacks=[Score([1.0] * 4), plateau, TensorBoard(tmp_path)])
+    train = EventAccumulator(str(tmp_path / "train"))
+    train.Reload()
+    # the rate of the epoch's last step as TensorBoard sees it after the plateau callback has acted
+    logged = [e.value for e in train.Scalars("epoch_learning_rate")]
+    assert logged == pytest.approx([0.1, 0.05, 0.025, 0.0125])
+    assert h.history["learning_rate"] == pytest.approx([0.1, 0.1, 0.05, 0.025])   # read before it acts
+    assert [e.value for e in train.Scalars("epoch_score")] == [1.0] * 4
+
+
+def test_every_callback_keeps_its_import_path():
+    import axon.callbacks as cbks
+    from axon.callbacks import base, learning_rate, loggers, monitors, tensorboard
+    homes = {"Callback": base, "CallbackList": base, "LambdaCallback": base, "History": loggers,
+             "ProgbarLogger": loggers, "CSVLogger": loggers, "EarlyStopping": monitors,
+             "ModelCheckpoint": monitors, "TerminateOnNaN": monitors, "LearningRateScheduler": learning_rate,
+             "ReduceLROnPlateau": learning_rate, "TensorBoard": tensorboard}
+    for name, module in homes.items():
+        assert getattr(cbks, name) is getattr(module, name), name
+    assert set(cbks.__all__) == set(homes) - {"CallbackList"}
