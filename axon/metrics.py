@@ -300,8 +300,10 @@ def _hits(fn, y_true, y_pred, *args):
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    """1.0 where ``y_pred > threshold`` agrees with the 0/1 target."""
-    return _hits(_binary_hits, y_true, y_pred, threshold)
+    """The fraction of each sample's entries where ``y_pred > threshold`` agrees with the 0/1
+    target (the mean over the last axis, as Keras)."""
+    hits = _hits(_binary_hits, y_true, y_pred, threshold)
+    return Tensor(hits.data.mean(-1)) if hits.ndim > 1 else hits
 
 
 def categorical_accuracy(y_true, y_pred):

@@ -23,7 +23,7 @@ False
 import numpy as np
 
 from . import backend
-from . import tensor as _tensor
+from .ops.dropout import dropout as _dropout
 from .tensor import Tensor, as_tensor, to_numpy
 
 _SEED_LIMIT = 2 ** 31
@@ -164,7 +164,7 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
             raise ValueError(f"dropout: noise_shape needs one entry per axis of the inputs "
                              f"{x.shape}, got {tuple(noise_shape)}")
         noise_shape = tuple(x.shape[i] if n is None else n for i, n in enumerate(noise_shape))
-    return _tensor._F.dropout(x, rate, noise_shape=noise_shape, rng=draw_generator(seed))
+    return _dropout(x, rate, noise_shape=noise_shape, rng=draw_generator(seed))
 
 
 def shuffle(x, axis=0, seed=None):

@@ -9,6 +9,10 @@ import axon
 
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
 
+# the Keras-style scripts are programs, run each in its own process by test_keras_style.py; the
+# doctest collection must not import (and so run) them
+collect_ignore = ["keras_style"]
+
 
 @pytest.fixture(autouse=True)
 def _seed():

@@ -47,9 +47,11 @@ class InputLayer(Layer):
         self.output_shape = (None,) + shape
         dtype = np.dtype(dtype or backend.floatx())
         sizes = lambda length: (1,) + tuple(length if s is None else s for s in shape)
-        probe2 = Tensor(np.zeros(sizes(PROBE_LENGTHS[1]), dtype)) if None in shape else None
-        tensor = SymbolicTensor(Tensor(np.zeros(sizes(PROBE_LENGTHS[0]), dtype)), name=self.name,
-                                probe2=probe2)
+        # integer probes hold 1s: token id 0 is padding to a masking Embedding, and a probe that is
+        # all padding would average over nothing
+        fill = np.zeros if dtype.kind == "f" else np.ones
+        probe2 = Tensor(fill(sizes(PROBE_LENGTHS[1]), dtype)) if None in shape else None
+        tensor = SymbolicTensor(Tensor(fill(sizes(PROBE_LENGTHS[0]), dtype)), name=self.name, probe2=probe2)
         tensor.input_layer = self
         self.__dict__["_symbolic_call"] = ((tensor,), tensor)  # its input and output are the tensor
 

@@ -35,6 +35,7 @@ class Sequential(Model):
         self._stack.append(layer)
         self._layers.append(layer)
         self.built = False
+        self._maybe_build()  # with a known input shape the weights exist at once, as in Keras
 
     def pop(self):
         layer = self._stack.pop()
@@ -42,14 +43,18 @@ class Sequential(Model):
         return layer
 
     def call(self, x, training=None):
+        self._check_input(x.shape if hasattr(x, "shape") else None)
         for layer in self._stack:
             x = layer(x, training=training)
         return x
 
     def build(self, input_shape):
-        """Refuse a first batch whose shape contradicts the declared ``input_shape``."""
+        self._check_input(input_shape)
+
+    def _check_input(self, input_shape):
+        """Refuse a batch whose shape contradicts the declared ``input_shape``."""
         declared = self._batch_input_shape
-        if declared is None or isinstance(input_shape, list):
+        if declared is None or input_shape is None or isinstance(input_shape, list):
             return
         shape = tuple(input_shape)
         if len(shape) != len(declared) or any(d is not None and d != s for d, s in zip(declared[1:], shape[1:])):
