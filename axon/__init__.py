@@ -31,6 +31,8 @@ from . import ops as F
 from .gradcheck import gradcheck
 from . import hooks, debug
 from .profiler import profile
+from . import activations, config
+from .variables import Variable
 from . import layers, models, losses, metrics, optimizers, callbacks, initializers, regularizers, saving
 from .models import Model, Sequential, Input, load_model
 from . import data

@@ -51,3 +51,19 @@ def manual_seed(seed):
 def rng():
     """Axon's shared ``numpy.random.Generator``."""
     return _rng
+
+
+_session_resets = []  # functions of upper layers that forget session state (layer name counters)
+
+
+def on_clear_session(fn):
+    """Register ``fn()`` to run at ``clear_session()`` (used by the layers for their name counters)."""
+    _session_resets.append(fn)
+    return fn
+
+
+def clear_session():
+    """Forget what this session has made: the automatic layer names start again (``dense``,
+    ``dense_1``, ...), as after Keras's ``clear_session``.  The random state is left alone."""
+    for fn in _session_resets:
+        fn()

@@ -37,6 +37,8 @@ class L2(L1L2):
         super().__init__(l2=l2)
 
 
+l1, l2, l1_l2 = L1, L2, L1L2  # Keras's lowercase aliases: regularizers.l2(1e-4)
+
 REGULARIZERS = Registry("regularizer")
 for _cls, _name in [(L1, "l1"), (L2, "l2"), (L1L2, "l1_l2")]:
     REGULARIZERS.register(_name, _cls)

@@ -393,3 +393,29 @@ def test_per_sample_losses_match_torch():
                                .numpy(), ce.numpy(), rtol=1e-6)
     bce = F.binary_cross_entropy_with_logits(torch.tensor(logits), tt, reduction="none").mean(-1)
     np.testing.assert_allclose(L.binary_crossentropy(t, logits, from_logits=True).numpy(), bce.numpy(), rtol=1e-6)
+
+
+# ----- the small Keras namespaces scripts reach for
+def test_config_activations_variable_and_clear_session():
+    assert axon.config.floatx() == "float32" and axon.config.backend() == "numpy"
+    with pytest.raises(ValueError, match="only 'channels_last'"):
+        axon.config.set_image_data_format("channels_first")
+    x = np.array([-4.0, -1.0, 0.0, 2.0, 8.0])
+    np.testing.assert_allclose(axon.activations.relu6(x).numpy(), [0, 0, 0, 2, 6])
+    np.testing.assert_allclose(axon.activations.hard_sigmoid(x).numpy(), np.clip(x / 6 + 0.5, 0, 1))
+    np.testing.assert_allclose(axon.activations.mish(x).numpy(), x * np.tanh(np.log1p(np.exp(x))), rtol=1e-6)
+    assert axon.gradcheck(axon.activations.mish, [x]) and axon.gradcheck(axon.activations.softsign, [x])
+    layer = Dense(2, activation=axon.activations.softsign)
+    layer(np.ones((1, 3)))
+    assert Dense.from_config(layer.get_config()).activation is axon.activations.softsign
+    v = axon.Variable(initializer="zeros", shape=(3,), name="acc")
+    v.assign_add(np.ones(3)).assign_sub([0.5, 0.5, 0.5])
+    assert v.tolist() == [0.5, 0.5, 0.5] and v.requires_grad
+    with pytest.raises(ValueError, match="needs shape="):
+        axon.Variable(initializer="zeros")
+    with pytest.raises(ValueError, match="has shape"):
+        v.assign(np.ones(4))
+    assert isinstance(axon.regularizers.l2(1e-3), axon.regularizers.L2)
+    Dense(2)
+    axon.utils.clear_session()
+    assert Dense(2).name == "dense"

@@ -9,11 +9,11 @@ ROOT = os.path.join(os.path.dirname(__file__), "..", "axon")
 
 # module path prefix -> layer (DESIGN.md, "Layers of the package"); the longest prefix wins
 LAYERS = {
-    "axon.backend": 1, "axon.io": 1, "axon.registry": 1, "axon.serialization": 1,
+    "axon.backend": 1, "axon.config": 1, "axon.io": 1, "axon.registry": 1, "axon.serialization": 1,
     "axon.tensor": 2, "axon.autograd": 2, "axon.hooks": 2, "axon.gradcheck": 2, "axon.debug": 2,
     "axon.profiler": 2,
     "axon.ops": 3, "axon.random": 3,
-    "axon.layers": 4, "axon.initializers": 4, "axon.regularizers": 4,
+    "axon.layers": 4, "axon.activations": 4, "axon.variables": 4, "axon.initializers": 4, "axon.regularizers": 4,
     "axon.data": 5,
     "axon.models": 6, "axon.optimizers": 6, "axon.losses": 6, "axon.metrics": 6, "axon.callbacks": 6,
     "axon.utils": 6, "axon.saving": 6,

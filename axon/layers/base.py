@@ -21,6 +21,7 @@ from .symbolic import SymbolicTensor, trace_call
 
 _learning_phase = None  # True/False inside fit/evaluate/predict or a call with training=...
 _name_counts = {}
+backend.on_clear_session(_name_counts.clear)
 _forward_pass = [0]  # counts outermost layer calls; add_loss losses belong to one pass
 
 
