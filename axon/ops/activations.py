@@ -6,6 +6,8 @@ import numpy as np
 from ..autograd import Function
 from ..registry import Registry
 from ..serialization import register_function
+from ..tensor import to_numpy
+from ._util import unbroadcast
 from .parallel import in_blocks
 
 
@@ -59,6 +61,43 @@ class ReLU(Function):
             np.multiply(g1[s:e], out[s:e] > 0, out=gx[s:e])
         in_blocks(run, g1.size, 1)
         return gx.reshape(g.shape)
+
+
+class ThresholdedReLU(Function):
+    """Keras's general relu: ``min(x, max_value)`` above ``threshold``, ``negative_slope *
+    (x - threshold)`` at or below it; the gradient is 1 between the two, ``negative_slope``
+    below the threshold and 0 at or above ``max_value``."""
+
+    def forward(self, x, negative_slope=0.0, max_value=None, threshold=0.0):
+        above = x > threshold
+        below = negative_slope * (x - threshold) if negative_slope else 0  # no -0.0 from 0 * x
+        out = np.where(above, x, below).astype(x.dtype, copy=False)
+        slope = np.where(above, 1.0, negative_slope).astype(x.dtype, copy=False)
+        if max_value is not None:
+            capped = above & (x >= max_value)
+            out[capped] = max_value
+            slope[capped] = 0
+        self.save(slope=slope)
+        return out
+
+    def backward(self, g):
+        return g * self.saved.slope
+
+
+class PReLU(Function):
+    """Parametric ReLU: ``x`` where positive, ``alpha * x`` elsewhere, with ``alpha`` learned
+    (any shape that broadcasts against ``x``, e.g. one slope per channel)."""
+
+    def forward(self, x, alpha):
+        positive = x > 0
+        self.save(x=x, alpha=alpha, positive=positive)
+        return np.where(positive, x, alpha * x)
+
+    def backward(self, g):
+        s = self.saved
+        gx = np.where(s.positive, g, s.alpha * g) if self.needs_grad[0] else None
+        ga = unbroadcast(np.where(s.positive, 0, g * s.x), np.shape(s.alpha)) if self.needs_grad[1] else None
+        return gx, ga
 
 
 class LeakyReLU(Function):
@@ -153,6 +192,25 @@ class Softmax(Function):
         return s * (g - (g * s).sum(axis=axis, keepdims=True))
 
 
+class MaskedSoftmax(Function):
+    """Softmax over ``axis`` of the positions where ``mask`` holds (Keras's ``Softmax`` layer
+    with a mask): masked scores become -1e9 before it and exactly 0 after it, so a row with
+    every position masked is all zeros.  ``mask``: booleans broadcastable to ``x``."""
+
+    def forward(self, x, mask=None, axis=-1):
+        z = np.where(mask, x, np.asarray(-1e9, x.dtype))
+        e = np.exp(z - z.max(axis=axis, keepdims=True))
+        out = e / e.sum(axis=axis, keepdims=True)
+        out *= mask
+        self.save(out=out, axis=axis)
+        return out
+
+    def backward(self, g):
+        s, axis = self.saved.out, self.saved.axis
+        # masked outputs are constant zeros, so their s (zeroed) takes them out of the sum
+        return s * (g - (g * s).sum(axis=axis, keepdims=True))
+
+
 class LogSoftmax(Function):
     def forward(self, x, axis=-1):
         z = x - x.max(axis=axis, keepdims=True)
@@ -177,13 +235,59 @@ class Step(Function):
 
 def sigmoid(x): return Sigmoid.apply(x)
 def tanh(x): return Tanh.apply(x)
-def relu(x): return ReLU.apply(x)
-def leaky_relu(x, alpha=0.01): return LeakyReLU.apply(x, alpha=alpha)
+
+
+def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
+    """max(x, 0); with Keras's arguments, ``min(x, max_value)`` above ``threshold`` and
+    ``negative_slope * (x - threshold)`` below it.
+
+    >>> import axon
+    >>> relu(axon.Tensor([-10.0, -5.0, 0.0, 5.0, 10.0]), negative_slope=0.5, max_value=8.0).tolist()
+    [-5.0, -2.5, 0.0, 5.0, 8.0]
+    """
+    if negative_slope == 0 and max_value is None and threshold == 0:
+        return ReLU.apply(x)
+    if negative_slope < 0 or threshold < 0 or (max_value is not None and max_value < 0):
+        raise ValueError(f"relu: negative_slope, max_value and threshold must be >= 0, got "
+                         f"{negative_slope}, {max_value}, {threshold}")
+    return ThresholdedReLU.apply(x, negative_slope=negative_slope, max_value=max_value, threshold=threshold)
+
+
+def leaky_relu(x, negative_slope=0.01, alpha=None):
+    """``x`` where positive, ``negative_slope * x`` elsewhere (``alpha``: the older name)."""
+    return LeakyReLU.apply(x, alpha=negative_slope if alpha is None else alpha)
+
+
+def prelu(x, alpha):
+    """Parametric ReLU with the learned slope(s) ``alpha`` (broadcast against ``x``)."""
+    return PReLU.apply(x, alpha)
+
+
 def elu(x, alpha=1.0): return ELU.apply(x, alpha=alpha)
 def softplus(x): return Softplus.apply(x)
 def silu(x): return SiLU.apply(x)
 def gelu(x, approximate=False): return GELU.apply(x, approximate=approximate)
-def softmax(x, axis=-1): return Softmax.apply(x, axis=axis)
+
+
+def softmax(x, axis=-1, mask=None):
+    """exp(x) / sum(exp(x)) over ``axis`` (an int or a tuple of ints).  With ``mask`` (booleans,
+    or numbers where > 0.5 holds, broadcastable to ``x``) only the positions where it holds take
+    part and the others are exactly 0.
+
+    >>> import axon
+    >>> softmax(axon.Tensor([1.0, 1.0, 5.0]), mask=[True, True, False]).tolist()
+    [0.5, 0.5, 0.0]
+    """
+    if mask is None:
+        return Softmax.apply(x, axis=axis)
+    m = to_numpy(mask)
+    m = m if m.dtype == bool else m > 0.5
+    if m.ndim > x.ndim or any(a not in (1, b) for a, b in zip(m.shape[::-1], x.shape[::-1])):
+        raise ValueError(f"softmax: the mask (shape {m.shape}) must broadcast to the input (shape "
+                         f"{tuple(x.shape)}): each of its axes 1 or the input's size")
+    return MaskedSoftmax.apply(x, mask=m, axis=axis)
+
+
 def log_softmax(x, axis=-1): return LogSoftmax.apply(x, axis=axis)
 def step(x): return Step.apply(x)
 def linear(x): return x
