@@ -8,6 +8,10 @@ Masks: ``value_mask`` (N, Tv), True for real steps (padding is False), keeps
 the weights of padded steps at zero; ``causal=True`` lets query step i attend
 only to value steps j <= i.  Masked scores get -1e9 before the softmax, as
 Keras.  ``query_mask`` (N, Tq) zeroes the result at padded query steps.
+``attention_mask``: booleans broadcastable to the scores (e.g. (N, heads, Tq, Tv) in
+multi-head attention), True where a query step may attend to a value step;
+disallowed pairs get exactly zero weight (Keras's ``MultiHeadAttention`` rule,
+so a query step allowed nothing attends to nothing and its result is zero).
 
 >>> import axon, numpy as np, axon.ops as F
 >>> q = axon.Tensor(np.ones((1, 2, 3), "float32"))
@@ -79,11 +83,18 @@ def masked_softmax(scores, allowed=None):
     return A.softmax(scores, axis=-1)
 
 
-def attend(scores, value, value_mask=None, causal=False, query_mask=None, dropout=0.0, training=False):
-    """Weights = masked softmax of ``scores``; result = weights @ value.  Returns (result, weights)."""
+def attend(scores, value, value_mask=None, causal=False, query_mask=None, dropout=0.0, training=False,
+           attention_mask=None, rng=None):
+    """Weights = masked softmax of ``scores``; result = weights @ value.  Returns (result, weights).
+    ``rng``: the generator dropout draws from (Axon's by default)."""
     tq, tv = scores.shape[-2], scores.shape[-1]
-    weights = masked_softmax(scores, score_mask(value_mask, causal, tq, tv))
-    w = _dropout(weights, dropout, training) if dropout else weights
+    allowed = score_mask(value_mask, causal, tq, tv)
+    if attention_mask is None:
+        weights = masked_softmax(scores, allowed)
+    else:
+        m = to_numpy(attention_mask, dtype=bool)
+        weights = A.softmax(scores, axis=-1, mask=m if allowed is None else allowed & m)
+    w = _dropout(weights, dropout, training, rng=rng) if dropout else weights
     out = matmul(w, value)
     if query_mask is not None:
         qm = to_numpy(query_mask, dtype=bool)
@@ -93,13 +104,14 @@ def attend(scores, value, value_mask=None, causal=False, query_mask=None, dropou
 
 
 def dot_product_attention(query, value, key=None, scale=None, value_mask=None, causal=False,
-                          query_mask=None, dropout=0.0, training=False):
-    """Luong attention: scores = scale * query @ key^T.  Returns (result, weights)."""
+                          query_mask=None, dropout=0.0, training=False, attention_mask=None, rng=None):
+    """Luong attention: scores = scale * query @ key^T.  Returns (result, weights).  Leading
+    axes beyond (N, T, D) (e.g. heads: (N, H, T, D)) are batch axes of the products."""
     key = value if key is None else key
     scores = matmul(query, swapaxes(key, -1, -2))
     if scale is not None:
         scores = scores * scale
-    return attend(scores, value, value_mask, causal, query_mask, dropout, training)
+    return attend(scores, value, value_mask, causal, query_mask, dropout, training, attention_mask, rng)
 
 
 def additive_attention(query, value, key=None, scale=None, value_mask=None, causal=False,
