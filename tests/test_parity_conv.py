@@ -210,3 +210,25 @@ def test_cnn_layers_parity_with_torch_model():
     close(c1.kernel.grad, net[0].weight.grad.numpy().transpose(2, 3, 1, 0))
     close(c2.kernel.grad, net[3].weight.grad.numpy().transpose(2, 3, 1, 0))
     close(c2.bias.grad, net[3].bias.grad.numpy())
+
+
+@pytest.mark.parametrize("kernel,dilation,strides", [(3, 1, 1), (3, 2, 1), (2, 3, 2), (1, 1, 1)])
+def test_conv1d_causal_matches_torch_with_left_padding(kernel, dilation, strides):
+    """Keras's 'causal' padding: dilation * (kernel - 1) zeros on the left only, then 'valid'."""
+    from axon.layers import Conv1D
+    layer = Conv1D(3, kernel, strides=strides, padding="causal", dilation_rate=dilation,
+                   bias_initializer="random_normal")
+    x = R.normal(0, 1, (2, 9, 4)).astype(np.float32)
+    tx_ = Tensor(x, requires_grad=True)
+    y = layer(tx_)
+    tx = torch.tensor(x.transpose(0, 2, 1), requires_grad=True)
+    tw = torch.tensor(layer.kernel.data.transpose(2, 1, 0), requires_grad=True)   # (out, in, k)
+    tb = torch.tensor(layer.bias.data, requires_grad=True)
+    ty = TF.conv1d(TF.pad(tx, (dilation * (kernel - 1), 0)), tw, tb, stride=strides, dilation=dilation)
+    close(y.data, ty.detach().numpy().transpose(0, 2, 1))
+    g = R.normal(0, 1, y.shape).astype(np.float32)
+    (y * Tensor(g)).sum().backward()
+    (ty * torch.tensor(g.transpose(0, 2, 1))).sum().backward()
+    close(tx_.grad, tx.grad.numpy().transpose(0, 2, 1))
+    close(layer.kernel.grad, tw.grad.numpy().transpose(2, 1, 0))
+    close(layer.bias.grad, tb.grad.numpy())

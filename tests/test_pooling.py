@@ -171,3 +171,22 @@ def test_pooling_in_a_trained_model_passes_gradients():
     before = model.layers[0].kernel.data.copy()
     model.fit(x, y, epochs=1, batch_size=8, verbose=0)
     assert not np.allclose(before, model.layers[0].kernel.data)
+
+
+def test_global_average_pooling_1d_masks_and_formats():
+    """Keras: with a mask (N, steps) the mean is over the unmasked steps; the output has no mask."""
+    from axon.layers import Embedding
+    x = R.normal(0, 1, (2, 5, 3))
+    mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], bool)
+    out = GlobalAveragePooling1D()(x, mask=mask)
+    np.testing.assert_allclose(out.data[0], x[0, :3].mean(0), rtol=1e-6)
+    np.testing.assert_allclose(out.data[1], x[1].mean(0), rtol=1e-6)
+    assert out._mask is None
+    first = GlobalAveragePooling1D(data_format="channels_first", keepdims=True)(x.transpose(0, 2, 1), mask=mask)
+    assert first.shape == (2, 3, 1)
+    np.testing.assert_allclose(first.data[..., 0], out.data, rtol=1e-6)
+    assert gradcheck(lambda t: GlobalAveragePooling1D(dtype="float64")(t, mask=mask), [x])
+    tokens = np.array([[4, 2, 0, 0], [1, 2, 3, 4]])
+    emb = Embedding(6, 3, mask_zero=True)
+    pooled = GlobalAveragePooling1D()(emb(tokens))             # the mask the embedding carries is used
+    np.testing.assert_allclose(pooled.data[0], emb.embeddings.data[[4, 2]].mean(0), rtol=1e-6)

@@ -7,8 +7,11 @@
 >>> GlobalAveragePooling2D()(x).shape
 (2, 8)
 """
+import numpy as np
+
 from .. import ops as F
 from ..ops.conv import pair
+from ..tensor import to_numpy
 from ..ops.pooling import max_pool2d, avg_pool2d
 from .base import Layer
 from .conv import normalize_data_format, to_channels_last, from_channels_last, image_shape
@@ -123,9 +126,23 @@ class GlobalMaxPooling2D(_GlobalPooling):
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
-    """(N, steps, C) -> (N, C): the mean over steps."""
+    """(N, steps, C) (or (N, C, steps) with channels_first) -> (N, C): the mean over steps.  With a
+    mask (N, steps) (given, or carried by the input, e.g. from ``Embedding(mask_zero=True)``) the
+    mean is over the unmasked steps only, as in Keras; the output carries no mask."""
     rank = 1
     reduce = staticmethod(F.mean)
+    supports_masking = True
+
+    def call(self, x, mask=None):
+        if mask is None:
+            return super().call(x)
+        steps = 1 if self.data_format == "channels_last" else 2
+        m = np.expand_dims(to_numpy(mask).astype(x.dtype), 2 if steps == 1 else 1)
+        total = F.sum(x * m, axis=steps, keepdims=self.keepdims)
+        return total / m.sum(axis=steps, keepdims=self.keepdims)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 class GlobalMaxPooling1D(_GlobalPooling):
