@@ -54,13 +54,19 @@ class Model(Trainer, Layer):
             cls.compile = records_compile_call(own)
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (len(args) >= 2 or "inputs" in kwargs):
+        if cls is Model and _functional_arguments(args, kwargs):
             from .functional_model import Functional
             return Functional.__new__(Functional, *args, **kwargs)
         return super().__new__(cls, *args, **kwargs)
 
-    def __init__(self, name=None, **kwargs):
-        super().__init__(name=name, **kwargs)
+    def __init__(self, *args, name=None, **kwargs):
+        if _functional_arguments(args, kwargs):
+            # a subclass built from inputs and outputs (its __init__ passed them on), as Keras allows
+            from .functional_model import Functional
+            _make_functional(type(self))
+            Functional.__init__(self, *args, name=name, **kwargs)
+            return
+        super().__init__(name=args[0] if args else name, **kwargs)
         self.optimizer = None
         self.loss = None
         self.compiled = False
@@ -208,6 +214,25 @@ class Model(Trainer, Layer):
     def load_weights(self, path):
         from .saving import load_weights
         load_weights(self, path)
+
+
+def _functional_arguments(args, kwargs):
+    """Whether a model's constructor was called as ``Model(inputs, outputs)`` (positions or keywords)."""
+    return len(args) >= 2 or (len(args) == 1 and "outputs" in kwargs) or ("inputs" in kwargs and "outputs" in kwargs)
+
+
+def _make_functional(cls):
+    """Put ``Functional`` where ``Model`` stands among the bases of the subclass ``cls`` (and of its
+    ``Model`` ancestors), so ``CustomModel(inputs, outputs)`` runs its graph and keeps the subclass's
+    own steps, as in Keras 3.  The class stays changed: each later instance is functional too."""
+    from .functional_model import Functional
+    from .sequential import Sequential
+    if issubclass(cls, (Functional, Sequential)):
+        return
+    cls.__bases__ = tuple(Functional if base is Model else base for base in cls.__bases__)
+    for base in cls.__bases__:
+        if issubclass(base, Model):
+            _make_functional(base)
 
 
 def _nested(layers, expand, depth=0):

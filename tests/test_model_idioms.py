@@ -1,0 +1,73 @@
+"""Keras 3 model idioms that the keras.io guides rely on (tests/keras_style runs the guides
+themselves; these pin down each piece Axon had to learn for them)."""
+import numpy as np
+import pytest
+
+import axon
+from axon import layers
+
+
+# ----- a Model subclass built from inputs and outputs (the "Customizing fit()" guide)
+class StepCounting(axon.Model):
+    """Keeps the functional graph, overrides the step: counts the steps it ran."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.steps = 0
+
+    def train_step(self, data):
+        self.steps += 1
+        return super().train_step(data)
+
+
+def _graph(units=1):
+    inputs = axon.Input(shape=(3,))
+    return inputs, layers.Dense(units, name="out")(inputs)
+
+
+def test_subclass_from_inputs_and_outputs_runs_the_graph_and_its_own_step():
+    inputs, outputs = _graph()
+    model = StepCounting(inputs, outputs)
+    assert isinstance(model, StepCounting) and model.inputs == [inputs] and model.steps == 0
+    x = np.arange(12, dtype="float32").reshape(4, 3)
+    kernel, bias = model.get_layer("out").get_weights()
+    np.testing.assert_allclose(model.predict(x, verbose=0), x @ kernel + bias, rtol=1e-6)
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, np.ones((4, 1)), batch_size=2, epochs=3, verbose=0)
+    assert model.steps == 6
+
+
+def test_subclass_by_keywords_and_its_subclasses_are_functional_too():
+    class Deeper(StepCounting):
+        pass
+
+    inputs, outputs = _graph(2)
+    model = Deeper(inputs=inputs, outputs=outputs)
+    assert model.output_names == ["out"] and model.predict(np.ones((5, 3)), verbose=0).shape == (5, 2)
+    assert isinstance(model, StepCounting)
+
+
+def test_functional_subclass_saves_and_loads_as_itself(tmp_path):
+    inputs, outputs = _graph()
+    model = StepCounting(inputs, outputs)
+    model.compile(optimizer="sgd", loss="mse")
+    path = str(tmp_path / "m.axon")
+    model.save(path)
+    restored = axon.load_model(path)
+    assert type(restored) is StepCounting and restored.steps == 0
+    x = np.random.default_rng(0).normal(size=(4, 3)).astype("float32")
+    np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+
+
+def test_a_plain_subclass_still_builds_from_its_own_layers():
+    class Plain(axon.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(2)
+
+        def call(self, x):
+            return self.dense(x)
+
+    with pytest.raises(TypeError):
+        Plain(*_graph())  # its __init__ takes no inputs and outputs ...
+    assert Plain()(np.ones((1, 3), "float32")).shape == (1, 2)  # ... and the mistake changed nothing
