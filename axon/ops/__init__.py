@@ -42,3 +42,4 @@ from .pooling import (max_pool2d, avg_pool2d, global_avg_pool2d, global_max_pool
 from .. import tensor as _tensor
 
 _tensor._F = sys.modules[__name__]
+from . import image  # noqa: E402  keras.ops.image: resize, affine_transform, grid_sample
