@@ -15,7 +15,8 @@ A, B, C = (R.normal(0, 1, (3, 4)) for _ in range(3))
 
 @pytest.mark.parametrize("helper,cls,ref", [
     (add, Add, lambda a, b, c: a + b + c), (multiply, Multiply, lambda a, b, c: a * b * c),
-    (average, Average, lambda a, b, c: (a + b + c) / 3), (maximum, Maximum, lambda a, b, c: np.maximum(np.maximum(a, b), c)),
+    (average, Average, lambda a, b, c: (a + b + c) / 3),
+    (maximum, Maximum, lambda a, b, c: np.maximum(np.maximum(a, b), c)),
     (minimum, Minimum, lambda a, b, c: np.minimum(np.minimum(a, b), c)),
     (concatenate, Concatenate, lambda a, b, c: np.concatenate([a, b, c], -1))])
 def test_helpers_build_the_layer_and_call_it(helper, cls, ref):

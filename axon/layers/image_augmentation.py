@@ -28,13 +28,16 @@ from .preprocessing import ImageLayer, smart_resize
 FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 
 
+def _is_number(v):
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
 def factor_range(value, name, who, lo=-1.0, hi=1.0, lo_open=False):
     """``(lower, upper)`` from a number f (``(-f, f)``) or a pair, each inside [lo, hi]
     ((lo, hi] when ``lo_open``); a clear error naming the layer and argument otherwise."""
-    pair = (-abs(value), abs(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+    pair = (-abs(value), abs(value)) if _is_number(value) \
         else tuple(value) if isinstance(value, (list, tuple)) and len(value) == 2 else None
-    bad = pair is None or any(not isinstance(v, (int, float)) or v > hi or v < lo or (lo_open and v == lo)
-                              for v in pair)
+    bad = pair is None or any(not _is_number(v) or v > hi or v < lo or (lo_open and v == lo) for v in pair)
     if bad:
         interval = f"({lo}, {hi}]" if lo_open else f"[{lo}, {hi}]"
         raise ValueError(f"{who}: {name} must be a number or a pair (lower, upper) in {interval}, "
@@ -158,10 +161,11 @@ class RandomContrast(_RandomImageLayer):
 
     def __init__(self, factor, value_range=(0, 255), seed=None, data_format=None, **kwargs):
         super().__init__(seed, data_format, **kwargs)
-        pair = (factor, factor) if isinstance(factor, (int, float)) and not isinstance(factor, bool) else factor
+        pair = (factor, factor) if _is_number(factor) else factor
         self.factor = factor_range(pair, "factor", "RandomContrast", lo=0.0)
         if len(value_range) != 2 or value_range[0] >= value_range[1]:
-            raise ValueError(f"RandomContrast: value_range must be (low, high) with low < high, got {value_range!r}")
+            raise ValueError(f"RandomContrast: value_range must be (low, high) with low < high, "
+                             f"got {value_range!r}")
         self.value_range = tuple(value_range)
 
     def augment(self, x):

@@ -58,5 +58,5 @@ assert dnn_mae < 1.2, dnn_mae
 # the adapted statistics are saved with the model
 linear_model.save("linear_model.keras")
 reloaded = keras.models.load_model("linear_model.keras")
-assert np.allclose(reloaded.predict(test_features[:5], verbose=0), linear_model.predict(test_features[:5], verbose=0),
-                   rtol=1e-5)
+expected = linear_model.predict(test_features[:5], verbose=0)
+assert np.allclose(reloaded.predict(test_features[:5], verbose=0), expected, rtol=1e-5)
