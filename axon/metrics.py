@@ -48,7 +48,9 @@ class Metric(Serializable):
         self.name = name or _snake(type(self).__name__)
         self.dtype = dtype
         self.__dict__.setdefault("_variables", [])
-        self.reset_state()
+        # the running total of the built-in means (not reset_state(): a subclass's override may use
+        # variables its __init__ creates after this call, as Keras's custom metrics do)
+        self.total, self.count = 0.0, 0
 
     def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation="sum", name=None):
         """A state tensor of ``shape`` (``initializer`` a name or an array-valued callable), reset
@@ -209,6 +211,7 @@ class ConfusionMatrix(Metric):
     def __init__(self, num_classes, name=None):
         self.num_classes = num_classes
         super().__init__(name)
+        self.matrix = np.zeros((num_classes, num_classes), np.int64)
 
     def reset_state(self):
         self.matrix = np.zeros((self.num_classes, self.num_classes), np.int64)
@@ -229,6 +232,7 @@ class _FromConfusion(Metric):
     def __init__(self, name=None, average="macro", threshold=0.5):
         self.average, self.threshold = average, threshold
         super().__init__(name)
+        self.matrix, self.binary = None, True
 
     def reset_state(self):
         self.matrix = None

@@ -71,3 +71,44 @@ def test_a_plain_subclass_still_builds_from_its_own_layers():
     with pytest.raises(TypeError):
         Plain(*_graph())  # its __init__ takes no inputs and outputs ...
     assert Plain()(np.ones((1, 3), "float32")).shape == (1, 2)  # ... and the mistake changed nothing
+
+
+# ----- a custom Metric whose reset_state uses the variables its __init__ creates (the guide's
+# CategoricalTruePositives): the base constructor must not call the override before they exist
+class Hits(axon.metrics.Metric):
+    def __init__(self, name="hits", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.hits = self.add_variable(shape=(), name="hits", initializer="zeros")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        self.hits.assign_add(np.sum(np.argmax(y_pred, axis=1) == np.ravel(y_true)))
+
+    def result(self):
+        return self.hits
+
+    def reset_state(self):
+        self.hits.assign(0.0)
+
+
+def test_custom_metric_reset_state_override_runs_after_init_and_each_epoch():
+    metric = Hits()
+    metric.update_state(np.array([1, 0]), np.array([[0.1, 0.9], [0.2, 0.8]]))
+    assert float(metric.result()) == 1.0
+    metric.reset_state()
+    assert float(metric.result()) == 0.0
+    inputs = axon.Input(shape=(2,))
+    model = axon.Model(inputs, layers.Dense(2, activation="softmax")(inputs))
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=[Hits()])
+    x, y = np.eye(2, dtype="float32").repeat(5, 0), np.arange(2).repeat(5)
+    history = model.fit(x, y, epochs=2, verbose=0).history
+    assert all(0 <= h <= 10 for h in history["hits"])  # one epoch's count: reset between epochs
+
+
+@pytest.mark.parametrize("make", [lambda: axon.metrics.Precision(), lambda: axon.metrics.Recall(),
+                                  lambda: axon.metrics.ConfusionMatrix(2)])
+def test_built_in_metrics_start_empty(make):
+    metric = make()
+    first = np.asarray(metric.result()).copy()
+    metric.update_state(np.array([1, 0, 1]), np.array([0.9, 0.2, 0.4]))
+    metric.reset_state()
+    np.testing.assert_array_equal(np.asarray(metric.result()), first)
