@@ -112,3 +112,24 @@ def test_built_in_metrics_start_empty(make):
     metric.update_state(np.array([1, 0, 1]), np.array([0.9, 0.2, 0.4]))
     metric.reset_state()
     np.testing.assert_array_equal(np.asarray(metric.result()), first)
+
+
+# ----- keras.models.clone_model
+def test_clone_model_gives_the_architecture_with_new_weights():
+    inputs = axon.Input(shape=(3,))
+    model = axon.Model(inputs, layers.Dense(2, name="out")(layers.Dense(4, activation="relu")(inputs)))
+    clone = axon.models.clone_model(model)
+    assert type(clone) is type(model) and clone.get_config() == model.get_config()
+    assert all(a is not b for a, b in zip(clone.weights, model.weights))
+    x = np.random.default_rng(1).normal(size=(5, 3)).astype("float32")
+    assert not np.allclose(clone.predict(x, verbose=0), model.predict(x, verbose=0))
+    clone.set_weights(model.get_weights())
+    np.testing.assert_allclose(clone.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_clone_model_of_a_functional_subclass_keeps_the_class_and_refuses_rewiring():
+    model = StepCounting(*_graph())
+    clone = axon.models.clone_model(model)
+    assert type(clone) is StepCounting and clone.steps == 0
+    with pytest.raises(ValueError, match="clone_function is not supported"):
+        axon.models.clone_model(model, clone_function=lambda layer: layer)
