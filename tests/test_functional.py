@@ -156,3 +156,20 @@ def test_models_pass_on_the_mask_of_their_last_layer():
     model = axon.Sequential([Embedding(10, 4, mask_zero=True), LSTM(3, return_sequences=True)])
     out = model(np.array([[1, 2, 0, 0], [3, 0, 0, 0]]))
     np.testing.assert_array_equal(out._mask, [[True, True, False, False], [True, False, False, False]])
+
+
+def test_arithmetic_on_symbolic_tensors_records_operator_layers(tmp_path):
+    """As in Keras, ``x + y``, ``1 - x``, ``x * 0.5`` and ``x[:, 0]`` are graph nodes."""
+    x = axon.Input((None, 4))
+    y = Dense(4)(x)
+    out = (1.0 - (x + y)[:, 0]) * 0.5
+    model = axon.Model(x, out)
+    assert out.shape == (None, 4) and model.output_shape == (None, 4)
+    data = np.random.default_rng(0).normal(size=(2, 5, 4)).astype("float32")
+    dense = model.layers[1]
+    expected = (1.0 - (data + data @ dense.kernel.data + dense.bias.data)[:, 0]) * 0.5
+    np.testing.assert_allclose(model.predict(data, verbose=0), expected, rtol=1e-5)
+    model.save(tmp_path / "ops.axon")
+    np.testing.assert_allclose(axon.load_model(tmp_path / "ops.axon").predict(data, verbose=0), expected, rtol=1e-5)
+    with pytest.raises(TypeError, match="combines with numbers"):
+        x + "text"

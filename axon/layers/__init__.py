@@ -20,3 +20,4 @@ from .image_augmentation import (RandomFlip, RandomRotation, RandomZoom, RandomT
                                  RandomCrop)
 from .wrappers import Bidirectional, TimeDistributed
 from .sequence import RepeatVector, Masking
+from .operator import Operator

@@ -6,6 +6,7 @@ automatically from its attributes), and computes ``call(inputs)``.  It works
 both ways: ``layer(tensor)`` in a hand-written loop, or inside a Keras-style
 model.  Shapes always include the batch axis first.
 """
+import functools
 import inspect
 import re
 
@@ -71,6 +72,12 @@ class Layer(Serializable):
     """
     supports_masking = False
     keeps_inner_masks = False  # containers (models) leave the masks their inner layers computed
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "marks_built", False):
+            cls.build = _marks_built(build)
 
     def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None,
                  batch_size=None, dtype=None):
@@ -289,7 +296,15 @@ class Layer(Serializable):
 
     # ----- calling
     def build(self, input_shape):
-        """Create weights for inputs of ``input_shape`` (batch axis included)."""
+        """Create weights for inputs of ``input_shape`` (batch axis included, ``None`` allowed
+        there).  The first call runs it; called directly (``layer.build((None, 4))``, as in Keras)
+        it builds the layer too, and the first call then keeps those weights."""
+        self.built = True
+
+    def _build_for_call(self, input_shape):
+        """Build on the first call (a container whose layers build as the batch runs through them
+        overrides this)."""
+        self.build(input_shape)
 
     def call(self, inputs):
         return inputs
@@ -327,7 +342,7 @@ class Layer(Serializable):
         if not self.built:
             shapes = [tuple(t.shape) for t in _flat(inputs)]
             self._build_shapes = [(s, str(t.dtype)) for s, t in zip(shapes, _flat(inputs))]
-            self.build(shapes[0] if len(shapes) == 1 else shapes)
+            self._build_for_call(shapes[0] if len(shapes) == 1 else shapes)
             self.built = True
         if self.input_spec is not None:
             self.input_spec.check(self, inputs[0].shape)
@@ -359,10 +374,11 @@ class Layer(Serializable):
                 out._mask = out_mask
             elif isinstance(out, (list, tuple)) and out and isinstance(out[0], Tensor):
                 out[0]._mask = out_mask
-        if single:
-            self.output_shape = out.shape
-        elif isinstance(out, (list, tuple)) and out and isinstance(out[0], Tensor):
-            self.output_shape = [o.shape for o in out]
+        if self.output_shape is None:  # as Keras: the shape of the first call, batch axis None
+            if single:
+                self.output_shape = _batchless(out.shape)
+            elif isinstance(out, (list, tuple)) and out and isinstance(out[0], Tensor):
+                self.output_shape = [_batchless(o.shape) for o in out]
         return out
 
     def build_from_shape(self, input_shape, dtype=None):
@@ -374,6 +390,21 @@ class Layer(Serializable):
 
     def __repr__(self):
         return f"<{self.describe()}{'' if self.built else ' (not built)'}>"
+
+
+def _batchless(shape):
+    return (None,) + tuple(shape[1:]) if len(shape) else ()
+
+
+def _marks_built(build):
+    """``build`` that leaves the layer ``built`` (Keras's rule), however it was called."""
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        out = build(self, *args, **kwargs)
+        self.built = True
+        return out
+    wrapper.marks_built = True
+    return wrapper
 
 
 def _flat(items):

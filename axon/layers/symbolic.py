@@ -51,6 +51,24 @@ class SymbolicTensor:
         name = f" name={self.name}" if self.name else ""
         return f"<SymbolicTensor shape={self.shape} dtype={self.dtype}{name}>"
 
+    # ----- Python arithmetic records an Operator layer call (layers/operator.py)
+    def _op(self, op, other=None, reflected=False):
+        from .operator import apply_operator  # operator.py builds on base.py, which imports this module
+        return apply_operator(op, self, other, reflected)
+
+    def __add__(self, o): return self._op("add", o)
+    def __radd__(self, o): return self._op("add", o, True)
+    def __sub__(self, o): return self._op("sub", o)
+    def __rsub__(self, o): return self._op("sub", o, True)
+    def __mul__(self, o): return self._op("mul", o)
+    def __rmul__(self, o): return self._op("mul", o, True)
+    def __truediv__(self, o): return self._op("truediv", o)
+    def __rtruediv__(self, o): return self._op("truediv", o, True)
+    def __pow__(self, o): return self._op("pow", o)
+    def __matmul__(self, o): return self._op("matmul", o)
+    def __neg__(self): return self._op("neg")
+    def __getitem__(self, index): return self._op("getitem", index)
+
 
 def _map(structure, fn):
     if isinstance(structure, (list, tuple)):

@@ -6,6 +6,9 @@
 >>> model.predict(np.zeros((2, 4)), verbose=0).shape
 (2, 3)
 """
+import numpy as np
+
+from ..autograd import no_grad
 from ..layers.base import Layer
 from ..serialization import serialize, deserialize
 from ..layers.input_layer import InputLayer
@@ -34,12 +37,13 @@ class Sequential(Model):
             self._batch_input_shape = layer._batch_input_shape
         self._stack.append(layer)
         self._layers.append(layer)
-        self.built = False
+        self.built, self.output_shape = False, None
         self._maybe_build()  # with a known input shape the weights exist at once, as in Keras
 
     def pop(self):
         layer = self._stack.pop()
         self._layers.remove(layer)
+        self.output_shape = self._stack[-1].output_shape if self._stack else None
         return layer
 
     def call(self, x, training=None):
@@ -48,8 +52,31 @@ class Sequential(Model):
             x = layer(x, training=training)
         return x
 
-    def build(self, input_shape):
+    def build(self, input_shape=None):
+        """Keras's ``model.build(input_shape)``: create every layer's weights for batches of
+        ``input_shape`` (batch axis included, e.g. ``(None, 784)``; the declared input shape when
+        left out), so ``summary()`` and ``weights`` work before any data is seen."""
+        if input_shape is None:
+            input_shape = self._batch_input_shape
+        if input_shape is None:
+            raise ValueError(f"{self.describe()}.build: give the input shape, batch axis included, e.g. "
+                             "build((None, 784)), or start the model with axon.Input(shape=...)")
         self._check_input(input_shape)
+        shape = tuple(input_shape)
+        if None in shape[1:]:
+            raise ValueError(f"{self.describe()}.build: input_shape {shape} has a variable-length axis; "
+                             "build it by calling it on a batch instead")
+        dtype = np.dtype(getattr(self, "_input_dtype", None) or self.dtype)
+        # integer probes hold 1s, as Input's do: token id 0 is padding to a masking Embedding
+        probe = (np.zeros if dtype.kind == "f" else np.ones)((1,) + shape[1:], dtype)
+        self._build_shapes = [(probe.shape, str(dtype))]
+        with no_grad():
+            for layer in self._stack:
+                probe = layer(probe, training=False)
+        self.output_shape = probe.shape
+
+    def _build_for_call(self, input_shape):
+        self._check_input(input_shape)  # the layers build as the first batch runs through them
 
     def _check_input(self, input_shape):
         """Refuse a batch whose shape contradicts the declared ``input_shape``."""

@@ -9,7 +9,7 @@ True
 >>> names("sequence")
 ['char_rnn', 'seq2seq', 'sequence_tagger', 'text_classifier']
 >>> get("lenet", num_classes=5).output_shape
-(1, 5)
+(None, 5)
 >>> get("lenet", vocab_size=5)
 Traceback (most recent call last):
 ...

@@ -4,7 +4,7 @@
 >>> base = axon.zoo.lenet5(num_classes=5)
 >>> model = replace_head(base, 3, freeze_base=True)
 >>> model.output_shape, len(model.trainable_weights)
-((1, 3), 2)
+((None, 3), 2)
 """
 from ...layers import Dense, Flatten
 from ...models import Sequential, Model
