@@ -228,3 +228,15 @@ def test_every_callback_keeps_its_import_path():
     for name, module in homes.items():
         assert getattr(cbks, name) is getattr(module, name), name
     assert set(cbks.__all__) == set(homes) - {"CallbackList"}
+
+
+def test_callbacks_cannot_set_the_rate_of_a_schedule_driven_optimizer():
+    x, y = problem(16)
+    m = axon.Sequential([Dense(1, input_shape=(3,))])
+    m.compile(SGD(axon.optimizers.ExponentialDecay(0.1, 10, 0.5)), "mse")
+    with pytest.raises(TypeError, match="driven by the schedule ExponentialDecay"):   # as in Keras
+        m.fit(x, y, epochs=1, verbose=0, callbacks=[LearningRateScheduler(lambda epoch: 0.01)])
+    h = m.fit(x, y, epochs=2, batch_size=8, verbose=0, callbacks=[LambdaCallback(
+        on_epoch_end=lambda epoch, logs: logs.update(rate=m.optimizer.learning_rate))])
+    # the failed fit made no step; then two steps an epoch: the rate after 2 and after 4 updates
+    assert h.history["rate"] == pytest.approx([0.1 * 0.5 ** (2 / 10), 0.1 * 0.5 ** (4 / 10)])

@@ -98,8 +98,9 @@ def test_lr_setter_and_schedule_follow_iterations():
         opt.step()
     assert seen == [1.0, 1.0, 0.5, 0.5, 0.25]
     np.testing.assert_allclose(p.data, [-3.25])
-    opt.lr = 0.01
-    assert opt.learning_rate == 0.01
+    constant = SGD([p], learning_rate=0.1)
+    constant.lr = 0.01
+    assert constant.learning_rate == 0.01 and isinstance(constant.learning_rate, float)
 
 
 def test_schedule_values():
@@ -158,7 +159,8 @@ def test_optimizer_config_round_trip():
     opt = AdamW(learning_rate=ExponentialDecay(0.1, 100, 0.9), weight_decay=0.02, clipnorm=1.0)
     back = deserialize(serialize(opt))
     assert isinstance(back, AdamW) and back.weight_decay == 0.02 and back.clipnorm == 1.0
-    assert back.learning_rate(100) == pytest.approx(0.09)
+    back.iterations = 100
+    assert back.learning_rate == pytest.approx(0.09)
     assert deserialize(serialize(SGD(lr=0.3))).learning_rate == 0.3
 
 
@@ -263,3 +265,45 @@ def test_schedules_match_pytorch_schedulers():
         ours = [schedule(s) for s in range(steps)]
         np.testing.assert_allclose(ours, _torch_rates(torch, make, steps, lr), rtol=1e-6, atol=1e-12,
                                    err_msg=type(schedule).__name__)
+
+
+# ----- optimizer.learning_rate as Keras 3 defines it: the current rate, a float
+
+def test_learning_rate_reads_the_schedule_at_the_current_iteration():
+    p = param([0.0])
+    schedule = CosineDecay(0.0, decay_steps=6, warmup_target=0.4, warmup_steps=2)
+    opt = Adam([p], learning_rate=schedule)
+    seen = []
+    for _ in range(10):
+        seen.append(opt.learning_rate)
+        p.grad = np.array([1.0])
+        opt.step()
+    assert all(isinstance(r, float) for r in seen)
+    assert seen == pytest.approx([schedule(i) for i in range(10)])
+    assert seen[:3] == pytest.approx([0.0, 0.2, 0.4]) and seen[-1] == pytest.approx(0.0)
+
+
+def test_a_number_cannot_replace_a_schedule_but_a_schedule_can_replace_anything():
+    opt = SGD(learning_rate=ExponentialDecay(0.1, 10, 0.5))
+    with pytest.raises(TypeError, match="driven by the schedule ExponentialDecay.*float learning_rate"):
+        opt.learning_rate = 0.01
+    with pytest.raises(TypeError, match="driven by the schedule"):
+        opt.lr = 0.01
+    opt.learning_rate = StepDecay(0.3, step_size=1, factor=0.5)   # Keras: another schedule is fine
+    opt.iterations = 2
+    assert opt.learning_rate == pytest.approx(0.075)
+    constant = SGD(learning_rate=0.1)
+    constant.learning_rate = ExponentialDecay(0.2, 1, 0.5)
+    constant.iterations = 1
+    assert constant.learning_rate == pytest.approx(0.1)
+
+
+def test_a_plain_callable_is_called_with_no_argument_and_bad_rates_are_refused():
+    rate = {"now": 0.05}
+    opt = SGD(learning_rate=lambda: rate["now"])
+    assert opt.learning_rate == 0.05
+    rate["now"] = 0.01
+    assert opt.learning_rate == 0.01
+    with pytest.raises(ValueError, match="learning_rate must be a float, a LearningRateSchedule or a callable, "
+                                         "got '0.1'"):
+        SGD(learning_rate="0.1")

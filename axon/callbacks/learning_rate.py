@@ -14,7 +14,7 @@ class LearningRateScheduler(Callback):
     def on_epoch_begin(self, epoch, logs=None):
         opt = self.model.optimizer
         try:
-            lr = self.schedule(epoch, opt.lr)
+            lr = self.schedule(epoch, opt.learning_rate)
         except TypeError:
             lr = self.schedule(epoch)
         opt.learning_rate = float(lr)
@@ -23,7 +23,7 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
-            logs["learning_rate"] = self.model.optimizer.lr
+            logs["learning_rate"] = self.model.optimizer.learning_rate
 
 
 class ReduceLROnPlateau(_Monitor):
@@ -44,7 +44,7 @@ class ReduceLROnPlateau(_Monitor):
         value = self._value(logs)
         opt = self.model.optimizer
         if logs is not None:
-            logs["learning_rate"] = opt.lr
+            logs["learning_rate"] = opt.learning_rate
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1
             self.wait = 0
@@ -54,8 +54,8 @@ class ReduceLROnPlateau(_Monitor):
         if self.cooldown_counter > 0:
             return
         self.wait += 1
-        if self.wait >= self.patience and opt.lr > self.min_lr:
-            new = max(opt.lr * self.factor, self.min_lr)
+        if self.wait >= self.patience and opt.learning_rate > self.min_lr:
+            new = max(opt.learning_rate * self.factor, self.min_lr)
             opt.learning_rate = new
             self.cooldown_counter, self.wait = self.cooldown, 0
             if self.verbose:

@@ -118,8 +118,8 @@ class TensorBoard(Callback):
         logs = logs or {}
         train = {k: v for k, v in logs.items() if not k.startswith("val_")}
         optimizer = getattr(self.model, "optimizer", None)
-        if optimizer is not None and hasattr(optimizer, "lr"):
-            train["learning_rate"] = optimizer.lr
+        if isinstance(getattr(optimizer, "learning_rate", None), float):
+            train["learning_rate"] = optimizer.learning_rate
         if self.write_steps_per_second and self._iterations() is not None:
             took = time.perf_counter() - self._epoch_start
             train["steps_per_second"] = (self._iterations() - self._epoch_start_iterations) / took

@@ -84,7 +84,7 @@ def _optimizer_entry(attribute, opt, index, members):
             members.append((member, np.asarray(value)))
             names.append([key, member])
         slots.append(names)
-    return {"attribute": attribute, "learning_rate": serialize(opt.learning_rate),
+    return {"attribute": attribute, "learning_rate": opt.get_config()["learning_rate"],
             "iterations": state["iterations"], "variables": variables, "slots": slots}
 
 

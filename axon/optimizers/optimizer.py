@@ -19,6 +19,7 @@ import numpy as np
 
 from ..serialization import Serializable
 from ..tensor import unwrap
+from .schedules import LearningRateSchedule
 
 
 class Optimizer(Serializable):
@@ -26,10 +27,11 @@ class Optimizer(Serializable):
                  clipvalue=None, global_clipnorm=None, name=None):
         if isinstance(params, (int, float)) or callable(params):
             params, learning_rate = None, params   # Adam(0.01): a learning rate, Keras style
+        self.name = name or type(self).__name__
+        self._learning_rate = None
         self.learning_rate = learning_rate if lr is None else lr
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
-        self.name = name or type(self).__name__
         self.iterations = 0
         self.params = None
         self.state = []
@@ -42,7 +44,7 @@ class Optimizer(Serializable):
         config.pop("params", None)
         config.pop("lr", None)
         from ..serialization import serialize
-        config["learning_rate"] = serialize(self.learning_rate)
+        config["learning_rate"] = serialize(self._learning_rate)
         return config
 
     # ----- parameters and learning rate
@@ -76,14 +78,47 @@ class Optimizer(Serializable):
         return out
 
     @property
+    def learning_rate(self):
+        """The learning rate of the next step, a float (Keras): a ``LearningRateSchedule`` is evaluated
+        at ``iterations``, any other callable is called with no argument.
+
+        Assigning a number sets the rate, assigning a schedule or callable makes it drive the rate; a
+        number cannot replace a schedule (``TypeError``, as in Keras): assign another schedule.
+
+        >>> from axon.optimizers import SGD, ExponentialDecay
+        >>> opt = SGD(learning_rate=ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5))
+        >>> opt.iterations = 10
+        >>> round(opt.learning_rate, 6)
+        0.05
+        """
+        lr = self._learning_rate
+        if isinstance(lr, LearningRateSchedule):
+            return float(lr(self.iterations))
+        return float(lr()) if callable(lr) else lr
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        if callable(value):
+            self._learning_rate = value
+            return
+        if isinstance(self._learning_rate, LearningRateSchedule):
+            raise TypeError(f"{self.name}: its learning rate is driven by the schedule "
+                            f"{type(self._learning_rate).__name__}, so a number cannot be assigned to it; "
+                            "create the optimizer with a float learning_rate to set the rate by hand, or "
+                            "assign another schedule")
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+            raise ValueError(f"{self.name}: learning_rate must be a float, a LearningRateSchedule or a "
+                             f"callable, got {value!r}")
+        self._learning_rate = float(value)
+
+    @property
     def lr(self):
-        """The learning rate of the next step (a schedule is evaluated at ``iterations``)."""
-        lr = self.learning_rate
-        return float(lr(self.iterations)) if callable(lr) else float(lr)
+        """PyTorch's name for ``learning_rate``."""
+        return self.learning_rate
 
     @lr.setter
     def lr(self, value):
-        self.learning_rate = float(value)
+        self.learning_rate = value
 
     def zero_grad(self):
         for p in self.params or ():
