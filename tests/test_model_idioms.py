@@ -133,3 +133,49 @@ def test_clone_model_of_a_functional_subclass_keeps_the_class_and_refuses_rewiri
     assert type(clone) is StepCounting and clone.steps == 0
     with pytest.raises(ValueError, match="clone_function is not supported"):
         axon.models.clone_model(model, clone_function=lambda layer: layer)
+
+
+# ----- layer.build(shape) called directly, as the transfer-learning guide does
+def test_a_layer_built_by_hand_is_built_and_keeps_its_weights_on_the_first_call():
+    layer = layers.Dense(3)
+    layer.build((None, 4))
+    assert layer.built and len(layer.weights) == 2 and len(layer.trainable_weights) == 2
+    layer.set_weights([np.ones((4, 3), "float32"), np.zeros(3, "float32")])
+    np.testing.assert_allclose(layer(np.ones((2, 4), "float32")).numpy(), np.full((2, 3), 4.0))
+    norm = layers.BatchNormalization()
+    norm.build((None, 4))
+    assert norm.built and (len(norm.trainable_weights), len(norm.non_trainable_weights)) == (2, 2)
+
+
+def test_a_custom_layer_build_is_marked_built_even_without_super_build():
+    class Scale(layers.Layer):
+        def build(self, input_shape):
+            self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+    layer = Scale()
+    layer.build((None, 5))
+    scale = layer.scale
+    layer(np.ones((1, 5), "float32"))
+    assert layer.built and layer.scale is scale and layer.weights == [scale]
+
+
+def test_sequential_build_creates_every_layer_for_summary_and_saving(tmp_path):
+    model = axon.Sequential([layers.Dense(3, activation="relu"), layers.Dense(2)])
+    model.build((None, 4))
+    assert model.built and [w.shape for w in model.weights] == [(4, 3), (3,), (3, 2), (2,)]
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert any("(None, 2)" in line for line in lines)
+    x = np.random.default_rng(2).normal(size=(3, 4)).astype("float32")
+    model.save(str(tmp_path / "m.axon"))
+    np.testing.assert_allclose(axon.load_model(str(tmp_path / "m.axon")).predict(x, verbose=0),
+                               model.predict(x, verbose=0))
+    with pytest.raises(ValueError, match="expected input with size 4"):
+        model.build((None, 5))  # its layers were built for 4 features
+
+
+def test_sequential_build_needs_a_shape():
+    with pytest.raises(ValueError, match="give the input shape"):
+        axon.Sequential([layers.Dense(2)]).build()
+    with pytest.raises(ValueError, match="variable-length"):
+        axon.Sequential([layers.Embedding(10, 4)]).build((None, None))
