@@ -179,3 +179,35 @@ def test_sequential_build_needs_a_shape():
         axon.Sequential([layers.Dense(2)]).build()
     with pytest.raises(ValueError, match="variable-length"):
         axon.Sequential([layers.Embedding(10, 4)]).build((None, None))
+
+
+# ----- base(inputs, training=False): a reused model kept in inference mode (transfer learning)
+def _frozen_mode_model():
+    base_in = axon.Input(shape=(4,))
+    base = axon.Model(base_in, layers.Dropout(0.5)(layers.BatchNormalization()(base_in)), name="base")
+    inputs = axon.Input(shape=(4,))
+    return base, axon.Model(inputs, layers.Dense(1)(base(inputs, training=False)))
+
+
+def test_training_false_at_graph_building_wins_over_fit_training():
+    base, model = _frozen_mode_model()
+    norm = base.layers[1]
+    x = np.random.default_rng(3).normal(5.0, 2.0, size=(32, 4)).astype("float32")
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, np.zeros((32, 1)), epochs=2, verbose=0)
+    np.testing.assert_array_equal(norm.moving_mean.numpy(), np.zeros(4))  # inference mode: not updated
+    # dropout is off too: a training call is deterministic
+    np.testing.assert_array_equal(model(x, training=True).numpy(), model(x, training=True).numpy())
+    # the same model without the fixed mode does update the statistics
+    inputs = axon.Input(shape=(4,))
+    free = axon.Model(inputs, layers.Dense(1)(base(inputs)))
+    free.compile(optimizer="sgd", loss="mse")
+    free.fit(x, np.zeros((32, 1)), epochs=1, verbose=0)
+    assert np.all(norm.moving_mean.numpy() > 0.01)  # one step of momentum 0.99 towards 5
+
+
+def test_training_false_survives_the_config_round_trip():
+    _, model = _frozen_mode_model()
+    clone = axon.Model.from_config(model.get_config())
+    x = np.random.default_rng(4).normal(size=(8, 4)).astype("float32")
+    np.testing.assert_array_equal(clone(x, training=True).numpy(), clone(x, training=True).numpy())

@@ -102,7 +102,10 @@ class Functional(Model):
             if key not in done:
                 args = _substitute(node.args, values)
                 kwargs = {k: _substitute(v, values) for k, v in node.kwargs.items() if k != "training"}
-                done[key] = node.layer(*args, training=training, **kwargs)
+                # a training= given when the graph was built wins (Keras's base(inputs, training=False)
+                # keeps a reused base in inference mode while the model around it trains)
+                fixed = node.kwargs.get("training")
+                done[key] = node.layer(*args, training=training if fixed is None else fixed, **kwargs)
             out = done[key]
             values[id(node)] = out if node.index is None else out[node.index]
         return self._structure(self._output_struct, [values[id(o)] for o in self._outputs], self.output_names)
@@ -118,7 +121,8 @@ class Functional(Model):
             "layers": [serialize(l) for l in layers],
             "nodes": [{"input": [list(n.shape[1:]), str(n.dtype), n.name]} if n.layer is None else
                       {"layer": layers.index(n.layer), "args": _refs(n.args, ids),
-                       "kwargs": {k: _refs(v, ids) for k, v in n.kwargs.items() if k not in ("training", "mask")},
+                       "kwargs": {k: _refs(v, ids) for k, v in n.kwargs.items()
+                                  if k != "mask" and (k != "training" or isinstance(v, bool))},
                        "index": n.index} for n in nodes],
             "inputs": [ids[id(i)] for i in self._inputs],
             "outputs": [ids[id(o)] for o in self._outputs],
