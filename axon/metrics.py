@@ -270,6 +270,56 @@ class F1Score(_FromConfusion):
     kind = "f1"
 
 
+class _ConfusionCount(Metric):
+    """The (weighted) number of entries in one cell of the binary confusion table, as Keras counts
+    them: every entry of ``y_pred`` is one prediction, positive where it is ``> thresholds``; an
+    entry of ``y_true`` is positive where it is not 0.  ``result()`` is the count."""
+    predicted_positive = actual_positive = None  # the cell a subclass counts
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        if thresholds is None:
+            thresholds = 0.5
+        if isinstance(thresholds, bool) or not isinstance(thresholds, (int, float, np.floating)):
+            raise ValueError(f"{type(self).__name__}: thresholds must be one number (the default is 0.5); "
+                             f"a list of thresholds is not supported, got {thresholds!r}")
+        self.thresholds = float(thresholds)
+        super().__init__(name, dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        p = to_numpy(y_pred)
+        y = to_numpy(y_true).reshape(p.shape)
+        cell = ((p > self.thresholds) == self.predicted_positive) & ((y != 0) == self.actual_positive)
+        self.total += _weighted_sum(cell.astype(np.float64), sample_weight)[0]
+
+    def result(self):
+        return self.total
+
+
+class TruePositives(_ConfusionCount):
+    """How many positives were predicted positive.
+
+    >>> m = TruePositives(); m.update_state(np.array([0, 1, 1, 1]), np.array([0.9, 0.8, 0.3, 0.6]))
+    >>> m.result()
+    2.0
+    """
+    predicted_positive, actual_positive = True, True
+
+
+class FalsePositives(_ConfusionCount):
+    """How many negatives were predicted positive (false alarms)."""
+    predicted_positive, actual_positive = True, False
+
+
+class TrueNegatives(_ConfusionCount):
+    """How many negatives were predicted negative."""
+    predicted_positive, actual_positive = False, False
+
+
+class FalseNegatives(_ConfusionCount):
+    """How many positives were predicted negative (misses)."""
+    predicted_positive, actual_positive = False, True
+
+
 def _flat_weights(sample_weight, n):
     """Per-sample weights repeated over the positions of each sample (``n`` labels in all)."""
     if sample_weight is None:

@@ -211,3 +211,36 @@ def test_training_false_survives_the_config_round_trip():
     clone = axon.Model.from_config(model.get_config())
     x = np.random.default_rng(4).normal(size=(8, 4)).astype("float32")
     np.testing.assert_array_equal(clone(x, training=True).numpy(), clone(x, training=True).numpy())
+
+
+# ----- the confusion-count metrics of the imbalanced-classification example
+@pytest.mark.parametrize("name, predicted, actual", [("TruePositives", True, True), ("FalsePositives", True, False),
+                                                     ("TrueNegatives", False, False), ("FalseNegatives", False, True)])
+def test_confusion_counts_match_numpy_with_weights_and_thresholds(name, predicted, actual):
+    rng = np.random.default_rng(5)
+    y = (rng.uniform(size=(40, 3)) < 0.3).astype("float32")
+    p = rng.uniform(size=(40, 3)).astype("float32")
+    w = rng.uniform(size=40).astype("float32")
+    for threshold in (None, 0.7):
+        metric = getattr(axon.metrics, name)(thresholds=threshold)
+        metric.update_state(y[:25], p[:25], sample_weight=w[:25])
+        metric.update_state(y[25:], p[25:], sample_weight=w[25:])
+        cell = ((p > (threshold or 0.5)) == predicted) & ((y != 0) == actual)
+        np.testing.assert_allclose(metric.result(), np.sum(cell * w[:, None]), rtol=1e-6)
+        metric.reset_state()
+        assert metric.result() == 0.0
+
+
+def test_confusion_counts_in_fit_logs_and_their_config():
+    inputs = axon.Input(shape=(2,))
+    model = axon.Model(inputs, layers.Dense(1, activation="sigmoid")(inputs))
+    model.compile(optimizer="sgd", loss="binary_crossentropy",
+                  metrics=[axon.metrics.TruePositives(name="tp"), axon.metrics.FalseNegatives(name="fn")])
+    x = np.random.default_rng(6).normal(size=(30, 2)).astype("float32")
+    y = (x[:, :1] > 0).astype("float32")
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert logs["tp"] + logs["fn"] == y.sum()
+    twin = axon.metrics.TruePositives.from_config(axon.metrics.TruePositives(0.3, name="tp").get_config())
+    assert twin.thresholds == 0.3 and twin.name == "tp"
+    with pytest.raises(ValueError, match="a list of thresholds is not supported"):
+        axon.metrics.TruePositives(thresholds=[0.3, 0.6])
