@@ -6,6 +6,7 @@ per-class code: the config is the constructor's own arguments.
 """
 import contextlib
 import inspect
+import sys
 
 import numpy as np
 
@@ -153,8 +154,14 @@ def serialize(value):
         name = _FUNCTIONS.name_of(value)
         if name is not None:
             return {"function": name}
-        raise TypeError(f"cannot save the function {value!r}: register it with "
-                        "axon.serialization.register_function or pass a string name")
+        fn_name = getattr(value, "__name__", "")
+        if not fn_name.isidentifier():  # a lambda or a callable object
+            raise TypeError(f"cannot save the function {value!r}: a lambda has no name to load it by; "
+                            "define it with def (and pass it in custom_objects= when loading) or register "
+                            "it with axon.saving.register_keras_serializable")
+        # as Keras: a plain function is saved by name and found again when loading (custom_objects,
+        # or the module that defined it, if that module is already imported)
+        return {"function": fn_name, "module": getattr(value, "__module__", None)}
     raise TypeError(f"cannot save a value of type {type(value).__name__}: {value!r}")
 
 
@@ -189,11 +196,17 @@ def deserialize(value, custom_objects=None):
         custom = _custom(name) or _custom(name.split(">")[-1])
         if custom is not None:
             return custom
-        try:
-            return _FUNCTIONS.get(name)
-        except ValueError as e:
-            raise ValueError(f"saved config: {e}; define or import the function before loading, or pass it "
-                             "in custom_objects={...}") from None
+        if name in _FUNCTIONS or "module" not in value:
+            try:
+                return _FUNCTIONS.get(name)
+            except ValueError as e:
+                raise ValueError(f"saved config: {e}; define or import the function before loading, or pass "
+                                 "it in custom_objects={...}") from None
+        found = getattr(sys.modules.get(value["module"] or ""), name, None)  # imported modules only
+        if not callable(found):
+            raise ValueError(f"saved config: the function {name!r} (from module {value['module']!r}) is not "
+                             f"defined here; pass it when loading: custom_objects={{{name!r}: {name}}}")
+        return found
     if "ndarray" in value:
         return np.asarray(value["ndarray"], dtype=value["dtype"])
     if "dtype" in value:

@@ -109,6 +109,11 @@ class Tensor:
     def zero_grad(self):
         self.grad = None
 
+    @property
+    def value(self):
+        """The tensor itself (Keras's ``Variable.value``: ``v.value.grad`` in a torch-backend loop)."""
+        return self
+
     # ----- updating a variable in place (Keras's Variable API: metric state, a layer's counters)
     def assign(self, value):
         """Overwrite the values in place (shape kept, dtype cast); returns the tensor.

@@ -419,3 +419,30 @@ def test_config_activations_variable_and_clear_session():
     Dense(2)
     axon.utils.clear_session()
     assert Dense(2).name == "dense"
+
+
+def _doubled_tanh(x):
+    return ops.tanh(x) * 2.0
+
+
+def _row_mse(y_true, y_pred):
+    return ops.mean(ops.square(y_pred - y_true), axis=-1)
+
+
+def test_plain_functions_save_by_name_and_load_where_defined_or_from_custom_objects(tmp_path):
+    """As Keras: an unregistered function is saved by its name; loading finds it in the module that
+    defined it (when imported) or in custom_objects; a lambda has no name and is refused at save."""
+    from axon.serialization import deserialize, serialize
+    model = axon.Sequential([axon.Input((3,)), Dense(2, activation=_doubled_tanh)])
+    model.compile(optimizer="adam", loss=_row_mse)
+    model.fit(np.ones((4, 3)), np.ones((4, 2)), verbose=0)
+    model.save(tmp_path / "fn.keras")
+    back = axon.models.load_model(tmp_path / "fn.keras")
+    assert back.loss is _row_mse and back.layers[0].activation is _doubled_tanh
+    saved = serialize(_row_mse)
+    missing = dict(saved, module="a_module_nobody_imported")
+    with pytest.raises(ValueError, match=r"custom_objects=\{'_row_mse': _row_mse\}"):
+        deserialize(missing)
+    assert deserialize(missing, custom_objects={"_row_mse": _row_mse}) is _row_mse
+    with pytest.raises(TypeError, match="a lambda has no name"):
+        serialize(lambda t, p: p)
