@@ -446,3 +446,43 @@ def test_plain_functions_save_by_name_and_load_where_defined_or_from_custom_obje
     assert deserialize(missing, custom_objects={"_row_mse": _row_mse}) is _row_mse
     with pytest.raises(TypeError, match="a lambda has no name"):
         serialize(lambda t, p: p)
+
+
+def test_class_weight_weighs_generator_batches_as_it_weighs_arrays():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 3)).astype("float32")
+    y = (x[:, 0] > 0.5).astype("int64")
+    weights = {0: 1.0, 1: 4.0}
+
+    def run(data_kind):
+        axon.manual_seed(0)
+        model = axon.Sequential([axon.Input((3,)), Dense(2, activation="softmax")])
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+        if data_kind == "arrays":
+            model.fit(x, y, batch_size=16, epochs=2, shuffle=False, class_weight=weights, verbose=0)
+        else:
+            def batches():
+                while True:
+                    for i in range(0, 64, 16):
+                        yield x[i:i + 16], y[i:i + 16]
+            model.fit(batches(), steps_per_epoch=4, epochs=2, class_weight=weights, verbose=0)
+        return model.get_weights()
+
+    for a, b in zip(run("arrays"), run("generator")):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_steps_per_epoch_without_batch_size_splits_a_pass_into_that_many_batches():
+    """Keras's rule for arrays: with steps_per_epoch and no batch_size, each batch holds
+    ceil(samples / steps) samples."""
+    seen = []
+
+    class Recording(axon.Sequential):
+        def train_step(self, data):
+            seen.append(len(data[0]))
+            return super().train_step(data)
+
+    model = Recording([axon.Input((2,)), Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.ones((100, 2)), np.ones((100, 1)), steps_per_epoch=4, epochs=1, verbose=0)
+    assert seen == [25, 25, 25, 25]

@@ -138,12 +138,15 @@ class Trainer:
         x, y, sample_weight = self._by_position(x, y, sample_weight)
         if isinstance(validation_data, tuple):
             validation_data = self._by_position(*validation_data)[:len(validation_data)]
-        batch_size = 32 if batch_size is None else batch_size
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = split_validation(x, y, sample_weight, validation_split)
-        if class_weight is not None:
+        if class_weight is not None and y is not None:
             sample_weight = _class_sample_weights(y, class_weight, sample_weight)
+        # without batch_size, Keras's rule: steps_per_epoch batches make a pass, else 32 a batch
         train = adapt(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
+        if class_weight is not None and y is None:  # a generator or dataset: weigh each batch's samples
+            train = _ClassWeighted(train, class_weight)
+        batch_size = 32 if batch_size is None else batch_size
         val = None
         if validation_data is not None:
             val = validation_source(validation_data, validation_batch_size or batch_size, validation_steps)
@@ -225,7 +228,7 @@ class Trainer:
         order, or a dict."""
         self._check_compiled("evaluate", "test_step")
         x, y, sample_weight = self._by_position(x, y, sample_weight)
-        batches = adapt(x, y, sample_weight, 32 if batch_size is None else batch_size, False, steps)
+        batches = adapt(x, y, sample_weight, batch_size, False, steps)
         cb = cbks.CallbackList(list(callbacks or []), self, {"steps": len(batches), "verbose": verbose})
         logs = self._evaluate_batches(batches, cb)
         if verbose:
@@ -236,7 +239,7 @@ class Trainer:
         """Outputs for ``x`` in inference mode, batch by batch, as NumPy arrays (a list of arrays for
         several outputs, a dict for named ones)."""
         x = self._by_position(x)[0]
-        batches = adapt(x, None, None, 32 if batch_size is None else batch_size, False, steps)
+        batches = adapt(x, None, None, batch_size, False, steps)
         cb = cbks.CallbackList(list(callbacks or []), self, {"steps": len(batches), "verbose": verbose})
         it = batches
         if verbose:
@@ -351,6 +354,24 @@ def _holds_not_finite(data):
     x, _, _ = unpack_x_y_sample_weight(data)
     arrays = x if isinstance(x, list) else [x]
     return any(np.asarray(a).dtype.kind == "f" and not np.isfinite(a).all() for a in arrays)
+
+
+class _ClassWeighted:
+    """A batch source whose batches' sample weights are multiplied by their classes' weights
+    (``fit(class_weight=...)`` with a generator or dataset, as Keras weighs them batch by batch)."""
+
+    def __init__(self, source, class_weight):
+        self.source, self.class_weight = source, class_weight
+
+    def __len__(self):
+        return len(self.source)
+
+    def __iter__(self):
+        for data in self.source:
+            x, y, sample_weight = unpack_x_y_sample_weight(data)
+            if y is None:
+                raise ValueError("class_weight needs targets, but the data yields batches without y")
+            yield x, y, _class_sample_weights(to_numpy(y), self.class_weight, sample_weight)
 
 
 def _class_sample_weights(y, class_weight, sample_weight):
