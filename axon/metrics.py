@@ -225,9 +225,9 @@ class ConfusionMatrix(Metric):
         return self.matrix
 
 
-class _FromConfusion(Metric):
-    """Precision, recall or F1 from a running confusion matrix; binary outputs use class 1,
-    several classes the ``average`` ('macro' or 'micro')."""
+class F1Score(Metric):
+    """F1 from a running confusion matrix of argmax (or thresholded) predictions; binary outputs
+    use class 1, several classes the ``average`` ('macro' or 'micro')."""
 
     def __init__(self, name=None, average="macro", threshold=0.5):
         self.average, self.threshold = average, threshold
@@ -249,25 +249,12 @@ class _FromConfusion(Metric):
     def result(self):
         if self.matrix is None:
             return 0.0
-        prec, rec, f1 = precision_recall_f1(self.matrix)
-        values = {"precision": prec, "recall": rec, "f1": f1}[self.kind]
+        f1 = precision_recall_f1(self.matrix)[2]
         if self.binary:
-            return float(values[1])
+            return float(f1[1])
         if self.average == "micro":
             return float(np.trace(self.matrix) / max(self.matrix.sum(), 1))
-        return float(values.mean())
-
-
-class Precision(_FromConfusion):
-    kind = "precision"
-
-
-class Recall(_FromConfusion):
-    kind = "recall"
-
-
-class F1Score(_FromConfusion):
-    kind = "f1"
+        return float(f1.mean())
 
 
 class _ConfusionCount(Metric):
@@ -277,12 +264,7 @@ class _ConfusionCount(Metric):
     predicted_positive = actual_positive = None  # the cell a subclass counts
 
     def __init__(self, thresholds=None, name=None, dtype=None):
-        if thresholds is None:
-            thresholds = 0.5
-        if isinstance(thresholds, bool) or not isinstance(thresholds, (int, float, np.floating)):
-            raise ValueError(f"{type(self).__name__}: thresholds must be one number (the default is 0.5); "
-                             f"a list of thresholds is not supported, got {thresholds!r}")
-        self.thresholds = float(thresholds)
+        self.thresholds = _one_threshold(thresholds, self)
         super().__init__(name, dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
@@ -293,6 +275,66 @@ class _ConfusionCount(Metric):
 
     def result(self):
         return self.total
+
+
+def _one_threshold(thresholds, metric):
+    if thresholds is None:
+        return 0.5
+    if isinstance(thresholds, bool) or not isinstance(thresholds, (int, float, np.floating)):
+        raise ValueError(f"{type(metric).__name__}: thresholds must be one number (the default is 0.5); "
+                         f"a list of thresholds is not supported, got {thresholds!r}")
+    return float(thresholds)
+
+
+class _PrecisionRecall(Metric):
+    """Keras's precision and recall: every entry of ``y_pred`` is one binary prediction, positive
+    where it is ``> thresholds`` (with ``top_k``, only a row's k largest entries can be), counted
+    against the entries of ``y_true`` (class indices are read as one-hot rows); ``class_id`` keeps
+    one column.  Counts are weighted by ``sample_weight``."""
+
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        self.thresholds = _one_threshold(thresholds, self)
+        self.top_k, self.class_id = top_k, class_id
+        super().__init__(name, dtype)
+        self.tp = self.fp = self.fn = 0.0
+
+    def reset_state(self):
+        self.tp = self.fp = self.fn = 0.0
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        p, y = to_numpy(y_pred).astype(np.float64), to_numpy(y_true)
+        if y.size != p.size and p.ndim >= 2 and y.size * p.shape[-1] == p.size:  # class indices
+            y = np.eye(p.shape[-1])[y.reshape(p.shape[:-1]).astype(np.int64)]
+        y = y.reshape(p.shape) != 0
+        predicted = p > self.thresholds
+        if self.top_k is not None:
+            kth = -np.sort(-p, axis=-1)[..., self.top_k - 1:self.top_k]
+            predicted &= p >= kth
+        if self.class_id is not None:
+            predicted, y = predicted[..., self.class_id], y[..., self.class_id]
+        count = lambda cell: _weighted_sum(cell.astype(np.float64), sample_weight)[0]
+        self.tp += count(predicted & y)
+        self.fp += count(predicted & ~y)
+        self.fn += count(~predicted & y)
+
+
+class Precision(_PrecisionRecall):
+    """tp / (tp + fp), 0 when nothing was predicted positive.
+
+    >>> m = Precision(); m.update_state(np.array([0, 1, 1, 1]), np.array([1.0, 1.0, 0.0, 0.0]))
+    >>> m.result()
+    0.5
+    """
+
+    def result(self):
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+
+class Recall(_PrecisionRecall):
+    """tp / (tp + fn), 0 when there was no positive."""
+
+    def result(self):
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
 
 
 class TruePositives(_ConfusionCount):

@@ -95,14 +95,30 @@ def test_binary_precision_recall_f1():
     assert M.Recall()(y, p) == pytest.approx(3 / 4)
     assert M.F1Score()(y, p) == pytest.approx(3 / 4)
     # threshold 0.25 predicts 2 too: TP 4, FP 2
-    assert M.Precision(threshold=0.25)(y, p) == pytest.approx(4 / 6)
-    assert M.Recall(threshold=0.25)(y, p) == pytest.approx(1.0)
+    assert M.Precision(thresholds=0.25)(y, p) == pytest.approx(4 / 6)
+    assert M.Recall(thresholds=0.25)(y, p) == pytest.approx(1.0)
 
 
-def test_macro_and_micro_averages():
+def test_precision_recall_count_every_entry_as_keras_does():
+    """Keras: each entry of y_pred is a binary prediction (> thresholds), so a softmax output is
+    scored entry by entry against one-hot targets; top_k lets only a row's k largest count, and
+    class_id keeps one column."""
+    onehot = np.eye(3)[Y3]
+    predicted, actual = P3 > 0.5, onehot != 0
+    tp, fp, fn = (predicted & actual).sum(), (predicted & ~actual).sum(), (~predicted & actual).sum()
+    assert M.Precision()(onehot, P3) == pytest.approx(tp / (tp + fp))
+    assert M.Recall()(Y3, P3) == pytest.approx(tp / (tp + fn))  # class indices read as one-hot rows
+    top1 = P3 == P3.max(1, keepdims=True)
+    assert M.Precision(thresholds=0.0, top_k=1)(onehot, P3) == pytest.approx((top1 & actual).sum() / top1.sum())
+    col = 1
+    assert M.Recall(class_id=col)(onehot, P3) == pytest.approx(
+        (predicted[:, col] & actual[:, col]).sum() / actual[:, col].sum())
+    with pytest.raises(ValueError, match="a list of thresholds is not supported"):
+        M.Precision(thresholds=[0.3, 0.6])
+
+
+def test_f1_macro_and_micro_averages():
     prec, rec, f1 = M.precision_recall_f1(M.confusion_matrix(Y3, P3.argmax(1), 3))
-    assert M.Precision()(Y3, P3) == pytest.approx(prec.mean())
-    assert M.Recall()(Y3, P3) == pytest.approx(rec.mean())
     assert M.F1Score(average="macro")(Y3, P3) == pytest.approx(f1.mean())
     assert M.F1Score(average="micro")(Y3, P3) == pytest.approx(0.5)     # = accuracy for one label each
 
