@@ -21,3 +21,5 @@ from .image_augmentation import (RandomFlip, RandomRotation, RandomZoom, RandomT
 from .wrappers import Bidirectional, TimeDistributed
 from .sequence import RepeatVector, Masking
 from .operator import Operator
+from .index_lookup import StringLookup, IntegerLookup
+from .text_vectorization import TextVectorization

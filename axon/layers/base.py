@@ -18,7 +18,7 @@ from ..hooks import running_layers
 from ..serialization import Serializable
 from ..tensor import Tensor
 from .. import initializers, regularizers
-from .symbolic import SymbolicTensor, trace_call
+from .symbolic import PROBE_LENGTHS, SymbolicTensor, trace_call
 
 _learning_phase = None  # True/False inside fit/evaluate/predict or a call with training=...
 _name_counts = {}
@@ -383,7 +383,9 @@ class Layer(Serializable):
 
     def build_from_shape(self, input_shape, dtype=None):
         """Build by running a batch of one zero sample of ``input_shape`` (batch axis excluded)."""
-        x = np.zeros((1,) + tuple(input_shape), dtype=dtype or self.dtype)
+        from .input_layer import is_string_dtype, text_probe  # input_layer.py builds on this module
+        shape = (1,) + tuple(input_shape)
+        x = text_probe(shape, PROBE_LENGTHS[0]) if is_string_dtype(dtype) else np.zeros(shape, dtype or self.dtype)
         with no_grad():
             self(x, training=False)
         return self
@@ -421,11 +423,19 @@ def _to_tensor(x):
     if isinstance(x, Tensor) or x is None:
         return x
     if isinstance(x, (list, tuple)):
+        if _holds_text(x):  # a batch of strings is one input, as in Keras (TextVectorization)
+            return Tensor(np.asarray(x, dtype=object))
         return type(x)(_to_tensor(v) for v in x)
     arr = np.asarray(x)
     if arr.dtype == np.float64:
         arr = arr.astype(backend.floatx())
     return Tensor(arr)
+
+
+def _holds_text(x):
+    while isinstance(x, (list, tuple)) and x:
+        x = x[0]
+    return isinstance(x, (str, bytes))
 
 
 _KW_CACHE = {}

@@ -9,6 +9,8 @@ ids; ``None`` marks an axis whose size may change from batch to batch.
 ((None, None, 3), 'points')
 >>> type(x.input_layer).__name__
 'InputLayer'
+>>> Input(shape=(1,), dtype="string").dtype
+dtype('O')
 """
 import numpy as np
 
@@ -40,6 +42,9 @@ class InputLayer(Layer):
         for s in shape:
             if s is not None and (not isinstance(s, (int, np.integer)) or s < 1):
                 raise ValueError(f"InputLayer {name!r}: shape must hold positive integers or None, got {shape}")
+        text = is_string_dtype(dtype)
+        if text:
+            dtype = np.object_
         super().__init__(name=name, dtype=dtype or backend.floatx())
         self.shape, self.batch_size = shape, batch_size
         self._batch_input_shape = (batch_size,) + shape
@@ -50,14 +55,35 @@ class InputLayer(Layer):
         # integer probes hold 1s: token id 0 is padding to a masking Embedding, and a probe that is
         # all padding would average over nothing
         fill = np.zeros if dtype.kind == "f" else np.ones
-        probe2 = Tensor(fill(sizes(PROBE_LENGTHS[1]), dtype)) if None in shape else None
-        tensor = SymbolicTensor(Tensor(fill(sizes(PROBE_LENGTHS[0]), dtype)), name=self.name, probe2=probe2)
+        if text:  # texts of two lengths, so that a TextVectorization output's length reads as None
+            probe2 = Tensor(text_probe(sizes(PROBE_LENGTHS[1]), PROBE_LENGTHS[1]))
+            probe = Tensor(text_probe(sizes(PROBE_LENGTHS[0]), PROBE_LENGTHS[0]))
+        else:
+            probe2 = Tensor(fill(sizes(PROBE_LENGTHS[1]), dtype)) if None in shape else None
+            probe = Tensor(fill(sizes(PROBE_LENGTHS[0]), dtype))
+        tensor = SymbolicTensor(probe, name=self.name, probe2=probe2)
         tensor.input_layer = self
         self.__dict__["_symbolic_call"] = ((tensor,), tensor)  # its input and output are the tensor
 
     def get_config(self):
-        return {"batch_shape": list(self._batch_input_shape), "dtype": str(np.dtype(self.dtype)),
-                "name": self.name}
+        dtype = "string" if is_string_dtype(self.dtype) else str(np.dtype(self.dtype))
+        return {"batch_shape": list(self._batch_input_shape), "dtype": dtype, "name": self.name}
+
+
+def is_string_dtype(dtype):
+    """Whether ``dtype`` stands for text: Keras's ``"string"`` (no NumPy name), ``str``, bytes or
+    ``object`` (NumPy's arrays of Python strings)."""
+    if dtype is None:
+        return False
+    if isinstance(dtype, str) and dtype in ("string", "str"):
+        return True
+    return np.dtype(dtype).kind in "OUS"
+
+
+def text_probe(shape, words):
+    """An object array of ``shape`` whose every element is a text of ``words`` words: what a string
+    input's probe holds (an empty text would give a TextVectorization output of length 0)."""
+    return np.full(shape, " ".join(["a"] * words), dtype=object)
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None, tensor=None):
