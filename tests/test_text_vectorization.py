@@ -310,6 +310,13 @@ def test_sequential_of_a_first_text_layer_saves(tmp_path):
     np.testing.assert_allclose(loaded(np.array([["a b"], ["b q"]])).numpy(), out.numpy())
 
 
+def test_sequential_with_a_string_input_builds_on_text():
+    model = axon.Sequential([Input(shape=(1,), dtype="string"), TextVectorization(vocabulary=["a", "b"]),
+                             Embedding(4, 2), axon.layers.Conv1D(2, 3)])
+    assert len(model.weights) == 3  # built at once, as Keras builds it, on a probe of text
+    assert model(np.array([["a b a b"], ["b"]])).shape == (2, 2, 2)
+
+
 def test_config_round_trip_keeps_the_adapted_vocabulary():
     layer = TextVectorization(max_tokens=6, ngrams=2)
     layer.adapt(FOO)

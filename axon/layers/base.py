@@ -18,7 +18,7 @@ from ..hooks import running_layers
 from ..serialization import Serializable
 from ..tensor import Tensor
 from .. import initializers, regularizers
-from .symbolic import PROBE_LENGTHS, SymbolicTensor, trace_call
+from .symbolic import SymbolicTensor, trace_call
 
 _learning_phase = None  # True/False inside fit/evaluate/predict or a call with training=...
 _name_counts = {}
@@ -383,9 +383,8 @@ class Layer(Serializable):
 
     def build_from_shape(self, input_shape, dtype=None):
         """Build by running a batch of one zero sample of ``input_shape`` (batch axis excluded)."""
-        from .input_layer import is_string_dtype, text_probe  # input_layer.py builds on this module
-        shape = (1,) + tuple(input_shape)
-        x = text_probe(shape, PROBE_LENGTHS[0]) if is_string_dtype(dtype) else np.zeros(shape, dtype or self.dtype)
+        from .input_layer import build_probe  # input_layer.py builds on this module
+        x = build_probe((1,) + tuple(input_shape), dtype or self.dtype)
         with no_grad():
             self(x, training=False)
         return self

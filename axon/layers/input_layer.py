@@ -86,6 +86,16 @@ def text_probe(shape, words):
     return np.full(shape, " ".join(["a"] * words), dtype=object)
 
 
+def build_probe(shape, dtype):
+    """The batch that builds a layer for inputs of ``shape`` (batch axis included) and ``dtype``:
+    zeros, or texts when ``dtype`` is a string dtype.
+
+    >>> build_probe((1, 2), "float32").tolist(), build_probe((1, 1), "string")[0, 0][:5]
+    ([[0.0, 0.0]], 'a a a')
+    """
+    return text_probe(shape, PROBE_LENGTHS[0]) if is_string_dtype(dtype) else np.zeros(shape, dtype)
+
+
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None, tensor=None):
     """A model input of per-sample ``shape`` (batch axis excluded; ``None`` for a variable-length
     axis): the symbolic tensor the functional API calls layers on."""

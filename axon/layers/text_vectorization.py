@@ -27,6 +27,7 @@ import numpy as np
 from ..tensor import Tensor
 from .base import Layer
 from .index_lookup import StringLookup, adapt_batches, as_strings, output_mode_of
+from .input_layer import is_string_dtype
 
 STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation")
 SPLIT = ("whitespace", "character")
@@ -89,7 +90,7 @@ class TextVectorization(Layer):
             raise ValueError(f"{owner}: ragged=True and sparse=True are not supported (Keras offers them on the "
                              "TensorFlow backend only); leave them False: 'int' outputs are padded to "
                              "output_sequence_length (or to the batch's longest text), the others are dense")
-        if kwargs.get("dtype") in ("string", "str", str, object):
+        if is_string_dtype(kwargs.get("dtype")):
             kwargs.pop("dtype")  # the layer's inputs are text; its outputs are int64 or floats
         has_input_vocabulary = kwargs.pop("has_input_vocabulary", vocabulary is not None)
         kwargs.pop("vocabulary_size", None)
