@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import axon
+from axon import layers
 from axon.layers import (Dense, Embedding, GlobalAveragePooling1D, Input, IntegerLookup, StringLookup,
                          TextVectorization)
 from axon.layers.index_lookup import inverse_document_frequency
@@ -393,3 +394,18 @@ def test_vocabulary_file(tmp_path):
     layer = TextVectorization(vocabulary=path)
     assert ids(layer, ["foo bar baz unknown"]) == [[2, 3, 4, 1]]
     assert layer.get_config()["vocabulary"] == ["", "[UNK]", "foo", "bar", "baz"]
+
+
+def test_sequential_starting_with_a_string_input_saves_and_loads(tmp_path):
+    """The input dtype is part of a Sequential's config, so load_model rebuilds it with texts."""
+    texts = np.array(["a good film", "a bad film", "good good", "bad"])
+    vectorize = layers.TextVectorization(max_tokens=20)
+    vectorize.adapt(texts)
+    model = axon.Sequential([axon.Input(shape=(1,), dtype="string"), vectorize, layers.Embedding(20, 4),
+                             layers.Conv1D(4, 2, padding="same"), layers.GlobalMaxPooling1D(),
+                             layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(texts[:, None], np.array([1, 0, 1, 0.0]), verbose=0)
+    model.save(tmp_path / "text.keras")
+    back = axon.models.load_model(tmp_path / "text.keras")
+    np.testing.assert_array_equal(back.predict(texts[:, None], verbose=0), model.predict(texts[:, None], verbose=0))

@@ -52,15 +52,12 @@ class InputLayer(Layer):
         self.output_shape = (None,) + shape
         dtype = np.dtype(dtype or backend.floatx())
         sizes = lambda length: (1,) + tuple(length if s is None else s for s in shape)
-        # integer probes hold 1s: token id 0 is padding to a masking Embedding, and a probe that is
-        # all padding would average over nothing
-        fill = np.zeros if dtype.kind == "f" else np.ones
         if text:  # texts of two lengths, so that a TextVectorization output's length reads as None
             probe2 = Tensor(text_probe(sizes(PROBE_LENGTHS[1]), PROBE_LENGTHS[1]))
             probe = Tensor(text_probe(sizes(PROBE_LENGTHS[0]), PROBE_LENGTHS[0]))
         else:
-            probe2 = Tensor(fill(sizes(PROBE_LENGTHS[1]), dtype)) if None in shape else None
-            probe = Tensor(fill(sizes(PROBE_LENGTHS[0]), dtype))
+            probe2 = Tensor(build_probe(sizes(PROBE_LENGTHS[1]), dtype)) if None in shape else None
+            probe = Tensor(build_probe(sizes(PROBE_LENGTHS[0]), dtype))
         tensor = SymbolicTensor(probe, name=self.name, probe2=probe2)
         tensor.input_layer = self
         self.__dict__["_symbolic_call"] = ((tensor,), tensor)  # its input and output are the tensor
@@ -88,12 +85,18 @@ def text_probe(shape, words):
 
 def build_probe(shape, dtype):
     """The batch that builds a layer for inputs of ``shape`` (batch axis included) and ``dtype``:
-    zeros, or texts when ``dtype`` is a string dtype.
+    zeros for floats, ones for integers (token id 0 is padding to a masking Embedding, and an
+    all-padding probe would average over nothing), texts for a string dtype.
 
-    >>> build_probe((1, 2), "float32").tolist(), build_probe((1, 1), "string")[0, 0][:5]
-    ([[0.0, 0.0]], 'a a a')
+    >>> build_probe((1, 2), "float32").tolist(), build_probe((1, 2), "int32").tolist()
+    ([[0.0, 0.0]], [[1, 1]])
+    >>> build_probe((1, 1), "string")[0, 0][:5]
+    'a a a'
     """
-    return text_probe(shape, PROBE_LENGTHS[0]) if is_string_dtype(dtype) else np.zeros(shape, dtype)
+    if is_string_dtype(dtype):
+        return text_probe(shape, PROBE_LENGTHS[0])
+    dtype = np.dtype(dtype)
+    return (np.zeros if dtype.kind == "f" else np.ones)(shape, dtype)
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None, tensor=None):

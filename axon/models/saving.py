@@ -14,6 +14,7 @@ import zipfile
 import numpy as np
 
 from ..autograd import no_grad
+from ..layers.input_layer import build_probe
 from ..io import atomic_write
 from ..serialization import serialize, deserialize, custom_object_scope
 
@@ -190,12 +191,12 @@ def _build(model, manifest, path):
         raise ValueError(f"{path!r}: the file does not say the model's input shape")
     with no_grad():
         if shapes:
-            model(*[np.zeros(tuple(s), dtype=d) for s, d in shapes], training=False)
+            model(*[build_probe(tuple(s), d) for s, d in shapes], training=False)
             return
         layers = model._flatten_layers(include_self=False)
         for i, layer_shapes in parts:
             if not layers[i].built:
-                layers[i](*[np.zeros(tuple(s), dtype=d) for s, d in layer_shapes], training=False)
+                layers[i](*[build_probe(tuple(s), d) for s, d in layer_shapes], training=False)
 
 
 def _slots(z, path, saved):

@@ -11,7 +11,7 @@ import numpy as np
 from ..autograd import no_grad
 from ..layers.base import Layer
 from ..serialization import serialize, deserialize
-from ..layers.input_layer import InputLayer
+from ..layers.input_layer import InputLayer, build_probe, is_string_dtype
 from ..layers.symbolic import SymbolicTensor
 from .model import Model
 
@@ -67,8 +67,7 @@ class Sequential(Model):
             raise ValueError(f"{self.describe()}.build: input_shape {shape} has a variable-length axis; "
                              "build it by calling it on a batch instead")
         dtype = np.dtype(getattr(self, "_input_dtype", None) or self.dtype)
-        # integer probes hold 1s, as Input's do: token id 0 is padding to a masking Embedding
-        probe = (np.zeros if dtype.kind == "f" else np.ones)((1,) + shape[1:], dtype)
+        probe = build_probe((1,) + shape[1:], dtype)
         self._build_shapes = [(probe.shape, str(dtype))]
         with no_grad():
             for layer in self._stack:
@@ -123,6 +122,9 @@ class Sequential(Model):
         config = {"name": self.name, "layers": [serialize(l) for l in self._stack]}
         if self._batch_input_shape is not None:
             config["input_shape"] = list(self._batch_input_shape[1:])
+        dtype = getattr(self, "_input_dtype", None)
+        if dtype is not None:
+            config["input_dtype"] = "string" if is_string_dtype(dtype) else np.dtype(dtype).name
         return config
 
     @classmethod
@@ -130,6 +132,9 @@ class Sequential(Model):
         model = cls(name=config.get("name"))
         if "input_shape" in config:
             model._batch_input_shape = (None,) + tuple(config["input_shape"])
+        if "input_dtype" in config:
+            model._input_dtype = np.dtype(object) if is_string_dtype(config["input_dtype"]) \
+                else np.dtype(config["input_dtype"])
         for c in config["layers"]:
             model.add(deserialize(c, custom_objects))
         return model
