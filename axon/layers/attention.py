@@ -48,13 +48,7 @@ class _BaseAttention(Layer):
                              f"{' of length ' + str(len(inputs)) if isinstance(inputs, (list, tuple)) else ''}")
         q, v = inputs[0], inputs[1]
         k = inputs[2] if len(inputs) == 3 else v
-        for name, t in (("query", q), ("value", v), ("key", k)):
-            if t.ndim != 3:
-                raise ValueError(f"{self.describe()}: {name} must be (batch, steps, features), "
-                                 f"got shape {tuple(t.shape)}")
-        if k.shape[1] != v.shape[1]:
-            raise ValueError(f"{self.describe()}: key and value must have the same number of steps, "
-                             f"got {k.shape[1]} and {v.shape[1]}")
+        _check_shapes(self, q, v, k)
         return q, v, k
 
     def _masks(self, inputs, mask):
@@ -228,13 +222,7 @@ class MultiHeadAttention(Layer):
         value = _to_tensor(value)
         key_given = key is not None and key is not value
         key = _to_tensor(key) if key_given else value
-        for name, x in (("query", query), ("value", value), ("key", key)):
-            if x.ndim != 3:
-                raise ValueError(f"{self.describe()}: {name} must be (batch, steps, features), got shape "
-                                 f"{tuple(x.shape)}; other attention_axes are not supported")
-        if key.shape[1] != value.shape[1]:
-            raise ValueError(f"{self.describe()}: key and value need the same number of steps, got shapes "
-                             f"{tuple(key.shape)} and {tuple(value.shape)}")
+        _check_shapes(self, query, value, key, "; other attention_axes are not supported")
         dims = (query.shape[-1], key.shape[-1], value.shape[-1])
         if self._dims is None:
             self._make_weights(*dims)
@@ -256,3 +244,14 @@ class MultiHeadAttention(Layer):
         kernel, bias = self.output_dense
         out = F.linear(joined, F.reshape(kernel, (h * size, kernel.shape[-1])), bias)
         return [out, weights] if return_attention_scores else out
+
+
+def _check_shapes(layer, query, value, key, hint=""):
+    """Query, value and key must be (batch, steps, features), key and value of as many steps."""
+    for name, x in (("query", query), ("value", value), ("key", key)):
+        if x.ndim != 3:
+            raise ValueError(f"{layer.describe()}: {name} must be (batch, steps, features), got shape "
+                             f"{tuple(x.shape)}{hint}")
+    if key.shape[1] != value.shape[1]:
+        raise ValueError(f"{layer.describe()}: key and value need the same number of steps, got shapes "
+                         f"{tuple(key.shape)} and {tuple(value.shape)}")

@@ -9,6 +9,7 @@ from ..serialization import register_function
 from ..tensor import to_numpy
 from ._util import unbroadcast
 from .parallel import in_blocks
+from .special import scipy_erf
 
 
 def _sigmoid(x):
@@ -159,11 +160,7 @@ class GELU(Function):
             t = np.tanh(u)
             self.save(x=x, tanh=t, approximate=True)
             return 0.5 * x * (1 + t)
-        try:
-            from scipy.special import erf
-        except ImportError as e:  # the core needs NumPy only
-            raise ImportError("gelu(approximate=False) needs SciPy's erf: pip install scipy, "
-                              "or use approximate=True") from e
+        erf = scipy_erf("gelu(approximate=False)", "or use approximate=True")
         cdf = (0.5 * (1 + erf(x / math.sqrt(2)))).astype(x.dtype, copy=False)
         self.save(x=x, cdf=cdf, approximate=False)
         return x * cdf

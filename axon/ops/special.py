@@ -14,12 +14,13 @@ import numpy as np
 from ..autograd import Function
 
 
-def scipy_erf():
-    """SciPy's ``erf``; a clear ImportError when SciPy is missing (the core needs NumPy only)."""
+def scipy_erf(needed_by="erf", alternative="or axon[vision]"):
+    """SciPy's ``erf``; a clear ImportError naming ``needed_by`` when SciPy is missing (the core
+    needs NumPy only)."""
     try:
         from scipy.special import erf
     except ImportError as e:
-        raise ImportError("erf needs SciPy: pip install scipy (or axon[vision])") from e
+        raise ImportError(f"{needed_by} needs SciPy's erf: pip install scipy ({alternative})") from e
     return erf
 
 
