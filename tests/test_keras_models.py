@@ -486,3 +486,18 @@ def test_steps_per_epoch_without_batch_size_splits_a_pass_into_that_many_batches
     model.compile(optimizer="sgd", loss="mse")
     model.fit(np.ones((100, 2)), np.ones((100, 1)), steps_per_epoch=4, epochs=1, verbose=0)
     assert seen == [25, 25, 25, 25]
+
+
+def test_calling_one_model_leaves_another_models_add_loss_values():
+    """Keras clears the add_loss values of the layers inside the model being called, not of every
+    model (a GAN's generator keeps its penalty while the discriminator runs)."""
+    gen = axon.Sequential([axon.Input((3,)), Linear(3, penalty=1.0)])
+    disc = axon.Sequential([axon.Input((3,)), Linear(1, penalty=1.0)])
+    x = np.ones((2, 3), "float32")
+    disc(gen(x))
+    assert len(gen.losses) == 1 and len(disc.losses) == 1
+    disc(x)
+    assert len(gen.losses) == 1 and len(disc.losses) == 1  # disc's refreshed, gen's kept
+    gen(x)
+    gen(x)
+    assert len(gen.losses) == 1

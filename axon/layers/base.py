@@ -9,6 +9,7 @@ model.  Shapes always include the batch axis first.
 import functools
 import inspect
 import re
+import weakref
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from .symbolic import SymbolicTensor, trace_call
 _learning_phase = None  # True/False inside fit/evaluate/predict or a call with training=...
 _name_counts = {}
 backend.on_clear_session(_name_counts.clear)
-_forward_pass = [0]  # counts outermost layer calls; add_loss losses belong to one pass
+_holding_losses = weakref.WeakSet()  # layers holding add_loss values of their last forward pass
 
 
 def _unique_key(taken, base):
@@ -161,11 +162,9 @@ class Layer(Serializable):
 
     def add_loss(self, loss):
         """Add a scalar loss tensor (an activity penalty computed in ``call``) to ``losses``; it
-        counts for the current forward pass only, as in Keras."""
-        call_losses = self.__dict__.get("_call_losses")
-        if call_losses is None or call_losses[0] != _forward_pass[0]:
-            call_losses = self.__dict__["_call_losses"] = (_forward_pass[0], [])
-        call_losses[1].append(_to_tensor(loss))
+        counts until the model (or layer) it ran inside is called again, as in Keras."""
+        self.__dict__.setdefault("_call_losses", []).append(_to_tensor(loss))
+        _holding_losses.add(self)
 
     def _own_weights(self, trainable):
         return [w for n, w in self._params.items() if self._param_trainable[n] == trainable]
@@ -268,9 +267,7 @@ class Layer(Serializable):
         (scalar tensors; a frozen weight's penalty is constant, so it is left out, as in Keras),
         and the losses ``add_loss`` added during the last forward pass."""
         out = [reg(w) for reg, w in self._regularized if w.requires_grad]
-        call_losses = self.__dict__.get("_call_losses")
-        if call_losses is not None and call_losses[0] == _forward_pass[0]:
-            out += call_losses[1]
+        out += self.__dict__.get("_call_losses", [])
         for layer in self._layers:
             out += layer.losses
         return out
@@ -356,8 +353,8 @@ class Layer(Serializable):
         if "mask" in sig and mask is not None:
             kw["mask"] = mask
         global _learning_phase
-        if not running_layers:
-            _forward_pass[0] += 1  # an outermost call: the add_loss losses of the last pass expire
+        if _holding_losses and not running_layers:  # an outermost call: its layers' last losses expire
+            _clear_call_losses(self)
         prev = _learning_phase
         if training is not None:
             _learning_phase = training
@@ -391,6 +388,14 @@ class Layer(Serializable):
 
     def __repr__(self):
         return f"<{self.describe()}{'' if self.built else ' (not built)'}>"
+
+
+def _clear_call_losses(root):
+    inside = {id(layer) for layer in root._flatten_layers()}
+    for layer in list(_holding_losses):
+        if id(layer) in inside:
+            layer.__dict__["_call_losses"] = []
+            _holding_losses.discard(layer)
 
 
 def _batchless(shape):
