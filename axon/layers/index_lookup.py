@@ -296,7 +296,9 @@ class IndexLookup(Layer):
         return ids
 
     def _oov_bucket(self, tokens):
-        raise NotImplementedError
+        """Which of the out-of-vocabulary slots each token takes: the first, for every token (a
+        subclass spreading tokens over several slots overrides this)."""
+        return np.zeros(len(tokens), np.int64)
 
     def output_depth(self):
         """The width of the ``multi_hot``/``count``/``tf_idf``/``one_hot`` outputs."""
