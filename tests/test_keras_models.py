@@ -501,3 +501,15 @@ def test_calling_one_model_leaves_another_models_add_loss_values():
     gen(x)
     gen(x)
     assert len(gen.losses) == 1
+
+
+def test_variable_length_through_attention_layers():
+    tokens = axon.Input(shape=(None,), dtype="int32")
+    x = Embedding(50, 16)(tokens)
+    attended = layers.MultiHeadAttention(num_heads=2, key_dim=8)(x, x)
+    x = layers.LayerNormalization()(x + attended)
+    x = layers.Attention()([x, x])
+    assert attended.shape == (None, None, 16) and x.shape == (None, None, 16)
+    model = axon.Model(tokens, Dense(1)(GlobalAveragePooling1D()(x)))
+    for length in (5, 17):
+        assert model.predict(np.ones((2, length), "int32"), verbose=0).shape == (2, 1)
