@@ -93,18 +93,21 @@ def in_blocks(fn, rows, width):
     blocks split over the threads: each block's temporaries stay in cache.  Returns the sum of
     ``fn``'s results (None when it returns nothing).
 
+    The block boundaries depend only on ``rows`` and ``width`` and the results are added block
+    by block in order, so the sum is bitwise the same whatever the number of threads.
+
     >>> a = np.arange(12.0).reshape(6, 2)
     >>> in_blocks(lambda s, e: sum_rows(a[s:e]), 6, 2).tolist()
     [30.0, 36.0]
     """
     step = max(1, _BLOCK // max(width, 1))
+    starts = range(0, rows, step)
 
-    def run(s, e):
-        total = None
-        for a in range(s, e, step):
-            part = fn(a, min(e, a + step))
+    def run(i, j):  # blocks i..j-1, whichever thread runs them
+        return [fn(a, min(rows, a + step)) for a in starts[i:j]]
+    total = None
+    for group in over_batch(run, len(starts), rows * width):
+        for part in group:
             if part is not None:
                 total = part if total is None else total + part
-        return total
-    parts = [p for p in over_batch(run, rows, rows * width) if p is not None]
-    return sum(parts[1:], parts[0]) if parts else None
+    return total
