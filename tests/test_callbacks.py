@@ -188,9 +188,12 @@ def test_custom_callback_sets_stop_training():
 
 
 def test_missing_monitored_quantity_is_named():
+    """As Keras: a warning naming the missing and the available metrics, and training goes on."""
     x, y = problem()
-    with pytest.raises(KeyError, match="'val_loss' is not in the logs"):
-        model().fit(x, y, epochs=1, verbose=0, callbacks=[EarlyStopping()])
+    with pytest.warns(UserWarning, match=r"EarlyStopping: early stopping is conditioned on metric `val_loss` which is not "
+                      r"available\. Available metrics are: loss\. .*validation_data= or validation_split="):
+        h = model().fit(x, y, epochs=2, verbose=0, callbacks=[EarlyStopping(patience=0)])
+    assert len(h.history["loss"]) == 2
 
 
 def test_progress_output_verbose_2(capsys):
@@ -240,3 +243,45 @@ def test_callbacks_cannot_set_the_rate_of_a_schedule_driven_optimizer():
         on_epoch_end=lambda epoch, logs: logs.update(rate=m.optimizer.learning_rate))])
     # the failed fit made no step; then two steps an epoch: the rate after 2 and after 4 updates
     assert h.history["rate"] == pytest.approx([0.1 * 0.5 ** (2 / 10), 0.1 * 0.5 ** (4 / 10)])
+
+
+def test_model_checkpoint_missing_format_key_is_named_after_the_first_epoch(tmp_path):
+    x, y = problem()
+    m = model()
+    ran = []
+    with pytest.raises(KeyError, match=r"ModelCheckpoint: filepath .*names \{val_loss\}, which is not in the "
+                       r"logs.*available keys are epoch, loss\..*validation_data= or validation_split=.*"
+                       r"or use a key that is logged"):
+        m.fit(x, y, epochs=3, batch_size=8, verbose=0,
+              callbacks=[LambdaCallback(on_epoch_end=lambda e, logs: ran.append(e)),
+                         ModelCheckpoint(str(tmp_path / "m-{epoch:02d}-{val_loss:.2f}.keras"))])
+    assert ran == [0] and list(tmp_path.iterdir()) == []
+
+
+def test_model_checkpoint_unlogged_metric_key_says_compile_metrics(tmp_path):
+    x, y = problem()
+    with pytest.raises(KeyError, match=r"names \{mae\}.*compile\(metrics=\.\.\.\)"):
+        model().fit(x, y, epochs=1, verbose=0, callbacks=[ModelCheckpoint(str(tmp_path / "m-{mae}.keras"))])
+
+
+@pytest.mark.parametrize("path, match", [("m-{epoch:02d.keras", "not a valid format string"),
+                                         ("m-{}.keras", "positional placeholder")])
+def test_model_checkpoint_bad_format_string_fails_at_construction(tmp_path, path, match):
+    with pytest.raises(ValueError, match=f"ModelCheckpoint: filepath .*{match}"):
+        ModelCheckpoint(str(tmp_path / path))
+
+
+def test_model_checkpoint_logged_keys_and_validation_format_fine(tmp_path):
+    x, y = problem()
+    model().fit(x, y, epochs=2, verbose=0, validation_split=0.25,
+                callbacks=[ModelCheckpoint(str(tmp_path / "m-{epoch:02d}-{val_loss:.2f}-{loss:.1f}.keras"))])
+    assert len(list(tmp_path.glob("m-0?-*.keras"))) == 2
+
+
+def test_model_checkpoint_save_best_only_without_monitor_warns_and_skips(tmp_path):
+    x, y = problem()
+    with pytest.warns(UserWarning, match="saving the best model is conditioned on metric `val_loss`.*"
+                                         "Available metrics are: loss"):
+        model().fit(x, y, epochs=1, verbose=0,
+                    callbacks=[ModelCheckpoint(str(tmp_path / "best.keras"), save_best_only=True)])
+    assert list(tmp_path.iterdir()) == []

@@ -2,6 +2,8 @@
 non-finite loss."""
 import math
 import os
+import string
+import warnings
 
 from .base import Callback
 
@@ -17,6 +19,16 @@ class _Monitor(Callback):
         if mode not in ("min", "max"):
             raise ValueError(f"{type(self).__name__}: mode must be 'auto', 'min' or 'max', got {mode!r}")
         self.mode = mode
+
+    def _current(self, logs, what):
+        """The monitored value in ``logs``, or ``None`` after a warning (as Keras) naming the keys
+        that are logged; ``what`` says what the quantity conditions."""
+        v = (logs or {}).get(self.monitor)
+        if v is None:
+            warnings.warn(f"{type(self).__name__}: {what} is conditioned on metric `{self.monitor}` which is "
+                          f"not available. Available metrics are: {','.join(logs or {})}. "
+                          + _how_to_log(self.monitor) + ".", stacklevel=3)
+        return v
 
     def _value(self, logs):
         v = (logs or {}).get(self.monitor)
@@ -48,7 +60,9 @@ class EarlyStopping(_Monitor):
     def on_epoch_end(self, epoch, logs=None):
         if epoch < self.start_from_epoch:
             return
-        value = self._value(logs)
+        value = self._current(logs, "early stopping")
+        if value is None:
+            return
         if self._improved(value, self.best):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
@@ -77,12 +91,14 @@ class ModelCheckpoint(_Monitor):
         self.filepath, self.save_best_only = os.fspath(filepath), save_best_only
         self.save_weights_only, self.verbose = save_weights_only, verbose
         self.best = None
+        self._keys = _format_keys(self.filepath)
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
+        self._check_keys(logs)
         if self.save_best_only:
-            value = self._value(logs)
-            if not self._improved(value, self.best):
+            value = self._current(logs, "saving the best model")
+            if value is None or not self._improved(value, self.best):
                 return
             self.best = value
         path = self.filepath.format(epoch=epoch + 1, **logs)
@@ -92,6 +108,43 @@ class ModelCheckpoint(_Monitor):
             self.model.save(path)
         if self.verbose:
             print(f"Epoch {epoch + 1}: saved model to {path}")
+
+    def _check_keys(self, logs):
+        """Raise before saving when ``filepath`` names a key that is not logged this epoch."""
+        missing = [k for k in self._keys if k != "epoch" and k not in logs]
+        if missing:
+            raise KeyError(f"ModelCheckpoint: filepath {self.filepath!r} names {{{missing[0]}}}, which is not "
+                           f"in the logs of this epoch; the available keys are epoch, {', '.join(logs)}. "
+                           + _how_to_log(missing[0]) + ", or use a key that is logged")
+
+
+def _format_keys(filepath):
+    """The field names ``{name...}`` of the format string ``filepath``, checked for syntax.
+
+    >>> _format_keys("m-{epoch:02d}-{val_loss:.2f}.keras")
+    ['epoch', 'val_loss']
+    """
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(filepath) if f is not None]
+    except ValueError as e:
+        raise ValueError(f"ModelCheckpoint: filepath {filepath!r} is not a valid format string ({e}); "
+                         "write placeholders as {epoch:02d} or {val_loss:.2f}, and double {{ }} for braces") from e
+    names = []
+    for f in fields:
+        name = f.split(".")[0].split("[")[0]
+        if not name or name.isdigit():
+            raise ValueError(f"ModelCheckpoint: filepath {filepath!r} has a positional placeholder {{{f}}}; "
+                             "name a key such as {epoch} or {val_loss}")
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _how_to_log(key):
+    """What to do so that ``key`` appears in the epoch logs."""
+    if key.startswith("val_"):
+        return f"`{key}` is logged only with validation: pass validation_data= or validation_split= to fit"
+    return f"`{key}` is logged only when it is the loss or a metric passed to compile(metrics=...)"
 
 
 class TerminateOnNaN(Callback):
