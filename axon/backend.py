@@ -53,6 +53,34 @@ def rng():
     return _rng
 
 
+def get_rng_state():
+    """The state of Axon's shared generator, a JSON-serializable dict (NumPy's
+    ``bit_generator.state``); ``set_rng_state`` of it makes the next draws repeat.
+
+    >>> state = get_rng_state()
+    >>> a = rng().random()
+    >>> set_rng_state(state)
+    >>> rng().random() == a
+    True
+    """
+    return _rng.bit_generator.state
+
+
+def set_rng_state(state):
+    """Put Axon's shared generator back in ``state`` (from ``get_rng_state``)."""
+    global _rng
+    if not isinstance(state, dict) or "bit_generator" not in state:
+        raise ValueError(f"set_rng_state: expected the dict get_rng_state() returns, got {state!r:.80}")
+    name = state["bit_generator"]
+    if type(_rng.bit_generator).__name__ != name:
+        bit_generator = getattr(np.random, name, None)
+        if not (isinstance(bit_generator, type) and issubclass(bit_generator, np.random.BitGenerator)):
+            raise ValueError(f"set_rng_state: unknown bit generator {name!r} in the state; expected one of "
+                             "NumPy's (PCG64, Philox, SFC64, MT19937)")
+        _rng = np.random.Generator(bit_generator())
+    _rng.bit_generator.state = state
+
+
 _session_resets = []  # functions of upper layers that forget session state (layer name counters)
 
 

@@ -255,3 +255,24 @@ def test_sequential_with_declared_input_shape_saves_before_any_call(tmp_path):
     np.testing.assert_array_equal(loaded.get_weights()[0], model.get_weights()[0])
     with pytest.raises(RuntimeError, match="not built yet"):
         axon.Sequential([Dense(3)]).save(tmp_path / "unbuilt.axon")
+
+
+def test_load_model_on_a_weights_file_says_to_build_and_load_weights(tmp_path):
+    model = axon.Sequential([Dense(3, input_shape=(4,))])
+    model.save_weights(tmp_path / "w.axon")
+    with pytest.raises(ValueError, match=r"load_model: '[^']*w\.axon' holds only weights \(written by save_weights\), "
+                                         r"not a model; build the model in code and call model\.load_weights"):
+        axon.load_model(tmp_path / "w.axon")
+    back = axon.Sequential([Dense(3, input_shape=(4,))])
+    back.load_weights(tmp_path / "w.axon")  # what the message says to do works
+    np.testing.assert_array_equal(back.get_weights()[0], model.get_weights()[0])
+
+
+def test_save_model_function_takes_include_rng(tmp_path):
+    model = axon.Sequential([Dense(3, input_shape=(4,))])
+    saving.save_model(model, tmp_path / "r.axon", include_rng=True)
+    saving.save_model(model, tmp_path / "n.axon")
+    with zipfile.ZipFile(tmp_path / "r.axon") as z:
+        assert '"rng"' in z.read("axon.json").decode()
+    with zipfile.ZipFile(tmp_path / "n.axon") as z:
+        assert '"rng"' not in z.read("axon.json").decode()

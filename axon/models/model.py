@@ -202,10 +202,11 @@ class Model(Trainer, Layer):
             raise RuntimeError(f"{self.describe()} is not built yet, so {what}() has no shapes: call it "
                                "on a batch, fit it, or give the first layer input_shape=")
 
-    def save(self, path):
-        """Write architecture, weights and optimizer state to one file (atomically)."""
+    def save(self, path, include_rng=False):
+        """Write architecture, weights and optimizer state to one file (atomically);
+        ``include_rng=True`` adds Axon's random state (see ``saving.save_model``)."""
         from .saving import save_model
-        save_model(self, path)
+        save_model(self, path, include_rng=include_rng)
 
     def save_weights(self, path):
         from .saving import save_weights

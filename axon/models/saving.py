@@ -13,6 +13,7 @@ import zipfile
 
 import numpy as np
 
+from .. import backend
 from ..autograd import no_grad
 from ..layers.input_layer import build_probe
 from ..io import atomic_write
@@ -43,9 +44,14 @@ def _weights_manifest(model):
             [(f"weights/{i:04d}.npy", w.data) for i, (n, w) in enumerate(named)])
 
 
-def save_model(model, path):
+def save_model(model, path, include_rng=False):
     """Save ``model`` (architecture, weights, compile settings, the state of every optimizer it
-    holds) to ``path``."""
+    holds) to ``path``.
+
+    ``include_rng=True`` also stores the state of Axon's shared random generator (shuffling,
+    dropout, augmentation), which ``load_model`` restores: training resumed from the file in a
+    new process then draws what an uninterrupted run would, and gives bitwise the same weights.
+    Layers and batch sources given their own ``seed`` keep private generators, not saved."""
     model._ensure_built("save")
     try:
         arch = serialize(model)
@@ -64,6 +70,8 @@ def save_model(model, path):
         index = {id(w): i for i, (_, w) in enumerate(model.named_weights())}
         manifest["optimizers"] = [_optimizer_entry(attr, opt, index, members)
                                   for attr, opt in model.optimizers_by_attribute().items()]
+    if include_rng:
+        manifest["rng"] = backend.get_rng_state()
     _write_zip(path, manifest, members)
 
 
@@ -149,9 +157,29 @@ def load_model(path, custom_objects=None, compile=True, safe_mode=True):
     ``custom_objects`` maps the names of custom classes and functions the file uses to them
     (not needed for ones registered with ``saving.register_keras_serializable`` or defined
     before loading).  ``safe_mode`` is accepted for Keras's signature: an Axon file holds no
-    code, so there is nothing unsafe to refuse."""
+    code, so there is nothing unsafe to refuse.
+
+    Building the layers draws their initial weights from a generator whose state is put back
+    afterwards: loading leaves Axon's random state as it found it, or, for a file saved with
+    ``include_rng=True``, sets it to the state saved."""
     path = os.fspath(path)
     z, manifest = _open(path)
+    if "model" not in manifest:
+        z.close()
+        raise ValueError(f"load_model: {path!r} holds only weights (written by save_weights), not a model; "
+                         f"build the model in code and call model.load_weights({path!r})")
+    state = backend.get_rng_state()
+    try:
+        model = _load(z, manifest, path, custom_objects, compile)
+    finally:
+        backend.set_rng_state(state)
+    if "rng" in manifest:
+        backend.set_rng_state(manifest["rng"])
+    return model
+
+
+def _load(z, manifest, path, custom_objects, compile):
+    """The model in the opened file ``z`` (``load_model`` without the random state)."""
     with z, custom_object_scope(custom_objects):
         model = deserialize(manifest["model"])
         _build(model, manifest, path)
