@@ -114,7 +114,8 @@ def test_explicit_path_beats_axon_data_beats_system_beats_cache(isolated, monkey
     assert marker() == 30
     monkeypatch.setattr(fashion_mnist.SOURCE, "system_dirs", [])
     assert marker() == 40
-    assert marker(path=tmp / "nothing-here") == 40       # an incomplete folder is skipped
+    with pytest.raises(FileNotFoundError, match="nothing-here' does not exist"):  # a path given is the only place
+        marker(path=tmp / "nothing-here")
 
 
 def test_axon_data_folder_itself_and_plain_files(isolated, monkeypatch):
@@ -128,9 +129,9 @@ def test_axon_data_folder_itself_and_plain_files(isolated, monkeypatch):
 def test_offline_error_names_every_place_and_remedies(isolated, monkeypatch):
     monkeypatch.setenv("AXON_DATA", str(isolated / "env"))
     with pytest.raises(FileNotFoundError) as e:
-        fashion_mnist.load_data(path=isolated / "mine")
+        fashion_mnist.load_data()
     msg = str(e.value)
-    for place in [isolated / "mine", isolated / "env" / "fashion-mnist", isolated / "env",
+    for place in [isolated / "env" / "fashion-mnist", isolated / "env",
                   isolated / "system", isolated / "cache" / "axon" / "datasets" / "fashion-mnist"]:
         assert str(place) in msg
     assert "apt-get install dataset-fashion-mnist" in msg and "AXON_DATA" in msg

@@ -51,14 +51,14 @@ def read_idx(path):
     header = 4 + 4 * ndim
     if len(data) < header:
         raise ValueError(f"read_idx: {path} is truncated: the header needs {header} bytes, "
-                         f"the file has {len(data)}")
+                         f"the file has {len(data)}; delete it and fetch it again")
     shape = struct.unpack(f">{ndim}I", data[4:header])
     expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     actual = len(data) - header
     if actual != expected:
         what = "truncated" if actual < expected else "longer than its header says"
         raise ValueError(f"read_idx: {path} is {what}: shape {shape} of {dtype.name} needs "
-                         f"{expected} data bytes, found {actual}")
+                         f"{expected} data bytes, found {actual}; delete it and fetch it again")
     array = np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
     return array.astype(dtype.newbyteorder("="))
 

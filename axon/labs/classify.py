@@ -165,24 +165,11 @@ def load_images(config):
         return (x, y), (xt, yt), _Source(list(names), source, dark_background=False, mirror=True)
     from ..data import datasets
     module = datasets.fashion_mnist if config.dataset == "fashion-mnist" else datasets.mnist
-    if config.dataset_path is not None:
-        _check_dataset_folder(config.dataset, module, config.dataset_path)
     (x, y), (xt, yt) = module.load_data(path=config.dataset_path)
     names = list(getattr(module, "CLASS_NAMES", [str(i) for i in range(10)]))
     source = config.dataset if config.dataset_path is None else f"{config.dataset} from {config.dataset_path}"
     return (x[..., None], y.astype(np.int64)), (xt[..., None], yt.astype(np.int64)), \
         _Source(names, source, dark_background=True, mirror=config.dataset == "fashion-mnist")
-
-
-def _check_dataset_folder(name, module, folder):
-    """A folder the user names is the only place looked at: it must hold the four IDX files."""
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"dataset folder {folder!r} does not exist")
-    missing = [f for f in module.SOURCE.files
-               if not any(os.path.isfile(os.path.join(folder, n)) for n in (f, f.removesuffix(".gz")))]
-    if missing:
-        raise FileNotFoundError(f"{folder!r} lacks the {name} file(s) {', '.join(missing)}; give the folder "
-                                "holding all four IDX files (gzipped or not)")
 
 
 def _subset(x, y, limit, rng):

@@ -40,11 +40,9 @@ def cache_dir(name):
     return os.path.join(base, "axon", "datasets", name)
 
 
-def _candidates(source, path):
+def _candidates(source):
     """The folders to search, in order, each with a short description."""
     places = []
-    if path is not None:
-        places.append((os.fspath(path), "the path argument"))
     env = os.environ.get("AXON_DATA")
     if env:
         places.append((os.path.join(env, source.name), "AXON_DATA/" + source.name))
@@ -121,14 +119,34 @@ def _offline():
     return os.environ.get("AXON_OFFLINE", "").strip().lower() in ("1", "true", "yes")
 
 
+def _given_folder(source, path):
+    """The files in the folder the user named, the only place looked at (a typo must not quietly
+    load the system copy); ``FileNotFoundError`` names the folder or the missing files."""
+    folder = os.fspath(path)
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"{source.name}: path {folder!r} does not exist or is not a folder; give the "
+                                f"folder holding {', '.join(source.files)} (gzipped or not), or leave path "
+                                "out to use AXON_DATA, the system package or the cache")
+    found = {f: _find(folder, f) for f in source.files}
+    missing = [f for f, where in found.items() if where is None]
+    if missing:
+        raise FileNotFoundError(f"{source.name}: folder {folder!r} lacks {', '.join(missing)} (gzipped or not); "
+                                f"it holds {sorted(os.listdir(folder))[:10]}; put all {len(source.files)} IDX "
+                                "files there, or leave path out to use the standard places")
+    return found
+
+
 def locate(source, path=None, download=None):
     """Paths of ``source``'s files: ``{file name: path}``, looking in the documented order.
 
-    ``download=None`` downloads unless the ``AXON_OFFLINE`` environment
-    variable is set; ``False`` never downloads.  When nothing is found the
+    A ``path`` given is the only place looked at.  Otherwise ``download=None``
+    downloads unless the ``AXON_OFFLINE`` environment variable is set;
+    ``False`` never downloads.  When nothing is found the
     ``FileNotFoundError`` lists every place looked and how to get the data.
     """
-    places = _candidates(source, path)
+    if path is not None:
+        return _given_folder(source, path)
+    places = _candidates(source)
     for folder, _ in places:
         found = _complete(folder, source)
         if found:

@@ -8,10 +8,11 @@ def load_idx_pairs(source, path=None, download=None):
     files = locate(source, path, download)
     arrays = {}
     for split in ("train", "t10k"):
-        x = read_idx(files[f"{split}-images-idx3-ubyte.gz"])
-        y = read_idx(files[f"{split}-labels-idx1-ubyte.gz"])
+        images, labels = files[f"{split}-images-idx3-ubyte.gz"], files[f"{split}-labels-idx1-ubyte.gz"]
+        x, y = read_idx(images), read_idx(labels)
         if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
-            raise ValueError(f"{source.name}: {split} images {x.shape} and labels {y.shape} do not "
-                             "form a data set; expected (N, H, W) images and N labels")
+            raise ValueError(f"{source.name}: images {images} hold shape {x.shape} and labels {labels} shape "
+                             f"{y.shape}; expected (N, H, W) images and the same N labels: the two files do not "
+                             "belong together, fetch them again from the same release")
         arrays[split] = (x, y)
     return arrays["train"], arrays["t10k"]

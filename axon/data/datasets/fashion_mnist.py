@@ -28,7 +28,8 @@ SOURCE = Source(
 def load_data(path=None, download=None):
     """``(x_train, y_train), (x_test, y_test)``: uint8 images (N, 28, 28) and uint8 labels, as in Keras.
 
-    Files are looked for in ``path``, then ``$AXON_DATA/fashion-mnist/`` and
+    A ``path`` given is the only folder looked at (a typo is an error,
+    never the system copy); without it files are looked for in ``$AXON_DATA/fashion-mnist/`` and
     ``$AXON_DATA``, then ``/usr/share/datasets/fashion-mnist/`` (Debian package
     ``dataset-fashion-mnist``), then ``~/.cache/axon/datasets/fashion-mnist/``;
     if absent they are downloaded there with checksum verification
