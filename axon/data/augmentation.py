@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import backend
 from .batches import Batches
-from .image import COLOR_MODES, _resample, load_img, scan_directory
+from .image import COLOR_MODES, _resample, check_target_size, load_img, scan_directory
 
 FILL_MODES = ("nearest", "constant", "reflect", "wrap")
 CLASS_MODES = ("categorical", "binary", "sparse", "input", None)
@@ -378,6 +378,7 @@ class DirectoryIterator(_BatchIterator):
                              f"got {color_mode!r}")
         if class_mode not in CLASS_MODES:
             raise ValueError(f"flow_from_directory: class_mode must be one of {CLASS_MODES}, got {class_mode!r}")
+        target_size = check_target_size(target_size, "flow_from_directory")
         _resample(interpolation)
         self.directory = os.fspath(directory)
         filenames, labels, names, self.skipped = scan_directory(directory, classes, follow_links, validate)
@@ -400,7 +401,8 @@ class DirectoryIterator(_BatchIterator):
         self.filepaths = [os.path.join(self.directory, f) for f in filenames]
         self.class_indices = {name: i for i, name in enumerate(names)}
         self.num_classes, self.samples = len(names), len(filenames)
-        self.target_size = tuple(int(s) for s in target_size)
+        print(f"Found {self.samples} images belonging to {self.num_classes} classes.")  # as Keras does
+        self.target_size = target_size
         self.color_mode, self.class_mode, self.interpolation = color_mode, class_mode, interpolation
         channels = {"grayscale": 1, "rgb": 3, "rgba": 4}[color_mode]
         size = generator.random_crop or self.target_size  # the shape of the batches served

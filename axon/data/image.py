@@ -57,6 +57,7 @@ def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest", 
         img.load()
     except Exception as e:  # Pillow raises many kinds for damaged files
         raise ValueError(f"load_img: cannot read image {path!r}: {e}") from e
+    img = _to_8_bits(img)
     if img.mode != COLOR_MODES[color_mode]:
         if color_mode == "grayscale" and img.mode in ("RGBA", "LA", "P"):
             img = img.convert("RGBA").convert("L")
@@ -68,6 +69,28 @@ def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest", 
         if img.size != (w, h) or box is not None:
             img = img.resize((w, h), _resample(interpolation), box=box)
     return img
+
+
+def _to_8_bits(img):
+    """A 16-bit grey image (Pillow modes ``I;16*``, or ``I`` holding values above 255, as 16-bit
+    PNGs open) scaled to 8 bits (``v / 257``: 65535 -> 255); Pillow's own conversion clips
+    every value above 255 to white."""
+    if not (img.mode.startswith("I;16") or img.mode == "I"):
+        return img
+    values = np.asarray(img, dtype=np.float64)
+    if img.mode == "I" and values.max(initial=0) <= 255:
+        return img.convert("L")
+    return _pil_image().fromarray(np.clip(np.rint(values / 257.0), 0, 255).astype(np.uint8), "L")
+
+
+def check_target_size(target_size, who, name="target_size"):
+    """``target_size`` as a ``(height, width)`` tuple of positive ints, else ``ValueError`` naming ``who``."""
+    if (not isinstance(target_size, (tuple, list)) or len(target_size) != 2
+            or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1
+                       for s in target_size)):
+        raise ValueError(f"{who}: {name} must be a tuple (height, width) of two positive whole numbers, got "
+                         f"{target_size!r}; for square images write {name}=(n, n)")
+    return int(target_size[0]), int(target_size[1])
 
 
 def _centre_crop(size, target_size):
