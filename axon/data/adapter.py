@@ -163,6 +163,7 @@ def adapt(x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=Non
     if x is None:
         raise ValueError("no input data: pass x (arrays, a batch generator or an iterator)")
     if is_array_like(x):
+        x, y = _rectangular("x", x), _rectangular("y", y)
         n = num_samples(as_structure(x))
         if n == 0:
             raise ValueError(f"x holds no samples (shape {np.shape(as_structure(x))}); there is nothing to "
@@ -178,6 +179,19 @@ def adapt(x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=Non
     if isinstance(x, PyDataset) or (hasattr(x, "__getitem__") and hasattr(x, "__len__")):
         return SequenceBatches(x, steps, shuffle)
     return IteratorBatches(x, steps)
+
+
+def _rectangular(name, value):
+    """``value`` unchanged, unless it is a NumPy object array of rows of different lengths (what
+    ``np.array(ragged, dtype=object)`` makes): then a ``ValueError`` naming ``name`` and the lengths.
+    (The model refuses a ragged Python list before it gets here.)"""
+    if isinstance(value, np.ndarray) and value.dtype == object and value.size \
+            and isinstance(value.flat[0], (list, tuple, np.ndarray)):
+        lengths = sorted({len(row) if hasattr(row, "__len__") else 1 for row in value.flat})
+        raise ValueError(f"{name} is a ragged list: its samples have lengths {lengths[:10]} (an object array), and "
+                         f"a model needs one rectangular array; pad them to one length first (axon.utils."
+                         f"pad_sequences({name}, padding='post')) or pass a generator of batches")
+    return value
 
 
 def validation_source(validation_data, batch_size, steps=None):

@@ -350,21 +350,39 @@ def read_tsv_pairs(path, source_column=0, target_column=1, limit=None, encoding=
     """
     need = max(source_column, target_column) + 1
     pairs = []
-    with open(path, encoding=encoding) as f:
-        for lineno, line in enumerate(f, 1):
-            line = line.rstrip("\r\n")
-            if not line.strip() or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if len(cols) < need:
-                raise ValueError(f"read_tsv_pairs: {path}:{lineno} has {len(cols)} tab-separated "
-                                 f"column(s), expected at least {need}: {line[:80]!r}")
-            src, tgt = cols[source_column].strip(), cols[target_column].strip()
-            if src and tgt:
-                pairs.append((src, tgt))
-                if limit is not None and len(pairs) >= limit:
-                    break
+    for lineno, line in _text_lines(path, encoding, "read_tsv_pairs"):
+        line = line.rstrip("\r\n")
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) < need:
+            raise ValueError(f"read_tsv_pairs: {path}:{lineno} has {len(cols)} tab-separated "
+                             f"column(s), expected at least {need}: {line[:80]!r}; separate source and "
+                             "target with a tab")
+        src, tgt = cols[source_column].strip(), cols[target_column].strip()
+        if src and tgt:
+            pairs.append((src, tgt))
+            if limit is not None and len(pairs) >= limit:
+                break
     return pairs
+
+
+def _text_lines(path, encoding, who, fix="or pass the file's encoding="):
+    """``(line number, line)`` of a text file; a file that does not decode is a ``ValueError``
+    naming the file, the line and the byte, and an empty file one saying so."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{who}: no file {path!r}; check the path")
+    if os.path.getsize(path) == 0:
+        raise ValueError(f"{who}: {path} is empty; expected sentence pairs, one a line")
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, 1):
+            try:
+                yield lineno, raw.decode(encoding)
+            except UnicodeDecodeError as e:
+                raise ValueError(f"{who}: {path}:{lineno} is not {encoding} text (byte {raw[e.start]:#04x} at "
+                                 f"column {e.start + 1}); it is probably Latin-1: convert it with "
+                                 f"'iconv -f latin1 -t utf-8' ({fix})") from None
 
 
 TRANS_DE_EN = "/usr/share/trans/de-en"
@@ -413,29 +431,32 @@ def read_trans_de_en(path=TRANS_DE_EN, min_words=3, max_words=12, limit=None):
     if not os.path.exists(path):
         raise FileNotFoundError(f"read_trans_de_en: {path} not found; install the Debian package "
                                 "trans-de-en (apt-get install trans-de-en) or pass path=")
-    pairs, seen = [], set()
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("#") or "::" not in line:
+    pairs, seen, entries = [], set(), 0
+    for _, line in _text_lines(path, "utf-8", "read_trans_de_en", "the Ding format is UTF-8"):
+        if line.startswith("#") or "::" not in line:
+            continue
+        entries += 1
+        de, en = line.rstrip("\n").split("::", 1)
+        de_parts, en_parts = de.split("|"), en.split("|")
+        if len(de_parts) != len(en_parts):
+            continue
+        for d, e in zip(de_parts, en_parts):
+            d, e = d.split(";")[0], e.split(";")[0]
+            if not (_maybe_sentence(d, min_words) and _maybe_sentence(e, min_words)):
+                continue  # cheap test first: most entries are words and phrases
+            d = clean_ding(d).replace("’", "'")
+            if not _complete_sentence(d, min_words, max_words):
                 continue
-            de, en = line.rstrip("\n").split("::", 1)
-            de_parts, en_parts = de.split("|"), en.split("|")
-            if len(de_parts) != len(en_parts):
+            e = clean_ding(e).replace("’", "'")
+            if (d, e) in seen or not _complete_sentence(e, min_words, max_words):
                 continue
-            for d, e in zip(de_parts, en_parts):
-                d, e = d.split(";")[0], e.split(";")[0]
-                if not (_maybe_sentence(d, min_words) and _maybe_sentence(e, min_words)):
-                    continue  # cheap test first: most entries are words and phrases
-                d = clean_ding(d).replace("’", "'")
-                if not _complete_sentence(d, min_words, max_words):
-                    continue
-                e = clean_ding(e).replace("’", "'")
-                if (d, e) in seen or not _complete_sentence(e, min_words, max_words):
-                    continue
-                seen.add((d, e))
-                pairs.append((d, e))
-                if limit is not None and len(pairs) >= limit:
-                    return pairs
+            seen.add((d, e))
+            pairs.append((d, e))
+            if limit is not None and len(pairs) >= limit:
+                return pairs
+    if not entries:
+        raise ValueError(f"read_trans_de_en: {path} holds no 'German :: English' lines; expected the Ding "
+                         "dictionary format of trans-de-en (for other pair files use read_tsv_pairs)")
     return pairs
 
 
