@@ -6,6 +6,12 @@ from .common import wrote
 NAME = "demo"
 HELP = "a lecture demonstration as PNGs and a Markdown page (axon demo --list)"
 
+#: shown under ``--help``; tests/test_bad_inputs_data.py checks that each one parses
+EXAMPLES = (
+    'axon demo --list',
+    'axon demo convolution --quick --out runs/demos/conv',
+)
+
 
 def add_arguments(p):
     p.add_argument("name", nargs="?", help=f"the demo: {', '.join(demos.names())}")

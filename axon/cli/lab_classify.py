@@ -7,6 +7,13 @@ from .common import config_from, image_size, wrote
 NAME = "lab classify"
 HELP = "Lab 1: image classification, with report and plots"
 
+#: shown under ``--help``; tests/test_bad_inputs_data.py checks that each one parses
+EXAMPLES = (
+    'axon lab classify',
+    'axon lab classify --model vgg --augment --epochs 12 --batch-size 128',
+    'axon lab classify --data-dir photos/ --image-size 64 --color-mode rgb',
+)
+
 
 def add_arguments(p):
     from .. import zoo

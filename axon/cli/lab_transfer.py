@@ -7,6 +7,12 @@ from .common import config_from, int_list
 NAME = "lab transfer"
 HELP = "transfer learning: pretrain on classes 0-4, fine-tune on 5-9"
 
+#: shown under ``--help``; tests/test_bad_inputs_data.py checks that each one parses
+EXAMPLES = (
+    'axon lab transfer',
+    'axon lab transfer --labels 50,500 --epochs 10 --no-fine-tune',
+)
+
 
 def add_arguments(p):
     d = TransferConfig()

@@ -6,6 +6,12 @@ from .common import config_from
 NAME = "lab translate"
 HELP = "Lab 2: German to English translation, with BLEU"
 
+#: shown under ``--help``; tests/test_bad_inputs_data.py checks that each one parses
+EXAMPLES = (
+    'axon lab translate --epochs 10',
+    'axon lab translate --pairs deu.txt --format tsv --source-column 1 --target-column 0',
+)
+
 
 def add_arguments(parser):
     d = TranslateConfig()

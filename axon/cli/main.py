@@ -1,7 +1,8 @@
 """The ``axon`` command: one table of commands (a ``Registry``) and the dispatch.
 
 Each command is a module of ``axon.cli`` with ``NAME`` (its words, "lab
-classify"), ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args)``;
+classify"), ``HELP`` (one line), ``EXAMPLES`` (command lines shown under its
+``--help``), ``add_arguments(parser)`` and ``run(args)``;
 ``run`` builds the library's config from the options, calls the library
 function and prints.  An ordinary mistake -- a bad option value, an unknown
 name, a missing or wrong file -- ends in one line ``axon CMD: what is wrong
@@ -28,13 +29,15 @@ def build_parser():
     groups, listed = {}, []
     for name, module in COMMANDS.items():
         words = name.split()
+        shown = dict(help=module.HELP, description=module.HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+                     epilog="examples:\n" + "\n".join(f"  {line}" for line in module.EXAMPLES))
         if len(words) == 1:
-            sub = top.add_parser(name, help=module.HELP, description=module.HELP)
+            sub = top.add_parser(name, **shown)
         else:
             if words[0] not in groups:
                 group = top.add_parser(words[0], help=f"{words[0]} commands", description=f"axon {words[0]} NAME ...")
                 groups[words[0]] = group.add_subparsers(dest="subcommand", metavar="NAME")
-            sub = groups[words[0]].add_parser(words[1], help=module.HELP, description=module.HELP)
+            sub = groups[words[0]].add_parser(words[1], **shown)
         module.add_arguments(sub)
         sub.set_defaults(_run=module.run, _parser=sub)
         listed.append(f"  axon {name:<16}{module.HELP}")

@@ -14,6 +14,11 @@ from ..zoo import ImageClassifier
 NAME = "predict"
 HELP = "classify image files with a saved model"
 
+#: shown under ``--help``; tests/test_bad_inputs_data.py checks that each one parses
+EXAMPLES = (
+    'axon predict runs/classify/model.axon shirt.jpg boot.png --top 3',
+)
+
 
 def add_arguments(p):
     p.add_argument("model", help="a model saved by model.save (e.g. runs/classify/model.axon)")

@@ -9,6 +9,12 @@ from .common import config_from, int_list, wrote
 NAME = "train"
 HELP = "train a zoo model on a dataset and test it (e.g. axon train mlp --dataset fashion-mnist)"
 
+#: shown under ``--help``; tests/test_bad_inputs_data.py checks that each one parses
+EXAMPLES = (
+    'axon train mlp --dataset fashion-mnist --epochs 5 --hidden 256,128',
+    'axon train cnn --dataset mnist --epochs 2 --lr 0.001',
+)
+
 
 def add_arguments(p):
     d = ClassifyConfig(**TRAIN_DEFAULTS)

@@ -14,6 +14,12 @@ from ..zoo import Translator
 NAME = "translate"
 HELP = "translate sentences with a saved translation model"
 
+#: shown under ``--help``; tests/test_bad_inputs_data.py checks that each one parses
+EXAMPLES = (
+    'axon translate runs/translate "Ich habe Hunger." --beam 4',
+    'axon translate runs/translate "Wo ist der Bahnhof?" --attention map.png',
+)
+
 
 def add_arguments(parser):
     parser.add_argument("model", help="the folder written by 'axon lab translate' (or its model.axon)")
