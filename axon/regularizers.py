@@ -3,6 +3,8 @@
 >>> import axon
 >>> layer = axon.layers.Dense(4, kernel_regularizer=axon.regularizers.L2(1e-4))
 """
+import numbers
+
 from .registry import Registry
 from .serialization import Serializable
 from . import ops as F
@@ -16,6 +18,11 @@ class L1L2(Regularizer):
     """l1 * sum|w| + l2 * sum w^2 (Keras's definition: no factor 1/2)."""
 
     def __init__(self, l1=0.0, l2=0.0):
+        for argument, value in (("l1", l1), ("l2", l2)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
+                raise ValueError(f"{type(self).__name__}: {argument} must be a number >= 0 (the penalty "
+                                 f"factor), got {value!r}; a negative factor rewards large weights: pass "
+                                 f"e.g. {argument}=1e-4")
         self.l1, self.l2 = l1, l2
 
     def __call__(self, w):

@@ -33,8 +33,12 @@ class CallbackList:
     """Calls each hook on every callback in order."""
 
     def __init__(self, callbacks, model, params):
-        self.callbacks = list(callbacks)
+        self.callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks)
         for c in self.callbacks:
+            if not isinstance(c, Callback):
+                raise TypeError(f"callbacks must be Callback instances, got {c!r} "
+                                f"({type(c).__name__}); for a plain function use "
+                                "LambdaCallback(on_epoch_end=lambda epoch, logs: ...)")
             c.set_model(model)
             c.set_params(params)
 

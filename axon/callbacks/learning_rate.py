@@ -1,5 +1,8 @@
 """Callbacks that steer the optimizer's learning rate: by a schedule over epochs, or down when a
 monitored quantity stops improving."""
+import math
+import numbers
+
 from .base import Callback
 from .monitors import _Monitor
 
@@ -17,6 +20,10 @@ class LearningRateScheduler(Callback):
             lr = self.schedule(epoch, opt.learning_rate)
         except TypeError:
             lr = self.schedule(epoch)
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 <= lr < math.inf:
+            raise ValueError(f"LearningRateScheduler: the schedule must return a float >= 0 (the learning "
+                             f"rate of epoch {epoch}), got {lr!r}; make schedule(epoch, lr) return a "
+                             "number, e.g. lr * 0.9")
         opt.learning_rate = float(lr)
         if self.verbose:
             print(f"Epoch {epoch + 1}: learning rate {lr:.6g}")
@@ -32,8 +39,9 @@ class ReduceLROnPlateau(_Monitor):
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, mode="auto", min_delta=1e-4,
                  cooldown=0, min_lr=0.0, verbose=0):
         super().__init__(monitor, mode, min_delta)
-        if factor >= 1.0:
-            raise ValueError(f"ReduceLROnPlateau: factor must be < 1, got {factor}")
+        if not 0 < factor < 1.0:
+            raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1), the number the learning rate is "
+                             f"multiplied by on a plateau, got {factor!r}; pass e.g. factor=0.1 or 0.5")
         self.factor, self.patience, self.cooldown, self.min_lr = factor, patience, cooldown, min_lr
         self.verbose = verbose
 

@@ -21,7 +21,8 @@ from .base import Layer, InputSpec
 def _non_negative(who, **values):
     for name, v in values.items():
         if v is None or v < 0:
-            raise ValueError(f"{who}: {name} must be a number >= 0, got {v!r}")
+            raise ValueError(f"{who}: {name} must be a number >= 0, got {v!r}; pass a non-negative value "
+                             f"such as {name}=0.2")
 
 
 class ReLU(Layer):

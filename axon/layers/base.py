@@ -48,7 +48,12 @@ class InputSpec:
     def __init__(self, ndim=None, min_ndim=None, axes=None):
         self.ndim, self.min_ndim, self.axes = ndim, min_ndim, dict(axes or {})
 
-    def check(self, layer, shape):
+    def check(self, layer, shape, dtype=None):
+        if dtype is not None and np.dtype(dtype).kind in "OUS":
+            raise TypeError(f"{layer.describe()}: expected numbers, got an input of dtype {np.dtype(dtype)} "
+                            f"(text or Python objects) of shape {tuple(shape)}; turn text into numbers first "
+                            "(TextVectorization or StringLookup as the first layer) or convert the array with "
+                            "x.astype('float32')")
         if self.ndim is not None and len(shape) != self.ndim:
             raise ValueError(f"{layer.describe()}: expected input of {self.ndim} dimensions "
                              f"(batch axis included), got shape {tuple(shape)}")
@@ -96,6 +101,10 @@ class Layer(Serializable):
         self.dtype = np.dtype(dtype).type if dtype else backend.floatx()
         if input_dim is not None:
             input_shape = (input_dim,)
+        if isinstance(input_shape, (int, np.integer)):
+            raise TypeError(f"{type(self).__name__} '{self.name}': input_shape must be a tuple, one size "
+                            f"per axis without the batch, got the int {input_shape!r}; write "
+                            f"input_shape=({input_shape},) with the trailing comma")
         self._batch_input_shape = (batch_size,) + tuple(input_shape) if input_shape is not None else None
         self._build_shapes = None
         self.output_shape = None
@@ -252,13 +261,15 @@ class Layer(Serializable):
         """Load arrays into the weights, in the order of ``weights``; shapes must match."""
         ws = self.weights
         if len(arrays) != len(ws):
-            raise ValueError(f"{self.describe()}: set_weights got {len(arrays)} arrays, "
-                             f"the layer has {len(ws)} weights")
+            raise ValueError(f"{self.describe()}: set_weights got {len(arrays)} arrays, expected {len(ws)} (one "
+                             f"per weight: {', '.join(w.name for w in ws[:6])}{', ...' if len(ws) > 6 else ''}); "
+                             "pass a list in the order get_weights() returns")
         for w, a in zip(ws, arrays):
             a = np.asarray(a)
             if a.shape != w.shape:
                 raise ValueError(f"{self.describe()}: weight {w.name!r} has shape {w.shape}, "
-                                 f"got an array of shape {a.shape}")
+                                 f"got an array of shape {a.shape}; pass arrays shaped as get_weights() "
+                                 "returns them (the layer sizes must match the model the weights came from)")
             w.data[...] = a
 
     @property
@@ -342,7 +353,7 @@ class Layer(Serializable):
             self._build_for_call(shapes[0] if len(shapes) == 1 else shapes)
             self.built = True
         if self.input_spec is not None:
-            self.input_spec.check(self, inputs[0].shape)
+            self.input_spec.check(self, inputs[0].shape, inputs[0].dtype)
         if mask is None:
             m = getattr(inputs[0], "_mask", None)
             mask = m

@@ -35,7 +35,8 @@ def image_shape(layer, input_shape, fmt):
     """(N, H, W, C) of a 4-D input in ``fmt``, or a clear error naming ``layer``."""
     if len(input_shape) != 4:
         order = "(batch, channels, height, width)" if fmt == "channels_first" else "(batch, height, width, channels)"
-        raise ValueError(f"{layer.describe()}: expected 4-D input {order}, got shape {tuple(input_shape)}")
+        raise ValueError(f"{layer.describe()}: expected 4-D input {order}, got shape {tuple(input_shape)}; "
+                         "give gray images a channel axis (x[..., None]) or use Conv1D for sequences")
     if fmt == "channels_first":
         n, c, h, w = input_shape
         return n, h, w, c
@@ -54,7 +55,8 @@ class _Conv(Layer):
                kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer):
         who = type(self).__name__
         if filters is not None and int(filters) <= 0:
-            raise ValueError(f"{who}: filters must be a positive integer, got {filters!r}")
+            raise ValueError(f"{who}: filters must be a positive integer (the output channels), got "
+                             f"{filters!r}; pass e.g. {who}(32, 3)")
         self.filters = None if filters is None else int(filters)
         self.kernel_size = pair(kernel_size, f"{who}: kernel_size")
         self.strides = pair(strides, f"{who}: strides")
@@ -195,6 +197,10 @@ class Conv1D(Layer):
             raise ValueError(f"Conv1D: filters must be a positive multiple of groups, got {filters!r}, {groups!r}")
         self.filters, self.groups = int(filters), int(groups)
         self.kernel_size, self.strides, self.dilation_rate = one(kernel_size), one(strides), one(dilation_rate)
+        for argument, given in (("kernel_size", kernel_size), ("strides", strides), ("dilation_rate", dilation_rate)):
+            if getattr(self, argument) < 1:
+                raise ValueError(f"Conv1D: {argument} must be a positive int, got {given!r}; "
+                                 f"pass e.g. {argument}={3 if argument == 'kernel_size' else 1}")
         self.padding = padding.lower()
         if self.padding not in ("valid", "same", "causal"):
             raise ValueError(f"Conv1D: padding must be 'valid', 'same' or 'causal', got {padding!r}")

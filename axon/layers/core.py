@@ -20,8 +20,9 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kwargs):
         super().__init__(**kwargs)
-        if int(units) <= 0:
-            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
+            raise ValueError(f"Dense: units must be a positive integer (the number of outputs), got "
+                             f"{units!r}; pass e.g. Dense(10)")
         self.units = int(units)
         self.activation = A.get(activation)
         self.use_bias = use_bias
@@ -62,7 +63,8 @@ class Dropout(Layer):
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not 0 <= rate < 1:
-            raise ValueError(f"Dropout: rate must be in [0, 1), got {rate}")
+            raise ValueError(f"Dropout: rate must be in [0, 1), the fraction of inputs to drop, got {rate!r}; "
+                             "pass e.g. Dropout(0.5)")
         self.rate, self.noise_shape, self.seed = rate, noise_shape, seed
         self._rng = None if seed is None else np.random.default_rng(seed)
 
@@ -93,7 +95,8 @@ class Reshape(Layer):
         known = int(np.prod([s for s in t if s != -1]))
         if (-1 not in t and known != n) or (-1 in t and n % known):
             raise ValueError(f"{self.describe()}: cannot reshape samples of shape {tuple(input_shape[1:])} "
-                             f"({n} values) to {t}")
+                             f"({n} values) to {t}; give a target_shape holding {n} values, or -1 on one "
+                             "axis to infer it")
 
     def call(self, x):
         return F.reshape(x, (x.shape[0],) + self.target_shape)

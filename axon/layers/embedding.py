@@ -61,14 +61,17 @@ def _as_index(ids, rows, layer):
     if ids.dtype.kind == "f":
         if not np.all(ids == np.round(ids)):
             raise ValueError(f"{layer.describe() if layer else 'embedding'}: expected integer ids, "
-                             "got non-integer floats")
+                             f"got non-integer floats such as {ids[ids != np.round(ids)].flat[0]!r}; pass "
+                             "the token ids as integers (x.astype('int64')), not scaled or normalized values")
         ids = ids.astype(np.intp)
     elif ids.dtype.kind not in "iu":
         raise TypeError(f"{layer.describe() if layer else 'embedding'}: expected integer ids, "
-                        f"got dtype {ids.dtype}")
+                        f"got dtype {ids.dtype}; map the tokens to integer ids first (StringLookup "
+                        "or TextVectorization)")
     if ids.size and (ids.min() < 0 or ids.max() >= rows):
         raise ValueError(f"{layer.describe() if layer else 'embedding'}: ids must be in [0, {rows}), "
-                         f"got values in [{ids.min()}, {ids.max()}]")
+                         f"got values in [{ids.min()}, {ids.max()}]; make input_dim larger than the "
+                         "largest id (the vocabulary size) or map the ids into range")
     return ids
 
 
@@ -86,8 +89,9 @@ class Embedding(Layer):
                  embeddings_regularizer=None, mask_zero=False, input_length=None, **kwargs):
         super().__init__(**kwargs)
         if int(input_dim) <= 0 or int(output_dim) <= 0:
-            raise ValueError(f"Embedding: input_dim and output_dim must be positive, "
-                             f"got {input_dim}, {output_dim}")
+            raise ValueError(f"Embedding: input_dim (the vocabulary size) and output_dim (the vector "
+                             f"length) must be positive integers, got input_dim={input_dim!r}, "
+                             f"output_dim={output_dim!r}; pass e.g. Embedding(input_dim=10000, output_dim=64)")
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.embeddings_initializer = embeddings_initializer
         self.embeddings_regularizer = embeddings_regularizer

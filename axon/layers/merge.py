@@ -78,7 +78,8 @@ class Concatenate(_Merge):
         ax = self.axis % nd
         for s in shapes:
             if len(s) != nd or any(a != b for i, (a, b) in enumerate(zip(s, shapes[0])) if i not in (0, ax)):
-                raise ValueError(f"{self.describe()}: inputs must match except on axis {self.axis}, got {shapes}")
+                raise ValueError(f"{self.describe()}: inputs must match except on axis {self.axis}, got {shapes}; "
+                                 "reshape or pool the inputs to agree on the other axes, or pick another axis=")
 
     def call(self, inputs):
         return F.concat(list(inputs), axis=self.axis)

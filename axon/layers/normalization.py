@@ -15,12 +15,21 @@ class BatchNormalization(Layer):
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones", **kwargs):
         super().__init__(**kwargs)
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"BatchNormalization: momentum must be in [0, 1] (the weight of the old moving "
+                             f"average), got {momentum!r}; pass e.g. momentum=0.99")
+        if not epsilon > 0:
+            raise ValueError(f"BatchNormalization: epsilon must be > 0, got {epsilon!r}; pass e.g. epsilon=1e-3")
         self.axis, self.momentum, self.epsilon = axis, momentum, epsilon
         self.center, self.scale = center, scale
         self._inits = (gamma_initializer, beta_initializer, moving_mean_initializer,
                        moving_variance_initializer)
 
     def build(self, input_shape):
+        if not -len(input_shape) <= self.axis < len(input_shape):
+            raise ValueError(f"BatchNormalization '{self.name}': axis={self.axis} is out of range for inputs "
+                             f"of shape {tuple(input_shape)} ({len(input_shape)} axes with the batch); pass "
+                             "the feature axis, e.g. axis=-1 (the channels of channels-last images)")
         axis = self.axis % len(input_shape)
         c = input_shape[axis]
         g, b, mm, mv = self._inits

@@ -27,7 +27,8 @@ class _Pooling2D(Layer):
         self.strides = self.pool_size if strides is None else pair(strides, f"{who}: strides")
         self.padding = str(padding).lower()
         if self.padding not in ("valid", "same"):
-            raise ValueError(f"{who}: padding must be 'valid' or 'same', got {padding!r}")
+            raise ValueError(f"{who}: padding must be 'valid' or 'same', got {padding!r}; pass padding='same' "
+                             "to keep the size (with strides 1) or 'valid' for no padding")
         self.data_format = normalize_data_format(data_format, who)
 
     def build(self, input_shape):

@@ -50,10 +50,12 @@ class _RNNBase(Layer):
                  zero_output_for_mask=False, **kwargs):
         super().__init__(**kwargs)
         if int(units) <= 0:
-            raise ValueError(f"{type(self).__name__}: units must be a positive integer, got {units!r}")
+            raise ValueError(f"{type(self).__name__}: units must be a positive integer (the state size), "
+                             f"got {units!r}; pass e.g. {type(self).__name__}(64)")
         for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if not 0 <= rate < 1:
-                raise ValueError(f"{type(self).__name__}: {arg} must be in [0, 1), got {rate}")
+                raise ValueError(f"{type(self).__name__}: {arg} must be in [0, 1), the fraction to drop, "
+                                 f"got {rate!r}; pass e.g. {arg}=0.2")
         if stateful:
             raise ValueError(f"{type(self).__name__}: stateful=True is not supported; pass the final "
                              "states back as initial_state instead")
@@ -80,7 +82,8 @@ class _RNNBase(Layer):
     def build(self, input_shape):
         if len(input_shape) != 3:
             raise ValueError(f"{self.describe()}: expected input (batch, timesteps, features), "
-                             f"got shape {tuple(input_shape)}")
+                             f"got shape {tuple(input_shape)}; give each sample a time axis, e.g. "
+                             "x[..., None] for one feature per step, or Reshape((timesteps, features))")
         d, g = input_shape[-1], self._gates * self.units
         self.kernel = self.add_weight("kernel", (d, g), self.kernel_initializer, self.kernel_regularizer)
         self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, g),

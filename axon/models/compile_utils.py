@@ -45,12 +45,14 @@ class CompileLoss:
         else:
             per_output = list(loss) if isinstance(loss, (list, tuple)) else [loss] * n
         if len(per_output) != n:
-            raise ValueError(f"{owner}.compile: got {len(per_output)} losses for {n} outputs")
+            raise ValueError(f"{owner}.compile: loss must hold one loss per output ({n}), got "
+                             f"{len(per_output)}; pass one loss for all, a list of {n}, or a dict by output name")
         if isinstance(loss_weights, dict):
             loss_weights = [1.0 if w is None else w for w in _by_output(loss_weights, output_names, owner,
                                                                          "loss_weights")]
         if loss_weights is not None and len(loss_weights) != n:
-            raise ValueError(f"{owner}.compile: got {len(loss_weights)} loss_weights for {n} outputs")
+            raise ValueError(f"{owner}.compile: loss_weights must hold one weight per output ({n}), got "
+                             f"{len(loss_weights)}; pass a list of {n} numbers or a dict by output name")
         self.specs = per_output
         self.losses = [None if l is None else losses_mod.get(l) for l in per_output]
         self.weights = [float(w) for w in loss_weights] if loss_weights is not None else [1.0] * n

@@ -149,7 +149,8 @@ class Model(Trainer, Layer):
                 raise ValueError(f"{self.describe()}.get_layer: give name or index, not both")
             if not -len(self.layers) <= index < len(self.layers):
                 raise ValueError(f"{self.describe()}.get_layer: index {index} is out of range; the model has "
-                                 f"{len(self.layers)} layers")
+                                 f"{len(self.layers)} layers: pass an index from {-len(self.layers)} to "
+                                 f"{len(self.layers) - 1}")
             return self.layers[index]
         for layer in self._flatten_layers(include_self=False):
             if layer.name == name:

@@ -85,7 +85,8 @@ class Sequential(Model):
         shape = tuple(input_shape)
         if len(shape) != len(declared) or any(d is not None and d != s for d, s in zip(declared[1:], shape[1:])):
             raise ValueError(f"{self.describe()}: expected input of shape {(None,) + tuple(declared[1:])} "
-                             f"(its input_shape), got shape {shape}")
+                             f"(its input_shape), got shape {shape}; reshape the data to match, or change "
+                             "the model's Input shape")
 
     def _maybe_build(self):
         if not self.built and self._batch_input_shape is not None and self._stack:

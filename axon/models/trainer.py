@@ -68,6 +68,10 @@ class Trainer:
         a scalar tensor."""
         terms = []
         if self._compile_loss is not None:
+            if y is None:
+                raise ValueError(f"{self.describe()}: the compiled loss needs targets, but the data gave no y; "
+                                 "pass y= to fit/evaluate (the labels), yield (x, y) batches, or for "
+                                 "validation_data pass (x_val, y_val)")
             terms.append(self._compile_loss(y, y_pred, sample_weight))
         terms += self.losses
         if not terms:
@@ -135,6 +139,12 @@ class Trainer:
         ``sample_weight`` weigh the samples' losses.
         """
         self._check_compiled("fit", "train_step")
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"{self.describe()}.fit: epochs must be a whole number >= 0 (the passes over the "
+                             f"data), got {epochs!r}; pass e.g. epochs=10")
+        if isinstance(validation_data, tuple) and len(validation_data) not in (2, 3):
+            raise ValueError(f"{self.describe()}.fit: validation_data must be (x_val, y_val) or (x_val, y_val, "
+                             f"sample_weight_val), got a tuple of {len(validation_data)}; pass the targets too")
         x, y, sample_weight = self._by_position(x, y, sample_weight)
         if isinstance(validation_data, tuple):
             validation_data = self._by_position(*validation_data)[:len(validation_data)]
@@ -153,7 +163,7 @@ class Trainer:
         history = cbks.History()
         # History comes after the user's callbacks, as in Keras, so it records what they add to
         # the logs (LearningRateScheduler and ReduceLROnPlateau log the learning rate)
-        cb_list = list(callbacks or []) + [history]
+        cb_list = _as_list(callbacks) + [history]
         if verbose:
             cb_list.append(cbks.ProgbarLogger(1 if verbose == "auto" else verbose))
         params = {"epochs": epochs, "steps": len(train), "verbose": verbose, "batch_size": batch_size}
@@ -229,7 +239,7 @@ class Trainer:
         self._check_compiled("evaluate", "test_step")
         x, y, sample_weight = self._by_position(x, y, sample_weight)
         batches = adapt(x, y, sample_weight, batch_size, False, steps)
-        cb = cbks.CallbackList(list(callbacks or []), self, {"steps": len(batches), "verbose": verbose})
+        cb = cbks.CallbackList(_as_list(callbacks), self, {"steps": len(batches), "verbose": verbose})
         logs = self._evaluate_batches(batches, cb)
         if verbose:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items() if isinstance(v, float)))
@@ -240,7 +250,7 @@ class Trainer:
         several outputs, a dict for named ones)."""
         x = self._by_position(x)[0]
         batches = adapt(x, None, None, batch_size, False, steps)
-        cb = cbks.CallbackList(list(callbacks or []), self, {"steps": len(batches), "verbose": verbose})
+        cb = cbks.CallbackList(_as_list(callbacks), self, {"steps": len(batches), "verbose": verbose})
         it = batches
         if verbose:
             from tqdm.auto import tqdm
@@ -284,6 +294,8 @@ class Trainer:
     def _by_position(self, x, y=None, sample_weight=None):
         """Dicts of arrays keyed by input or output name (a functional model's) as lists in the model's
         order, so that batches can be cut from them."""
+        for argument, value in (("x", x), ("y", y), ("sample_weight", sample_weight)):
+            _refuse_ragged(self, argument, value)
         if isinstance(x, dict) and hasattr(self, "input_names"):
             xs = self.flatten_inputs(x)
             x = xs if len(xs) > 1 else xs[0]
@@ -391,3 +403,23 @@ def _class_sample_weights(y, class_weight, sample_weight):
         table[int(c)] = w
     weights = table[labels]
     return weights if sample_weight is None else weights * np.asarray(sample_weight)
+
+
+def _refuse_ragged(model, argument, value):
+    """A clear error for a Python list of samples of different lengths, before NumPy's own."""
+    if not isinstance(value, (list, tuple)) or not value or isinstance(value[0], (np.ndarray, Tensor, dict)):
+        return
+    try:
+        np.asarray(value)
+    except ValueError:
+        lengths = sorted({len(v) if isinstance(v, (list, tuple)) else 1 for v in value})
+        raise ValueError(f"{model.describe()}: {argument} is a ragged list: its samples have lengths "
+                         f"{lengths[:5]}, but every sample must have one shape; pad the sequences to "
+                         "one length (axon.utils.pad_sequences) or pass a NumPy array") from None
+
+
+def _as_list(callbacks):
+    """``callbacks=`` as a list: None is none, one Callback is itself alone (as Keras flattens it)."""
+    if callbacks is None:
+        return []
+    return [callbacks] if isinstance(callbacks, cbks.Callback) else list(callbacks)

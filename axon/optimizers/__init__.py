@@ -23,4 +23,4 @@ def get(identifier, **kwargs):
     if isinstance(identifier, str):
         return OPTIMIZERS.get(identifier)(**kwargs)
     raise ValueError(f"optimizer must be a name ({OPTIMIZERS.describe()}) or an Optimizer instance, "
-                     f"got {identifier!r}")
+                     f"got {identifier!r}; pass e.g. optimizer='adam' or optimizer=Adam(learning_rate=1e-3)")

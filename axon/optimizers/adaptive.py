@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_range
 
 
 def _scratch(state, p):
@@ -47,6 +47,8 @@ class RMSprop(Optimizer):
     def __init__(self, params=None, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
                  centered=False, **kwargs):
         super().__init__(params, learning_rate, **kwargs)
+        check_range(self.name, "rho", rho, 0.0, 1.0, high_open=True)
+        check_range(self.name, "momentum", momentum, 0.0, 1.0)
         self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
 
     def update(self, p, g, state, lr):
@@ -88,6 +90,8 @@ class Adam(Optimizer):
     def __init__(self, params=None, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  amsgrad=False, **kwargs):
         super().__init__(params, learning_rate, **kwargs)
+        check_range(self.name, "beta_1", beta_1, 0.0, 1.0, high_open=True)
+        check_range(self.name, "beta_2", beta_2, 0.0, 1.0, high_open=True)
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
 
     decoupled = False  # weight decay added to the gradient (L2, as PyTorch's Adam)

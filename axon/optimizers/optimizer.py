@@ -22,6 +22,23 @@ from ..tensor import unwrap
 from .schedules import LearningRateSchedule
 
 
+def check_range(who, argument, value, low, high, high_open=False):
+    """Raise a ``ValueError`` naming ``who`` and ``argument`` unless ``low <= value <= high``
+    (``< high`` when ``high_open``).
+
+    >>> check_range("Adam", "beta_1", 1.5, 0.0, 1.0, high_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: Adam: beta_1 must be in [0, 1), got 1.5; pass a value in that range
+    """
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+        and low <= value and (value < high if high_open else value <= high)
+    if not ok:
+        top = "inf" if high == math.inf else f"{high:g}"
+        raise ValueError(f"{who}: {argument} must be in [{low:g}, {top}{')' if high_open else ']'}, "
+                         f"got {value!r}; pass a value in that range")
+
+
 class Optimizer(Serializable):
     def __init__(self, params=None, learning_rate=0.001, *, lr=None, weight_decay=0.0, clipnorm=None,
                  clipvalue=None, global_clipnorm=None, name=None):
@@ -30,6 +47,11 @@ class Optimizer(Serializable):
         self.name = name or type(self).__name__
         self._learning_rate = None
         self.learning_rate = learning_rate if lr is None else lr
+        if self._learning_rate == 0:
+            raise ValueError(f"{self.name}: learning_rate must be > 0, got 0; a zero rate never changes "
+                             "the weights: pass a positive rate such as 0.001 (to freeze weights, set "
+                             "layer.trainable = False)")
+        check_range(self.name, "weight_decay", weight_decay, 0.0, math.inf)
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.iterations = 0
@@ -108,7 +130,10 @@ class Optimizer(Serializable):
                             "assign another schedule")
         if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
             raise ValueError(f"{self.name}: learning_rate must be a float, a LearningRateSchedule or a "
-                             f"callable, got {value!r}")
+                             f"callable, got {value!r}; pass a number such as learning_rate=0.001")
+        if not value >= 0:
+            raise ValueError(f"{self.name}: learning_rate must be >= 0, got {value!r}; a negative rate "
+                             "climbs the loss instead of descending it: pass a positive rate such as 0.001")
         self._learning_rate = float(value)
 
     @property

@@ -1,7 +1,7 @@
 """Stochastic gradient descent with momentum and Nesterov momentum."""
 import numpy as np
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_range
 
 
 class SGD(Optimizer):
@@ -10,6 +10,7 @@ class SGD(Optimizer):
 
     def __init__(self, params=None, learning_rate=0.01, momentum=0.0, nesterov=False, **kwargs):
         super().__init__(params, learning_rate, **kwargs)
+        check_range("SGD", "momentum", momentum, 0.0, 1.0)
         if nesterov and momentum <= 0:
             raise ValueError("SGD: nesterov=True needs momentum > 0")
         self.momentum, self.nesterov = momentum, nesterov
