@@ -308,6 +308,32 @@ def test_31_x_and_y_of_different_lengths():
         _model().fit(np.zeros((2, 3)), np.zeros((3, 1)), verbose=0)
 
 
+def test_42_a_file_name_as_x_says_to_load_it_first():
+    with pytest.raises(ValueError, match=r"x is the str 'train.csv', not data; load the file first"):
+        _model().fit("train.csv", np.zeros((1, 1)), verbose=0)
+
+
+def test_43_a_dict_for_a_model_without_named_inputs():
+    with pytest.raises(ValueError, match=r"x is a dict with keys \['features'\], which only a functional model .*"
+                                         r"pass the array itself"):
+        _model().fit({"features": np.zeros((2, 3))}, np.zeros((2, 1)), verbose=0)
+
+
+def test_44_a_number_as_x_is_no_data():
+    with pytest.raises(ValueError, match=r"x of type int \(5\) is not data; pass arrays"):
+        _model().predict(5, verbose=0)
+
+
+def test_45_strings_as_images_for_flow_name_the_dtype():
+    with pytest.raises(ValueError, match=r"flow: x must hold numbers \(pixel values\), got dtype <U1.*float32"):
+        ImageDataGenerator().flow(np.full((2, 4, 4, 1), "a"))
+
+
+def test_46_translate_max_len_zero(tmp_path, capsys):
+    line = _one_line(capsys, "translate", "translate", str(tmp_path), "Hallo.", "--max-len", "0")
+    assert line == "axon translate: --max-len must be at least 1 token, got 0"
+
+
 # ----- the axon command
 
 def test_32_a_mistyped_data_dir_of_axon_train(tmp_path, capsys):

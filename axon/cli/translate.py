@@ -41,6 +41,8 @@ def _map_path(path, k):
 def run(args):
     if args.beam < 1:
         raise ValueError(f"--beam must be at least 1, got {args.beam}")
+    if args.max_len is not None and args.max_len < 1:
+        raise ValueError(f"--max-len must be at least 1 token, got {args.max_len}")
     translator = Translator.load(args.model)
     if args.attention and not translator.model.use_attention:
         raise ValueError(f"the model in {args.model} has no attention to plot; leave out --attention")

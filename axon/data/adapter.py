@@ -15,6 +15,7 @@ folder datasets); and plain iterators or generators of batches, with
 """
 import itertools
 import math
+import os
 import warnings
 from contextlib import closing
 
@@ -162,6 +163,7 @@ def adapt(x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=Non
     """
     if x is None:
         raise ValueError("no input data: pass x (arrays, a batch generator or an iterator)")
+    _check_source(x)
     if is_array_like(x):
         x, y = _rectangular("x", x), _rectangular("y", y)
         n = num_samples(as_structure(x))
@@ -179,6 +181,22 @@ def adapt(x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=Non
     if isinstance(x, PyDataset) or (hasattr(x, "__getitem__") and hasattr(x, "__len__")):
         return SequenceBatches(x, steps, shuffle)
     return IteratorBatches(x, steps)
+
+
+def _check_source(x):
+    """A ``ValueError`` for an ``x`` that is no data at all: a file name, a dict that reached the
+    adapter (only a functional model with named inputs turns one into its list of inputs), or an
+    object that can be neither indexed nor iterated."""
+    if isinstance(x, (str, bytes, os.PathLike)):
+        raise ValueError(f"x is the {type(x).__name__} {x!r}, not data; load the file first (np.load, "
+                         "axon.datasets, image_dataset_from_directory) and pass the arrays or the dataset")
+    if isinstance(x, dict):
+        raise ValueError(f"x is a dict with keys {sorted(map(str, x))}, which only a functional model with "
+                         "inputs of those names takes; pass the array itself (or a list of arrays in the "
+                         "model's input order)")
+    if not (is_array_like(x) or hasattr(x, "__getitem__") or hasattr(x, "__iter__")):
+        raise ValueError(f"x of type {type(x).__name__} ({x!r:.60}) is not data; pass arrays, a PyDataset or "
+                         "DataLoader, or a generator of (x, y) batches")
 
 
 def _rectangular(name, value):

@@ -327,6 +327,9 @@ class NumpyArrayIterator(_BatchIterator):
     def __init__(self, x, y, generator, batch_size=32, shuffle=True, seed=None, sample_weight=None,
                  subset=None):
         x = np.asarray(x)
+        if x.dtype.kind not in "biuf":
+            raise ValueError(f"flow: x must hold numbers (pixel values), got dtype {x.dtype}; read image files "
+                             "with flow_from_directory, or convert x with np.asarray(x, 'float32')")
         if x.ndim != 4:
             raise ValueError(f"flow: expected images of 4 dimensions (N, H, W, C), got shape {x.shape}; "
                              "add a channel axis with x[..., None]")
