@@ -349,13 +349,14 @@ def test_33_a_data_dir_without_idx_files(tmp_path, capsys):
 
 @pytest.mark.parametrize("words, argv, says", [
     ("train", ["train", "mlpp"], "unknown model 'mlpp'; did you mean"),
-    ("train", ["train", "--epochs", "0"], "epochs must be a whole number of at least 1, got 0"),
-    ("train", ["train", "--lr", "-1"], "lr must be a number above 0, got -1.0"),
-    ("lab classify", ["lab", "classify", "--lr", "-1"], "lr must be a number above 0, got -1.0"),
-    ("lab classify", ["lab", "classify", "--epochs", "0"], "epochs must be a whole number of at least 1, got 0"),
-    ("lab transfer", ["lab", "transfer", "--lr", "-1"], "lr must be a number above 0"),
-    ("lab transfer", ["lab", "transfer", "--epochs", "0"], "epochs must be a whole number of at least 1, got 0"),
-    ("lab translate", ["lab", "translate", "--epochs", "0"], "epochs must be a whole number of at least 1, got 0"),
+    ("train", ["train", "--epochs", "0"], "--epochs must be a whole number of at least 1, got 0"),
+    ("train", ["train", "--lr", "-1"], "--lr must be a number above 0, got -1.0"),
+    ("lab classify", ["lab", "classify", "--lr", "-1"], "--lr must be a number above 0, got -1.0"),
+    ("lab classify", ["lab", "classify", "--epochs", "0"], "--epochs must be a whole number of at least 1, got 0"),
+    ("lab transfer", ["lab", "transfer", "--lr", "-1"], "--lr must be a number above 0"),
+    ("lab translate", ["lab", "translate", "--learning-rate", "-1"], "--learning-rate must be a number above 0"),
+    ("lab transfer", ["lab", "transfer", "--epochs", "0"], "--epochs must be a whole number of at least 1, got 0"),
+    ("lab translate", ["lab", "translate", "--epochs", "0"], "--epochs must be a whole number of at least 1, got 0"),
     ("demo", ["demo", "convolushun"], "unknown demo 'convolushun'"),
 ])
 def test_34_bad_values_and_names_on_the_command_line(capsys, tmp_path, monkeypatch, words, argv, says):

@@ -78,5 +78,13 @@ def main(argv=None):
         print(f"{args._parser.prog}: interrupted", file=sys.stderr)
         return 130
     except (ValueError, OSError, ImportError) as e:
-        print(f"{args._parser.prog}: {describe(e)}", file=sys.stderr)
+        print(f"{args._parser.prog}: {as_option(describe(e), args._parser)}", file=sys.stderr)
         return 2
+
+
+def as_option(text, parser):
+    """``text`` with a leading setting name ("epochs must be ...", from a lab's config) written as
+    the command's option ("--epochs must be ..."), so the line names what the user typed."""
+    first, _, rest = text.partition(" ")
+    options = {a.dest: a.option_strings[-1] for a in parser._actions if a.option_strings}
+    return f"{options[first]} {rest}" if first in options and rest.startswith(("must", "needs")) else text
