@@ -2,7 +2,7 @@
 is answered with a message naming the thing (file, path, line, argument), the expected and the
 actual value, and what to do -- never silently accepted, never answered from deep inside.
 
-Each test is one mistake (the number in its name's docstring is its place in the catalogue)."""
+Each test is one mistake (or one family of them); the number in its name is its place in the catalogue."""
 import gzip
 import os
 import re
@@ -445,3 +445,26 @@ def test_41_every_help_has_examples_that_are_valid(capsys, monkeypatch):
                 with pytest.raises(_Stop):
                     main(argv)
     assert len(started) >= 7  # every lab example reached the lab with a valid config
+
+
+def test_47_predict_with_a_model_that_takes_no_images(tmp_path, capsys):
+    model = axon.Sequential([axon.Input((3,)), axon.layers.Dense(2, activation="softmax")])
+    model.save(str(tmp_path / "vector.axon"))
+    photo = tmp_path / "p.png"
+    Image.new("L", (8, 8)).save(photo)
+    line = _one_line(capsys, "predict", "predict", str(tmp_path / "vector.axon"), str(photo))
+    assert "expects inputs of shape (3,), not images (H, W, C)" in line
+
+
+def test_48_predict_with_a_model_of_two_channels(tmp_path, capsys):
+    model = axon.Sequential([axon.Input((8, 8, 2)), axon.layers.Flatten(), axon.layers.Dense(2, activation="softmax")])
+    model.save(str(tmp_path / "two.axon"))
+    photo = tmp_path / "p.png"
+    Image.new("L", (8, 8)).save(photo)
+    line = _one_line(capsys, "predict", "predict", str(tmp_path / "two.axon"), str(photo))
+    assert "the model expects 2 channels; only 1 (grayscale), 3 (RGB) or 4 (RGBA) are images" in line
+
+
+def test_49_predict_with_missing_images_names_every_one(tmp_path, capsys):
+    line = _one_line(capsys, "predict", "predict", _saved_mlp(tmp_path), str(tmp_path / "a.png"), str(tmp_path / "b.png"))
+    assert f"no such image file(s): {tmp_path / 'a.png'}, {tmp_path / 'b.png'}" in line
