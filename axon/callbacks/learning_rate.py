@@ -12,6 +12,10 @@ class LearningRateScheduler(Callback):
 
     def __init__(self, schedule, verbose=0):
         super().__init__()
+        if not callable(schedule):
+            raise TypeError(f"LearningRateScheduler: schedule must be a function of (epoch, lr) or (epoch) "
+                            f"returning the learning rate, got {schedule!r}; pass e.g. lambda epoch, lr: lr * 0.9, "
+                            "or give the optimizer a LearningRateSchedule such as CosineDecay")
         self.schedule, self.verbose = schedule, verbose
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -42,6 +46,10 @@ class ReduceLROnPlateau(_Monitor):
         if not 0 < factor < 1.0:
             raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1), the number the learning rate is "
                              f"multiplied by on a plateau, got {factor!r}; pass e.g. factor=0.1 or 0.5")
+        for argument, value in (("patience", patience), ("cooldown", cooldown), ("min_lr", min_lr)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
+                raise ValueError(f"ReduceLROnPlateau: {argument} must be a number >= 0, got {value!r}; pass e.g. "
+                                 f"{argument}={0 if argument == 'min_lr' else 5}")
         self.factor, self.patience, self.cooldown, self.min_lr = factor, patience, cooldown, min_lr
         self.verbose = verbose
 

@@ -121,4 +121,5 @@ class Softmax(Layer):
         try:
             return A.softmax(x, axis=self.axis, mask=None if mask is None else np.asarray(mask))
         except ValueError as e:
-            raise ValueError(f"{self.describe()}: {e}") from None
+            raise ValueError(f"{self.describe()}: {e}; pass an axis of the input (shape {tuple(x.shape)}), "
+                             "e.g. axis=-1") from None

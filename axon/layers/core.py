@@ -62,7 +62,7 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not 0 <= rate < 1:
+        if isinstance(rate, (str, bool)) or not 0 <= rate < 1:
             raise ValueError(f"Dropout: rate must be in [0, 1), the fraction of inputs to drop, got {rate!r}; "
                              "pass e.g. Dropout(0.5)")
         self.rate, self.noise_shape, self.seed = rate, noise_shape, seed
@@ -107,6 +107,9 @@ class Lambda(Layer):
 
     def __init__(self, function, **kwargs):
         super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"Lambda: function must be callable, got {function!r} ({type(function).__name__}); "
+                            "pass e.g. Lambda(lambda x: x * 2)")
         self.function = function
 
     def call(self, x):

@@ -88,7 +88,8 @@ class Embedding(Layer):
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, mask_zero=False, input_length=None, **kwargs):
         super().__init__(**kwargs)
-        if int(input_dim) <= 0 or int(output_dim) <= 0:
+        if any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0
+               for v in (input_dim, output_dim)):
             raise ValueError(f"Embedding: input_dim (the vocabulary size) and output_dim (the vector "
                              f"length) must be positive integers, got input_dim={input_dim!r}, "
                              f"output_dim={output_dim!r}; pass e.g. Embedding(input_dim=10000, output_dim=64)")

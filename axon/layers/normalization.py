@@ -18,8 +18,8 @@ class BatchNormalization(Layer):
         if not 0 <= momentum <= 1:
             raise ValueError(f"BatchNormalization: momentum must be in [0, 1] (the weight of the old moving "
                              f"average), got {momentum!r}; pass e.g. momentum=0.99")
-        if not epsilon > 0:
-            raise ValueError(f"BatchNormalization: epsilon must be > 0, got {epsilon!r}; pass e.g. epsilon=1e-3")
+        if not epsilon >= 0:
+            raise ValueError(f"BatchNormalization: epsilon must be >= 0, got {epsilon!r}; pass e.g. epsilon=1e-3")
         self.axis, self.momentum, self.epsilon = axis, momentum, epsilon
         self.center, self.scale = center, scale
         self._inits = (gamma_initializer, beta_initializer, moving_mean_initializer,
@@ -62,6 +62,8 @@ class LayerNormalization(Layer):
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, **kwargs):
         super().__init__(**kwargs)
         self.axis = tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
+        if not epsilon >= 0:
+            raise ValueError(f"LayerNormalization: epsilon must be >= 0, got {epsilon!r}; pass e.g. epsilon=1e-3")
         self.epsilon, self.center, self.scale = epsilon, center, scale
 
     def build(self, input_shape):

@@ -144,6 +144,9 @@ class Model(Trainer, Layer):
 
     def get_layer(self, name=None, index=None):
         """The layer called ``name``, or at ``index`` in ``layers``."""
+        if name is None and index is None:
+            raise ValueError(f"{self.describe()}.get_layer: give a name or an index, got neither; its layers are "
+                             f"{[layer.name for layer in self.layers]}")
         if index is not None:
             if name is not None:
                 raise ValueError(f"{self.describe()}.get_layer: give name or index, not both")

@@ -142,6 +142,13 @@ class Trainer:
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"{self.describe()}.fit: epochs must be a whole number >= 0 (the passes over the "
                              f"data), got {epochs!r}; pass e.g. epochs=10")
+        if isinstance(validation_freq, bool) or not isinstance(validation_freq, (int, np.integer)) \
+                or validation_freq < 1:
+            raise ValueError(f"{self.describe()}.fit: validation_freq must be a positive whole number (validate "
+                             f"every that many epochs), got {validation_freq!r}; pass e.g. validation_freq=1")
+        if class_weight is not None and not isinstance(class_weight, dict):
+            raise ValueError(f"{self.describe()}.fit: class_weight must be a dict {{class index: weight}}, got a "
+                             f"{type(class_weight).__name__}; pass e.g. class_weight={{0: 1.0, 1: 5.0}}")
         if isinstance(validation_data, tuple) and len(validation_data) not in (2, 3):
             raise ValueError(f"{self.describe()}.fit: validation_data must be (x_val, y_val) or (x_val, y_val, "
                              f"sample_weight_val), got a tuple of {len(validation_data)}; pass the targets too")

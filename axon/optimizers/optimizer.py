@@ -52,6 +52,10 @@ class Optimizer(Serializable):
                              "the weights: pass a positive rate such as 0.001 (to freeze weights, set "
                              "layer.trainable = False)")
         check_range(self.name, "weight_decay", weight_decay, 0.0, math.inf)
+        for argument, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
+            if value is not None and not (isinstance(value, (int, float, np.integer, np.floating)) and value > 0):
+                raise ValueError(f"{self.name}: {argument} must be a number > 0 or None, got {value!r}; pass e.g. "
+                                 f"{argument}=1.0, or leave it out for no clipping")
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.iterations = 0
