@@ -54,8 +54,9 @@ def rng():
 
 
 def get_rng_state():
-    """The state of Axon's shared generator, a JSON-serializable dict (NumPy's
-    ``bit_generator.state``); ``set_rng_state`` of it makes the next draws repeat.
+    """The state of Axon's shared generator: NumPy's ``bit_generator.state``, a dict of ints for
+    the PCG64 generator ``manual_seed`` makes (so it fits in JSON); ``set_rng_state`` of it makes
+    the next draws repeat.
 
     >>> state = get_rng_state()
     >>> a = rng().random()
