@@ -194,6 +194,10 @@ def test_missing_monitored_quantity_is_named():
                       r"available\. Available metrics are: loss\. .*validation_data= or validation_split="):
         h = model().fit(x, y, epochs=2, verbose=0, callbacks=[EarlyStopping(patience=0)])
     assert len(h.history["loss"]) == 2
+    with pytest.warns(UserWarning, match=r"ReduceLROnPlateau: learning rate reduction is conditioned on metric "
+                      r"`val_loss` which is not available"):
+        h = model().fit(x, y, epochs=2, verbose=0, callbacks=[ReduceLROnPlateau(patience=0)])
+    assert len(h.history["learning_rate"]) == 2
 
 
 def test_progress_output_verbose_2(capsys):

@@ -57,10 +57,12 @@ class ReduceLROnPlateau(_Monitor):
         self.wait, self.cooldown_counter, self.best = 0, 0, None
 
     def on_epoch_end(self, epoch, logs=None):
-        value = self._value(logs)
         opt = self.model.optimizer
         if logs is not None:
             logs["learning_rate"] = opt.learning_rate
+        value = self._current(logs, "learning rate reduction")
+        if value is None:  # as Keras: warned, and the rate is left alone this epoch
+            return
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1
             self.wait = 0

@@ -30,13 +30,6 @@ class _Monitor(Callback):
                           + _how_to_log(self.monitor) + ".", stacklevel=3)
         return v
 
-    def _value(self, logs):
-        v = (logs or {}).get(self.monitor)
-        if v is None:
-            raise KeyError(f"{type(self).__name__}: monitored quantity {self.monitor!r} is not in the logs "
-                           f"{sorted(logs or {})}; pass validation data for 'val_' quantities")
-        return v
-
     def _improved(self, value, best):
         if best is None:
             return True
