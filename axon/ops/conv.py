@@ -34,11 +34,17 @@ _ZERO_PAD = ((0, 0), (0, 0))
 
 def pair(value, name="value"):
     """``value`` as a pair of positive ints (an int means the same on both axes)."""
+    given = value
     if isinstance(value, (int, np.integer)):
         value = (int(value), int(value))
-    value = tuple(int(v) for v in value)
+    try:
+        value = tuple(int(v) for v in value)
+    except (TypeError, ValueError):
+        value = ()
     if len(value) != 2 or min(value) < 1:
-        raise ValueError(f"{name} must be a positive int or a pair of positive ints, got {value!r}")
+        arg = name.rsplit(": ", 1)[-1]  # "Conv2D: kernel_size" -> kernel_size
+        raise ValueError(f"{name} must be a positive int or a pair of positive ints, got {given!r}; "
+                         f"pass e.g. {arg}=3 or {arg}=(3, 3)")
     return value
 
 
