@@ -468,3 +468,12 @@ def test_48_predict_with_a_model_of_two_channels(tmp_path, capsys):
 def test_49_predict_with_missing_images_names_every_one(tmp_path, capsys):
     line = _one_line(capsys, "predict", "predict", _saved_mlp(tmp_path), str(tmp_path / "a.png"), str(tmp_path / "b.png"))
     assert f"no such image file(s): {tmp_path / 'a.png'}, {tmp_path / 'b.png'}" in line
+
+
+def test_predict_on_no_samples_and_a_fractional_batch_size_are_named():
+    model = axon.Sequential([axon.Input((3,)), axon.layers.Dense(1)])
+    with pytest.raises(ValueError, match=r"x holds no samples \(shape \(0, 3\)\).*predict.*at least one sample"):
+        model.predict(np.zeros((0, 3)), verbose=0)
+    model.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(ValueError, match=r"batch_size must be a positive integer, got 2\.5; pass e\.g\. batch_size=32"):
+        model.fit(np.zeros((4, 3)), np.zeros((4, 1)), batch_size=2.5, verbose=0)

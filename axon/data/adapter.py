@@ -169,7 +169,8 @@ def adapt(x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=Non
         n = num_samples(as_structure(x))
         if n == 0:
             raise ValueError(f"x holds no samples (shape {np.shape(as_structure(x))}); there is nothing to "
-                             "train or evaluate on")
+                             "train on, evaluate or predict: pass at least one sample (check how the data was "
+                             "loaded or filtered)")
         steps = check_steps(steps)
         if batch_size is None:
             batch_size = math.ceil(n / steps) if steps else 32

@@ -89,8 +89,9 @@ class Batches:
     """
 
     def __init__(self, n, batch_size=32, shuffle=False, seed=None, drop_last=False):
-        if batch_size is None or int(batch_size) < 1:
-            raise ValueError(f"{type(self).__name__}: batch_size must be a positive integer, got {batch_size!r}")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"{type(self).__name__}: batch_size must be a positive integer, got {batch_size!r}; "
+                             "pass e.g. batch_size=32")
         self.n, self.batch_size = int(n), int(batch_size)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
         self.rng = np.random.default_rng(seed) if seed is not None else None
