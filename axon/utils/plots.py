@@ -9,7 +9,8 @@ import os
 import numpy as np
 
 
-def _plt():
+def pyplot():
+    """``matplotlib.pyplot`` set to draw off-screen (Agg); a clear ImportError without matplotlib."""
     try:
         import matplotlib
     except ImportError as e:
@@ -19,7 +20,8 @@ def _plt():
     return plt
 
 
-def _save(fig, path, dpi=110):
+def save_figure(fig, path, dpi=110):
+    """Write ``fig`` as a PNG at ``path`` (its folder made when missing), close it; returns the path."""
     path = os.fspath(path)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
@@ -30,7 +32,7 @@ def _save(fig, path, dpi=110):
 
 def plot_history(history, path, title=None):
     """Loss and every metric per epoch (training and validation) from a ``History`` or its dict."""
-    plt = _plt()
+    plt = pyplot()
     logs = getattr(history, "history", history)
     names = [k for k in logs if not k.startswith("val_") and k != "learning_rate"]
     fig, axes = plt.subplots(1, len(names), figsize=(5 * len(names), 3.8), squeeze=False)
@@ -48,12 +50,12 @@ def plot_history(history, path, title=None):
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_confusion_matrix(matrix, class_names, path, title="Confusion matrix"):
     """Counts with row-normalised colours; rows are true classes, columns predicted."""
-    plt = _plt()
+    plt = pyplot()
     m = np.asarray(matrix)
     frac = m / np.maximum(m.sum(1, keepdims=True), 1)
     n = len(class_names)
@@ -69,12 +71,12 @@ def plot_confusion_matrix(matrix, class_names, path, title="Confusion matrix"):
                     color="white" if frac[i, j] > 0.5 else "black")
     ax.set_title(title)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_image_grid(images, titles, path, cols=8, title=None, cmap="gray"):
     """Images (N, H, W) or (N, H, W, C) in a grid, each with its caption."""
-    plt = _plt()
+    plt = pyplot()
     images = np.asarray(images)
     n = len(images)
     rows = max(1, -(-n // cols))
@@ -90,7 +92,7 @@ def plot_image_grid(images, titles, path, cols=8, title=None, cmap="gray"):
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_filters(kernel, path, title="First-layer filters"):
@@ -107,7 +109,7 @@ def plot_filters(kernel, path, title="First-layer filters"):
 
 def plot_attention(attention, source_tokens, output_tokens, path, title=None):
     """Attention weights (outputs x sources) as a heat map: source tokens on x, output tokens on y."""
-    plt = _plt()
+    plt = pyplot()
     a = np.asarray(attention, dtype=float)[:len(output_tokens), :len(source_tokens)]
     fig, ax = plt.subplots(figsize=(2.0 + 0.55 * a.shape[1], 1.8 + 0.45 * a.shape[0]))
     im = ax.imshow(a, cmap="viridis", vmin=0, vmax=max(a.max(), 1e-9), aspect="auto")
@@ -118,7 +120,7 @@ def plot_attention(attention, source_tokens, output_tokens, path, title=None):
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
     if title:
         ax.set_title(title, fontsize=9)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_arrays(arrays, titles, path, cols=None, title=None, dpi=110):
@@ -129,7 +131,7 @@ def plot_arrays(arrays, titles, path, cols=None, title=None, dpi=110):
     at most 8x8 cells show their numbers, so a kernel or a small worked example
     can be read off the figure.
     """
-    plt = _plt()
+    plt = pyplot()
     arrays = [np.asarray(a, dtype=float) for a in arrays]
     cols = cols or len(arrays)
     rows = -(-len(arrays) // cols)
@@ -153,4 +155,4 @@ def plot_arrays(arrays, titles, path, cols=None, title=None, dpi=110):
         ax.set_title(text, fontsize=9)
     if title:
         fig.suptitle(title)
-    return _save(fig, path, dpi)
+    return save_figure(fig, path, dpi)
