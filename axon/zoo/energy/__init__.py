@@ -10,3 +10,4 @@
 - ``hopfield``: Hopfield networks (Hebbian storage, recall, energy, capacity);
 - ``boltzmann``: the Boltzmann machine with hidden units (the 4-2-4 encoder).
 """
+from .rbm import BernoulliRBM, GaussianBernoulliRBM
