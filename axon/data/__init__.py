@@ -10,8 +10,10 @@ from .loader import Dataset, TensorDataset, DataLoader
 from .image import load_img, img_to_array, array_to_img, load_image_folder
 from .augmentation import ImageDataGenerator
 from .text import CharVocab, char_windows
-from .synthetic import make_intent_data, make_tagging_data, TAGS
+from .synthetic import make_intent_data, make_tagging_data, make_recall_data, TAGS
 from .image_files import load_image_batch
 from .pydataset import PyDataset, Sequence
 from .timeseries import timeseries_dataset_from_array, TimeseriesBatches
 from .image_files import image_dataset_from_directory, ImageFolderDataset
+from .logic import truth_table, encoder_patterns, random_bipolar_patterns, flip_bits, separable_points
+from .mackey_glass import mackey_glass, to_forecasting

@@ -12,3 +12,5 @@ own learning rule in ``train_step`` (or a closed-form ``fit``) on the training c
 - ``svm``: the linear support vector machine and random Fourier features;
 - ``ntm``: the neural Turing machine.
 """
+from .perceptron import LinearThresholdUnit, Perceptron, Adaline
+from .mcculloch_pitts import McCullochPittsNeuron, HebbianNeuron
