@@ -12,11 +12,11 @@ import argparse
 import sys
 
 from ..registry import Registry
-from . import demo, lab_classify, lab_transfer, lab_translate, predict, train, translate
+from . import demo, lab_classify, lab_transfer, lab_translate, predict, train, translate, zoo
 from .common import ArgumentParser
 
 COMMANDS = Registry("command")
-for _module in (train, lab_classify, lab_transfer, lab_translate, predict, translate, demo):
+for _module in (train, lab_classify, lab_transfer, lab_translate, predict, translate, demo, zoo.List, zoo.Show):
     COMMANDS.register(_module.NAME, _module)
 
 

@@ -3,7 +3,9 @@
 - ``make_intent_data``: short English requests labelled with their intent
   (greeting, weather, booking, goodbye), for a many-to-one classifier;
 - ``make_tagging_data``: sentences with a part-of-speech tag per word (names in
-  ``TAGS``, 0 for padding), for a many-to-many tagger.
+  ``TAGS``, 0 for padding), for a many-to-many tagger;
+- ``make_recall_data``: remember the first symbol of a sequence across ``lag`` steps of
+  distractors, a task for a recurrent network's memory.
 
 >>> sentences, labels, names = make_intent_data(3, seed=0)
 >>> len(sentences), names
@@ -11,6 +13,9 @@
 >>> words, tags = make_tagging_data(1, seed=0)
 >>> len(words[0]) == len(tags[0]), {TAGS[t] for t in tags[0]} <= set(TAGS[1:])
 (True, True)
+>>> x, y = make_recall_data(2, lag=5, seed=0)
+>>> x.shape, bool((x[np.arange(2), 0, y] == 1).all())
+((2, 6, 4), True)
 """
 import numpy as np
 
@@ -72,4 +77,20 @@ def make_tagging_data(n, seed=0):
     return sents, tags
 
 
-__all__ = ["make_intent_data", "make_tagging_data", "TAGS"]
+def make_recall_data(n, lag, symbols=4, seed=0):
+    """``n`` sequences of ``lag + 1`` one-hot symbols (of ``symbols``); the label is the first one, the
+    ``lag`` after it are random distractors on the same channels, so a model must keep one symbol in
+    its state while it reads ``lag`` others.
+
+    Returns ``x`` float32 (n, lag + 1, symbols) and ``y`` int64 (n,); chance is ``1 / symbols``.
+    """
+    if lag < 0 or symbols < 2:
+        raise ValueError(f"make_recall_data: need lag >= 0 and symbols >= 2, got lag={lag}, symbols={symbols}")
+    rng = np.random.default_rng(seed)
+    sequence = rng.integers(symbols, size=(n, lag + 1))
+    x = np.zeros((n, lag + 1, symbols), dtype=np.float32)
+    x[np.arange(n)[:, None], np.arange(lag + 1)[None, :], sequence] = 1.0
+    return x, sequence[:, 0].astype(np.int64)
+
+
+__all__ = ["make_intent_data", "make_tagging_data", "make_recall_data", "TAGS"]
