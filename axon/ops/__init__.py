@@ -43,3 +43,4 @@ from .. import tensor as _tensor
 
 _tensor._F = sys.modules[__name__]
 from . import image  # noqa: E402  keras.ops.image: resize, affine_transform, grid_sample
+from .elementwise import sin, cos  # noqa: E402  keras.ops.sin / cos (random Fourier features)

@@ -215,3 +215,25 @@ def where(condition, x1=None, x2=None):
         raise ValueError("where: give both x1 and x2 (values where the condition holds and where "
                          "it does not), or neither (to get the indices where it holds)")
     return Where.apply(cond, x1, x2)
+
+
+class Sin(Function):
+    def forward(self, a):
+        self.save(a=a)
+        return np.sin(a)
+
+    def backward(self, g):
+        return g * np.cos(self.saved.a)
+
+
+class Cos(Function):
+    def forward(self, a):
+        self.save(a=a)
+        return np.cos(a)
+
+    def backward(self, g):
+        return -g * np.sin(self.saved.a)
+
+
+def sin(x): return Sin.apply(x)
+def cos(x): return Cos.apply(x)
