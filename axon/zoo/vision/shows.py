@@ -129,6 +129,7 @@ def show_drn(out_dir, quick=False):
     for residual, (history, _) in results.items():
         ax.plot(np.arange(1, 5), history.history["loss"], "o-", label="residual" if residual else "plain")
     ax.axhline(np.log(10), color="gray", ls=":", label="chance (ln 10)")
+    ax.set_xticks(range(1, 5))
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss")
     ax.set_title("34 layers, with and without shortcuts")
