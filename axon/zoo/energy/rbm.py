@@ -18,7 +18,6 @@ import numpy as np
 
 from ... import backend
 from ... import callbacks as cbks
-from ... import metrics as metrics_mod
 from ...autograd import no_grad
 from ...data.batches import unpack_x_y_sample_weight
 from ...models import Model
@@ -35,8 +34,13 @@ def sigmoid(x):
 
 
 def softplus(x):
-    """``log(1 + exp(x))`` without overflow."""
-    return np.logaddexp(0.0, x)
+    """``log(1 + exp(x))`` without overflow, as ``max(x, 0) + log1p(exp(-|x|))``."""
+    out = np.abs(x)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.log1p(out, out=out)
+    out += np.maximum(x, 0)
+    return out
 
 
 HINTON_MOMENTUM = "hinton"  # 0.5 for the first 5 epochs, then 0.9 (Hinton's practical guide, section 9)
@@ -108,9 +112,9 @@ class BernoulliRBM(Model):
         self.seed = seed
         self._rng = None if seed is None else np.random.default_rng(seed)
         self.epoch = 0
+        self._checked_by_fit = False
         self.chains = None  # PCD: the hidden states of the persistent negative chains
-        self.reconstruction_tracker = metrics_mod.Mean("reconstruction_error")
-        self.free_energy_tracker = metrics_mod.Mean("free_energy")
+        self.reset_metrics()
 
     # ----- state
     @property
@@ -143,9 +147,18 @@ class BernoulliRBM(Model):
             raise RuntimeError(f"{self.describe()} is not built yet, so {what}() has no weights: fit it first "
                                "(the visible units come from the data's feature count)")
 
-    @property
-    def metrics(self):
-        return [self.reconstruction_tracker, self.free_energy_tracker]
+    def reset_metrics(self):
+        """Start the epoch's running means of the logs afresh (``fit`` and ``evaluate`` call it)."""
+        super().reset_metrics()
+        self._logged = [0.0, 0.0, 0]  # summed reconstruction error, summed free energy, examples
+
+    def _log(self, error_sum, energy_sum, n):
+        """Add a batch's summed per-example reconstruction error and free energy; the running means."""
+        logged = self._logged
+        logged[0] += error_sum
+        logged[1] += energy_sum
+        logged[2] += n
+        return {"reconstruction_error": logged[0] / logged[2], "free_energy": logged[1] / logged[2]}
 
     # ----- input checks
     def _as_visible(self, v, where):
@@ -190,7 +203,9 @@ class BernoulliRBM(Model):
         return sigmoid(h @ self.W.data.T + self.visible_bias.data)
 
     def _bernoulli(self, p):
-        return (self.rng.random(p.shape, dtype=np.float32) < p).astype(self.dtype)
+        """Binary states (float) drawn with probabilities ``p``."""
+        u = self.rng.random(p.shape, dtype=np.float32)
+        return np.less(u, p, out=u if self.dtype == np.float32 else None).astype(self.dtype, copy=False)
 
     def _sample_visible_given_mean(self, mean):
         return self._bernoulli(mean)
@@ -198,6 +213,10 @@ class BernoulliRBM(Model):
     def _visible_energy(self, v):
         """The part of the free energy that depends on the visible units alone, (N,)."""
         return -(v @ self.visible_bias.data)
+
+    def _visible_energy_sum(self, v, v_sum):
+        """``_visible_energy(v).sum()`` given ``v_sum``, the column sums of ``v``."""
+        return -float(v_sum @ self.visible_bias.data)
 
     def _free_energy(self, v, pre=None):
         pre = v @ self.W.data + self.hidden_bias.data if pre is None else pre
@@ -287,26 +306,39 @@ class BernoulliRBM(Model):
         if not self.compiled:
             self.compile()
         if isinstance(x, (np.ndarray, Tensor, list)):
-            self._as_visible(x, "fit")
+            x = self._as_visible(x, "fit")  # checked once here, not batch by batch
         callbacks = list(callbacks or []) + [_EpochCounter(self)]
-        return super().fit(x, y, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
-                           **kwargs)
+        self._checked_by_fit = isinstance(x, np.ndarray)
+        try:
+            return super().fit(x, y, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
+                               **kwargs)
+        finally:
+            self._checked_by_fit = False
 
     def train_step(self, data):
         """One CD-k (or PCD-k) update on the batch ``data`` (visible values (B, n_visible)); returns the
-        epoch's running mean ``reconstruction_error`` and ``free_energy`` of the batches so far."""
+        epoch's running mean ``reconstruction_error`` and ``free_energy`` of the batches so far (each
+        measured on the batch before its update)."""
         v0, _, _ = unpack_x_y_sample_weight(data)
-        v0 = self._as_visible(v0, "train_step")
+        if self._checked_by_fit and isinstance(v0, np.ndarray) and v0.dtype == self.dtype:
+            pass  # fit checked the whole array once
+        else:
+            v0 = self._as_visible(v0, "train_step")
         W, b, c = self.W.data, self.visible_bias.data, self.hidden_bias.data
-        pre0 = v0 @ W + c
+        n = len(v0)
+        pre0 = v0 @ W
+        pre0 += c
         h0 = sigmoid(pre0)
+        v0_sum = np.add.reduce(v0, axis=0)
         # logs of the batch before the update: the mean-field reconstruction and the free energy
-        error = float(((v0 - self._visible_mean(h0)) ** 2).sum() / len(v0))
-        energy = float(self._free_energy(v0, pre0).mean())
+        rec = self._visible_mean(h0)
+        rec -= v0
+        error = float(np.vdot(rec, rec))
+        energy = self._visible_energy_sum(v0, v0_sum) - float(np.add.reduce(softplus(pre0), axis=None))
         # negative phase: k Gibbs steps from the data (CD) or from the persistent chains (PCD)
         if self.persistent:
             if self.chains is None or self.chains.shape[1] != self.n_hidden:
-                self.chains = np.zeros((len(v0), self.n_hidden), dtype=self.dtype)
+                self.chains = np.zeros((n, self.n_hidden), dtype=self.dtype)
             h = self.chains
         else:
             h = self._bernoulli(h0)
@@ -316,34 +348,60 @@ class BernoulliRBM(Model):
             h = self._bernoulli(hk)
         if self.persistent:
             self.chains = h
-        self._update(v0, h0, vk, hk)
-        self.reconstruction_tracker.update_state(error)
-        self.free_energy_tracker.update_state(energy)
-        return {"reconstruction_error": self.reconstruction_tracker.result(),
-                "free_energy": self.free_energy_tracker.result()}
+        self._update(v0, v0_sum, h0, vk, hk)
+        return self._log(error, energy, n)
 
-    def _update(self, v0, h0, vk, hk):
-        """Move the weights along the CD gradient of the batch: data statistics ``v0, h0`` (B rows),
-        model statistics ``vk, hk`` (C rows), plus weight decay, sparsity and momentum."""
+    def _row_weights(self, n, m, lr):
+        """``lr / n`` for each of ``n`` data rows and ``-lr / m`` for each of ``m`` model rows (cached)."""
+        key = (n, m, lr)
+        cached = self.__dict__.get("_row_weights_cache")
+        if cached is None or cached[0] != key:
+            weights = np.concatenate([np.full(n, lr / n), np.full(m, -lr / m)]).astype(self.dtype)
+            self.__dict__["_row_weights_cache"] = cached = (key, weights)
+        return cached[1]
+
+    def test_step(self, data):
+        """The batch's mean ``reconstruction_error`` and ``free_energy`` (no update): ``evaluate`` and
+        the ``val_`` logs of ``fit``."""
+        v, _, _ = unpack_x_y_sample_weight(data)
+        v = self._as_visible(v, "test_step")
+        return self._log(self.reconstruction_error(v) * len(v), float(self._free_energy(v).sum()), len(v))
+
+    def _update(self, v0, v0_sum, h0, vk, hk):
+        """Move the weights along the CD gradient of the batch: data statistics ``v0, h0`` (B rows,
+        ``v0_sum`` the column sums of ``v0``), model statistics ``vk, hk`` (C rows), plus weight decay,
+        sparsity and momentum.  ``learning_rate`` multiplies the batch-mean gradient."""
         W, b, c = self.W.data, self.visible_bias.data, self.hidden_bias.data
         lr = self.learning_rate
         n, m = len(v0), len(vk)
+        momentum = self.current_momentum()
+        if not (momentum or self.weight_decay or self.sparsity_target is not None):
+            # the plain CD step, W += lr (<v h>_data - <v h>_model), as one product of the data and
+            # model rows stacked, the model's hidden rows negated and each side scaled by lr / rows
+            v = np.concatenate([v0, vk])
+            h = np.concatenate([h0, hk])
+            h[:n] *= lr / n
+            h[n:] *= -lr / m
+            W += v.T @ h
+            c += np.add.reduce(h, axis=0)
+            b += self._row_weights(n, m, lr) @ v
+            return
         dW = v0.T @ h0
         dW *= 1.0 / n
         dW -= (vk.T @ hk) * (1.0 / m)
-        db = v0.mean(axis=0) - vk.mean(axis=0)
-        dc = h0.mean(axis=0) - hk.mean(axis=0)
+        db = v0_sum * (1.0 / n) - np.add.reduce(vk, axis=0) * (1.0 / m)
+        h0_mean = np.add.reduce(h0, axis=0) * (1.0 / n)
+        dc = h0_mean - np.add.reduce(hk, axis=0) * (1.0 / m)
         if self.weight_decay:
             dW -= self.weight_decay * W
         if self.sparsity_target is not None:
             q = self.hidden_activity.data
             q *= self.sparsity_decay
-            q += (1.0 - self.sparsity_decay) * h0.mean(axis=0)
+            q += (1.0 - self.sparsity_decay) * h0_mean
             if self.sparsity_cost:
                 pull = self.sparsity_cost * (q - self.sparsity_target)
                 dc -= pull
-                dW -= np.outer(v0.mean(axis=0), pull)
-        momentum = self.current_momentum()
+                dW -= np.outer(v0_sum * (1.0 / n), pull)
         if momentum:
             for weight, velocity, grad in ((W, self.W_velocity.data, dW), (b, self.visible_bias_velocity.data, db),
                                            (c, self.hidden_bias_velocity.data, dc)):
@@ -378,6 +436,10 @@ class GaussianBernoulliRBM(BernoulliRBM):
 
     def _visible_energy(self, v):
         return 0.5 * ((v - self.visible_bias.data) ** 2).sum(axis=1)
+
+    def _visible_energy_sum(self, v, v_sum):
+        d = v - self.visible_bias.data
+        return 0.5 * float(np.vdot(d, d))
 
     def sample(self, n, steps=1000, start=None, probabilities=False):
         """``n`` samples from the model by ``steps`` Gibbs steps from ``start`` or from N(b, I); with
