@@ -11,3 +11,4 @@
 - ``boltzmann``: the Boltzmann machine with hidden units (the 4-2-4 encoder).
 """
 from .rbm import BernoulliRBM, GaussianBernoulliRBM
+from .hopfield import HopfieldNetwork, hebbian_weights, capacity_curve
