@@ -1,0 +1,348 @@
+"""The neural Turing machine (Graves, Wayne and Danihelka 2014): a neural network controller coupled
+to an external memory matrix through read and write heads whose attention over the memory rows is
+differentiable, so the whole machine learns by gradient descent.  The heads find rows by content
+(cosine similarity to a key) and by location (shifting the previous focus), which lets the NTM learn
+simple algorithms such as copying a sequence it has seen, and generalise them beyond the lengths it
+was trained on.
+
+>>> import numpy as np
+>>> ntm = NeuralTuringMachine(output_size=4, memory_size=(10, 6), units=16, seed=0)
+>>> x, y, sw = copy_sequences(2, length=3, bits=4, rng=0)
+>>> ntm(x).shape
+(2, 7, 4)
+>>> trace = ntm.trace(x)
+>>> trace["read_weightings"].shape, trace["write_weightings"].shape
+((2, 7, 1, 10), (2, 7, 1, 10))
+"""
+import numpy as np
+
+from ... import backend
+from ... import ops as F
+from ...autograd import no_grad
+from ...callbacks import Callback
+from ...models import Model
+from ...ops import addressing as A
+from ...tensor import Tensor
+from ...data.copy_task import CopyTask, bit_errors, copy_sequences
+from ..registry import register
+
+CONTROLLERS = ("lstm", "dense")
+MEMORY_INIT = 1e-6   # every memory cell starts at this constant (Collier and Beel 2018: learns fastest)
+
+
+def _glorot(rng, scale=1.0):
+    def init(shape, dtype):
+        limit = scale * np.sqrt(6.0 / (shape[0] + shape[-1]))
+        return rng.uniform(-limit, limit, shape).astype(dtype)
+    return init
+
+
+def _constant(value):
+    return lambda shape, dtype: np.full(shape, value, dtype)
+
+
+class NeuralTuringMachine(Model):
+    """An NTM over sequences: input (batch, steps, input channels) -> output probabilities
+    (batch, steps, ``output_size``), one output vector per input step.
+
+    ``memory_size=(N, W)``: N memory rows of W numbers.  ``controller``: ``"lstm"`` (an LSTM with
+    ``units`` cells) or ``"dense"`` (one tanh layer of ``units``, the paper's feedforward controller).
+    ``read_heads`` and ``write_heads`` heads (one each in the paper's copy experiments);
+    ``shift_range=1`` allows the shifts -1, 0, +1.  At every step the controller sees the input and
+    the previous step's read vectors; its output sets each head's key, key strength, interpolation
+    gate, shift and sharpening (and each write head's erase and add vectors).  The read heads read,
+    then the write heads write, and the output is a sigmoid layer over the controller's output and
+    the read vectors.  The memory starts at a small constant, the heads' weightings on row 0.
+
+    ``trace(x)`` gives the outputs with the read and write weightings of every step (the paper's
+    figure 6).  Train with ``compile(loss="binary_crossentropy")`` and ``fit`` on
+    ``axon.data.copy_task.CopyTask`` batches (see ``train_copy``).
+    """
+
+    def __init__(self, output_size=8, memory_size=(20, 12), controller="lstm", units=100, read_heads=1,
+                 write_heads=1, shift_range=1, seed=None, name=None):
+        super().__init__(name=name)
+        if controller not in CONTROLLERS:
+            raise ValueError(f"NeuralTuringMachine: controller must be one of {CONTROLLERS}, got {controller!r}")
+        try:
+            rows, width = (int(v) for v in memory_size)
+        except (TypeError, ValueError):
+            raise ValueError(f"NeuralTuringMachine: memory_size must be (rows, width), e.g. (20, 12), "
+                             f"got {memory_size!r}") from None
+        for arg, v, low in (("output_size", output_size, 1), ("units", units, 1), ("read_heads", read_heads, 1),
+                            ("write_heads", write_heads, 1), ("shift_range", shift_range, 0),
+                            ("memory rows", rows, 1), ("memory width", width, 1)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+                raise ValueError(f"NeuralTuringMachine: {arg} must be an integer >= {low}, got {v!r}")
+        if 2 * shift_range + 1 > rows:
+            raise ValueError(f"NeuralTuringMachine: shift_range {shift_range} needs at least "
+                             f"{2 * shift_range + 1} memory rows, got memory_size {memory_size!r}")
+        self.output_size, self.rows, self.width = int(output_size), rows, width
+        self.controller, self.units = controller, int(units)
+        self.read_heads, self.write_heads, self.shift_range = int(read_heads), int(write_heads), int(shift_range)
+        self.seed = seed
+
+    # ----- weights
+    @property
+    def heads(self):
+        return self.read_heads + self.write_heads
+
+    def _head_size(self):
+        return self.width + 3 + (2 * self.shift_range + 1)   # key, beta, gate, gamma, shift
+
+    def build(self, input_shape):
+        if len(input_shape) != 3:
+            raise ValueError(f"{self.describe()}: input must be (batch, steps, channels), got shape {input_shape}")
+        rng = np.random.default_rng(self.seed) if self.seed is not None else backend.rng()
+        d, u, rw = input_shape[-1], self.units, self.read_heads * self.width
+        self.input_channels = d
+        if self.controller == "lstm":
+            self.ctrl_kernel = self.add_weight("controller_kernel", (d + rw, 4 * u), _glorot(rng))
+            self.ctrl_recurrent = self.add_weight("controller_recurrent_kernel", (u, 4 * u), _glorot(rng))
+            bias = np.zeros(4 * u)
+            bias[u:2 * u] = 1.0                        # forget gates open at first, as Keras's unit_forget_bias
+            self.ctrl_bias = self.add_weight("controller_bias", (4 * u,), _constant(bias))
+        else:
+            self.ctrl_kernel = self.add_weight("controller_kernel", (d + rw, u), _glorot(rng))
+            self.ctrl_bias = self.add_weight("controller_bias", (u,), "zeros")
+        n_params = self.heads * self._head_size() + self.write_heads * 2 * self.width
+        self.head_kernel = self.add_weight("head_kernel", (u, n_params), _glorot(rng))
+        self.head_bias = self.add_weight("head_bias", (n_params,), "zeros")
+        self.out_kernel = self.add_weight("output_kernel", (u + rw, self.output_size), _glorot(rng))
+        self.out_bias = self.add_weight("output_bias", (self.output_size,), "zeros")
+        self.read_init = self.add_weight("read_init", (rw,), lambda s, t: rng.normal(0, 0.01, s).astype(t))
+        self.memory_init = self.add_weight("memory_init", (self.rows, self.width), _constant(MEMORY_INIT),
+                                           trainable=False)
+        focus = np.zeros((self.heads, self.rows))
+        focus[:, 0] = 1
+        self.weighting_init = self.add_weight("weighting_init", focus.shape, _constant(focus), trainable=False)
+
+    # ----- one step
+    def _heads(self, p, batch):
+        """Split the head layer's output p (B, params) into the addressing parameters of all heads and
+        the erase and add vectors of the write heads, squashed into their ranges."""
+        h, w, k = self.heads, self.width, 2 * self.shift_range + 1
+        addr = F.reshape(p[:, :h * self._head_size()], (batch, h, self._head_size()))
+        key = F.tanh(addr[..., :w])
+        beta = F.softplus(addr[..., w])                 # >= 0
+        gate = F.sigmoid(addr[..., w + 1])              # in (0, 1)
+        gamma = 1 + F.softplus(addr[..., w + 2])        # >= 1
+        shift = F.softmax(addr[..., w + 3:], axis=-1)   # a distribution over the k offsets
+        rest = F.reshape(p[:, h * self._head_size():], (batch, self.write_heads, 2 * w))
+        return key, beta, gate, shift, gamma, F.sigmoid(rest[..., :w]), F.tanh(rest[..., w:])
+
+    def _controller(self, x_t, reads, state):
+        inp = F.concat([x_t, reads], axis=-1)
+        if self.controller == "dense":
+            return F.tanh(F.linear(inp, self.ctrl_kernel, self.ctrl_bias)), None
+        _, h, c = F.lstm(F.expand_dims(inp, 1), self.ctrl_kernel, self.ctrl_recurrent, self.ctrl_bias,
+                         initial_state=state)
+        return h, [h, c]
+
+    def _run(self, x, record=False):
+        x = x.data if isinstance(x, Tensor) else np.asarray(x, backend.floatx())
+        if x.ndim != 3 or x.shape[-1] != self.input_channels:
+            raise ValueError(f"{self.describe()}: input must be (batch, steps, {self.input_channels}) "
+                             f"(the channels it was built with), got shape {x.shape}")
+        b, steps = x.shape[:2]
+        memory = Tensor(np.repeat(self.memory_init.data[None], b, axis=0))
+        weights = Tensor(np.repeat(self.weighting_init.data[None], b, axis=0))
+        reads = F.broadcast_to(self.read_init, (b, self.read_heads * self.width))
+        state, outs, trace = None, [], []
+        for t in range(steps):
+            h, state = self._controller(Tensor(x[:, t]), reads, state)
+            key, beta, gate, shift, gamma, erase, add = self._heads(F.linear(h, self.head_kernel, self.head_bias), b)
+            weights = A.address(memory, key, beta, gate, shift, gamma, weights)
+            w_read, w_write = weights[:, :self.read_heads], weights[:, self.read_heads:]
+            reads = F.reshape(A.read_memory(memory, w_read), (b, self.read_heads * self.width))
+            memory = A.memory_write(memory, w_write, erase, add)
+            outs.append(F.concat([h, reads], axis=-1))
+            if record:
+                trace.append((weights.data, memory.data))
+        y = F.sigmoid(F.linear(F.stack(outs, axis=1), self.out_kernel, self.out_bias))
+        return y, trace
+
+    def call(self, x):
+        return self._run(x)[0]
+
+    def trace(self, x):
+        """Run ``x`` (batch, steps, channels) under no_grad and return a dict of arrays: ``outputs``
+        (batch, steps, output_size), ``read_weightings`` (batch, steps, read_heads, rows),
+        ``write_weightings`` (batch, steps, write_heads, rows) and ``memory`` (batch, rows, width), the
+        memory after the last step."""
+        if not self.built:
+            self.build_from_shape(np.shape(x)[1:])
+        with no_grad():
+            y, trace = self._run(x, record=True)
+        weights = np.stack([w for w, _ in trace], axis=1)
+        return {"outputs": y.data, "read_weightings": weights[:, :, :self.read_heads],
+                "write_weightings": weights[:, :, self.read_heads:], "memory": trace[-1][1]}
+
+
+register("neural_turing_machine", NeuralTuringMachine, aliases=("ntm",))
+
+
+# ---------------------------------------------------------------------------
+# the copy task: training, evaluation, the show
+
+def evaluate_copy(model, length=8, sequences=256, seed=0):
+    """The bit errors of ``model`` copying ``sequences`` fresh random sequences of ``length`` vectors
+    (``axon.data.copy_task.bit_errors``: wrong bits per sequence and the fraction of bits wrong)."""
+    x, y, sw = copy_sequences(sequences, length, model.output_size, rng=seed)
+    with no_grad():
+        p = model(x).data
+    return bit_errors(y, p, sw)
+
+
+class CopyProgress(Callback):
+    """A ``fit`` callback: after every epoch it measures the copy of ``length`` vectors on fixed
+    validation sequences, keeps the bit error rates in ``errors`` (one per epoch) and stops training
+    once the rate is at most ``target``."""
+
+    def __init__(self, length=8, target=0.005, sequences=256, seed=12345, verbose=False):
+        super().__init__()
+        self.length, self.target, self.sequences, self.seed = length, target, sequences, seed
+        self.verbose, self.errors = verbose, []
+
+    def on_epoch_end(self, epoch, logs=None):
+        rate = evaluate_copy(self.model, self.length, self.sequences, self.seed)["bit_error_rate"]
+        self.errors.append(rate)
+        if self.verbose:
+            print(f"epoch {epoch + 1}: bit error rate copying {self.length} vectors: {rate:.4f}")
+        if rate <= self.target:
+            self.model.stop_training = True
+
+
+def train_copy(model, max_length=8, bits=8, batch_size=32, max_steps=6000, steps_per_epoch=100,
+               learning_rate=1e-3, clipnorm=10.0, target=0.005, seed=0, verbose=False):
+    """Train ``model`` (an uncompiled ``NeuralTuringMachine``) on the copy task with ``compile`` and
+    ``fit``: binary cross-entropy on the answer bits, Adam with the gradients clipped to a global norm
+    of ``clipnorm``, batches of ``batch_size`` sequences of 1 .. ``max_length`` random ``bits``-bit
+    vectors, until the bit error rate on ``max_length`` copies is at most ``target`` or after
+    ``max_steps`` steps.  Returns a dict: ``steps`` taken, ``seconds``, ``ms_per_step`` and
+    ``errors`` (the bit error rate after each epoch of ``steps_per_epoch`` steps)."""
+    import time
+    from ... import optimizers
+    model.compile(optimizer=optimizers.Adam(learning_rate, global_clipnorm=clipnorm), loss="binary_crossentropy")
+    progress = CopyProgress(max_length, target, seed=seed + 12345, verbose=verbose)
+    task = CopyTask(batch_size, 1, max_length, bits, seed=seed)
+    start = time.perf_counter()
+    model.fit(task, steps_per_epoch=steps_per_epoch, epochs=-(-max_steps // steps_per_epoch),
+              callbacks=[progress], verbose=0)
+    seconds = time.perf_counter() - start
+    steps = len(progress.errors) * steps_per_epoch
+    return {"steps": steps, "seconds": seconds, "ms_per_step": 1e3 * seconds / steps, "errors": progress.errors}
+
+
+def _cache_path(config):
+    import hashlib
+    import json
+    import os
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    key = hashlib.sha1(json.dumps(config, sort_keys=True).encode()).hexdigest()[:10]
+    return os.path.join(base, "axon", "zoo", f"ntm_copy_{key}.axon")
+
+
+def trained_copy_ntm(max_length=8, bits=8, memory_size=(20, 12), units=100, seed=0, max_steps=6000,
+                     cache=True, verbose=False):
+    """An LSTM-controlled NTM trained on the copy task (``train_copy``) and the training figures; with
+    ``cache`` the trained model is kept under ``~/.cache/axon/zoo/`` (``$XDG_CACHE_HOME``), saved
+    atomically, and a later call with the same settings loads it.  Returns ``(model, info)``; ``info``
+    as ``train_copy`` returns it, with ``cached=True`` when the model was loaded."""
+    import json
+    import os
+    from ...models import load_model
+    config = {"max_length": max_length, "bits": bits, "memory_size": list(memory_size), "units": units,
+              "seed": seed, "max_steps": max_steps, "version": 1}
+    path = _cache_path(config)
+    if cache and os.path.exists(path) and os.path.exists(path + ".json"):
+        try:
+            model = load_model(path)
+            with open(path + ".json") as f:
+                return model, dict(json.load(f), cached=True)
+        except (OSError, ValueError, KeyError):
+            pass                                         # an unreadable cache is trained again
+    model = NeuralTuringMachine(bits, memory_size, "lstm", units, seed=seed)
+    info = train_copy(model, max_length, bits, max_steps=max_steps, seed=seed, verbose=verbose)
+    if cache:
+        from ...io import write_text
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        model.save(path)
+        write_text(path + ".json", json.dumps(info))
+    return model, dict(info, cached=False)
+
+
+def _plot_copy(trace, x, y, length, path, title):
+    from ...utils.plots import pyplot, save_figure
+    plt = pyplot()
+    fig, axes = plt.subplots(3, 1, figsize=(7, 6.2), sharex=True, layout="constrained")
+    answer = slice(length + 1, 2 * length + 1)
+    panels = [(x.T, "input (bits and delimiter)"), (y[answer].T, "target: the sequence again"),
+              (trace["outputs"][0][answer].T, "output of the NTM (probabilities)")]
+    for k, (ax, (a, label)) in enumerate(zip(axes, panels)):
+        lo = 0 if k == 0 else length + 1
+        ax.imshow(a, cmap="magma", vmin=0, vmax=1, aspect="auto", interpolation="nearest",
+                  extent=(lo - 0.5, lo + a.shape[1] - 0.5, a.shape[0] - 0.5, -0.5))
+        ax.set_xlim(-0.5, 2 * length + 0.5)
+        ax.set_ylabel("bit")
+        ax.set_title(label, fontsize=9)
+    axes[-1].set_xlabel("time step")
+    fig.suptitle(title, fontsize=10)
+    return save_figure(fig, path)
+
+
+def _plot_weightings(trace, length, path):
+    from ...utils.plots import pyplot, save_figure
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.8), layout="constrained")
+    for ax, key, label in ((axes[0], "write_weightings", "write head"), (axes[1], "read_weightings", "read head")):
+        im = ax.imshow(trace[key][0, :, 0].T, cmap="gray_r", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+        ax.axvline(length, color="tab:red", lw=1, ls="--")
+        ax.set_xlabel("time step (dashed: the delimiter)")
+        ax.set_ylabel("memory row")
+        ax.set_title(f"{label} weighting over memory", fontsize=9)
+    fig.colorbar(im, ax=axes, fraction=0.03)
+    return save_figure(fig, path)
+
+
+def show(out_dir, quick=False):
+    """Train an NTM on the copy task, write the copy and the heads' weightings over time as PNGs and
+    the page; ``quick`` copies sequences of up to 4 four-bit vectors, the full run up to 8 eight-bit
+    vectors (the trained model cached, see ``trained_copy_ntm``)."""
+    import os
+    from ..showcase import Shown, write_page
+    length, bits = (4, 4) if quick else (8, 8)
+    model, info = trained_copy_ntm(length, bits, memory_size=(12, 8) if quick else (20, 12),
+                                   units=64 if quick else 100, max_steps=1500 if quick else 6000,
+                                   cache=not quick)
+    errors = evaluate_copy(model, length, sequences=1000, seed=2024)
+    longer = 2 * length if not quick else length + 2
+    errors_longer = evaluate_copy(model, longer, sequences=1000, seed=2025)
+    x, y, _ = copy_sequences(1, length, bits, rng=7)
+    trace = model.trace(x)
+    files = {"copy": _plot_copy(trace, x[0], y[0], length, os.path.join(out_dir, "ntm_copy.png"),
+                                f"Copying {length} random {bits}-bit vectors"),
+             "weightings": _plot_weightings(trace, length, os.path.join(out_dir, "ntm_weightings.png"))}
+    measured = {f"bit error rate, length {length} (1000 fresh sequences)": errors["bit_error_rate"],
+                f"wrong bits per sequence, length {length}": errors["bit_errors_per_sequence"],
+                f"bit error rate, length {longer} (longer than trained)": errors_longer["bit_error_rate"],
+                "training steps (batches of 32)": info["steps"],
+                "training time (s)": info["seconds"], "time per step (ms)": info["ms_per_step"],
+                "loaded from cache": info["cached"]}
+    lines = [f"An NTM with an LSTM controller ({model.units} cells), one read and one write head and a "
+             f"{model.rows} x {model.width} memory learnt to copy sequences of 1 to {length} random "
+             f"{bits}-bit vectors in {info['steps']} steps of 32 sequences ({info['seconds']:.0f} s on one core"
+             f"{', loaded from the cache now' if info['cached'] else ''}).  On 1000 fresh sequences of "
+             f"length {length} it gets {100 * errors['bit_error_rate']:.2f}% of the bits wrong "
+             f"({errors['bit_errors_per_sequence']:.3f} per sequence); on length {longer}, never seen in "
+             f"training, {100 * errors_longer['bit_error_rate']:.2f}%.",
+             "",
+             "The weightings show the algorithm it found, as in the paper's figure 6: the write head moves "
+             "one row on per input vector, and after the delimiter the read head walks the same rows in "
+             "the same order."]
+    shown = Shown("Neural Turing machine (NTM)",
+                  "A controller with a differentiable external memory, addressed by content and by location, "
+                  "learns algorithms such as copying a sequence from examples alone (Graves et al. 2014).",
+                  measured, lines, files)
+    write_page(shown, out_dir, "ntm")
+    return shown
