@@ -15,3 +15,5 @@ own learning rule in ``train_step`` (or a closed-form ``fit``) on the training c
 from .perceptron import LinearThresholdUnit, Perceptron, Adaline
 from .mcculloch_pitts import McCullochPittsNeuron, HebbianNeuron
 from .ntm import NeuralTuringMachine
+from .som import SelfOrganizingMap
+from .esn import EchoStateNetwork
