@@ -18,3 +18,4 @@ from .image_files import image_dataset_from_directory, ImageFolderDataset
 from .logic import truth_table, encoder_patterns, random_bipolar_patterns, flip_bits, separable_points
 from .mackey_glass import mackey_glass, to_forecasting
 from .copy_task import copy_sequences, bit_errors, CopyTask
+from .spikes import SpikeTemplates, spike_patterns, load_spike_patterns

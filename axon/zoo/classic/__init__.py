@@ -17,3 +17,8 @@ from .mcculloch_pitts import McCullochPittsNeuron, HebbianNeuron
 from .ntm import NeuralTuringMachine
 from .som import SelfOrganizingMap
 from .esn import EchoStateNetwork
+from .rbf import RBFNetwork, kmeans
+from .elm import ExtremeLearningMachine, ClosedFormReadout
+from .lsm import LiquidStateMachine, SpikeReadout
+from .svm import LinearSVM, RandomFourierFeatures, kernel_svm
+from .markov_chain import MarkovChain
