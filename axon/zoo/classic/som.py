@@ -444,12 +444,12 @@ def plot_prototypes(som, path, image_shape, title=None):
 
 
 def show(out_dir, quick=False):
-    """A 10x10 map of 10,000 Fashion-MNIST images (quick: 6x6 on 1,500): U-matrix, prototypes, QE, TE."""
+    """A 10x10 map of 10,000 Fashion-MNIST images (quick: 6x6 on 1,000): U-matrix, prototypes, QE, TE."""
     import os
     from ...data.datasets import fashion_mnist
     from ..showcase import Shown, write_page
     (images, labels), _ = fashion_mnist.load_data(download=False)
-    n, grid, epochs = (1500, (6, 6), 3) if quick else (10000, (10, 10), 5)
+    n, grid, epochs = (1000, (6, 6), 2) if quick else (10000, (10, 10), 5)
     x = images[:n].reshape(n, -1).astype(np.float32) / 255.0
     som = SelfOrganizingMap(grid=grid, sigma=1.5, learning_rate=0.5, mode="online", seed=0)
     history = som.fit(x, epochs=epochs, verbose=0)
