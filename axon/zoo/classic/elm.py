@@ -182,20 +182,23 @@ def _outputs_of(model, y):
 
 
 class ExtremeLearningMachine(ClosedFormReadout):
-    """Random hidden layer ``h = activation(x W + b)`` (``units`` wide; W ~ N(0, 1/in_features),
-    b ~ N(0, 1)) and a closed-form linear readout (see ``ClosedFormReadout``).
+    """Random hidden layer ``h = activation(x W + b)`` (``units`` wide; W ~ N(0, weight_scale^2 /
+    in_features), b ~ N(0, 1)) and a closed-form linear readout (see ``ClosedFormReadout``).
 
     Inputs (N, ...) are flattened to (N, in_features); scale them to about unit range first (pixels
-    / 255).  ``ridge=0`` is Huang's pseudo-inverse; a small ridge (1e-3) generalises better when
+    / 255).  ``ridge=0`` is Huang's pseudo-inverse; a small ridge (1e-4) generalises better when
     ``units`` approaches the number of samples.
     """
 
-    def __init__(self, units=1000, activation="sigmoid", ridge=1e-3, outputs=None, seed=None, name=None, **kwargs):
+    def __init__(self, units=1000, activation="sigmoid", ridge=1e-4, weight_scale=3.0, outputs=None, seed=None,
+                 name=None, **kwargs):
         super().__init__(outputs=outputs, ridge=ridge, name=name, **kwargs)
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
             raise ValueError(f"ExtremeLearningMachine: units must be a positive whole number (hidden units), got "
                              f"{units!r}; pass e.g. units=1000")
-        self.units = int(units)
+        if not np.isscalar(weight_scale) or not weight_scale > 0:
+            raise ValueError(f"ExtremeLearningMachine: weight_scale must be a number > 0, got {weight_scale!r}")
+        self.units, self.weight_scale = int(units), float(weight_scale)
         self.activation = get_activation(activation)
         self.seed = seed
 
@@ -204,7 +207,7 @@ class ExtremeLearningMachine(ClosedFormReadout):
         rng = self._rng()
         self.hidden_kernel = self.add_weight("hidden_kernel", (d, self.units), "zeros", trainable=False)
         self.hidden_bias = self.add_weight("hidden_bias", (self.units,), "zeros", trainable=False)
-        self.hidden_kernel.data[...] = rng.standard_normal((d, self.units)) / np.sqrt(d)
+        self.hidden_kernel.data[...] = rng.standard_normal((d, self.units)) * (self.weight_scale / np.sqrt(d))
         self.hidden_bias.data[...] = rng.standard_normal(self.units)
 
     def num_features(self):
@@ -241,7 +244,7 @@ def show(out_dir, quick=False):
     yt = y_test[:n_test].astype("int64")
 
     start = time.perf_counter()
-    elm = ExtremeLearningMachine(units=units, ridge=1e-2, seed=0)
+    elm = ExtremeLearningMachine(units=units, seed=0)
     elm.fit(x, y, batch_size=1000, verbose=0)
     elm_time = time.perf_counter() - start
     elm_acc = float((elm.predict(xt, batch_size=1000).argmax(1) == yt).mean())
@@ -273,13 +276,14 @@ def show(out_dir, quick=False):
     shown = Shown(
         "Extreme learning machine (ELM)",
         "A single hidden layer with random, untrained weights and a readout solved by the pseudo-inverse "
-        "learns in one linear solve, far faster than backpropagation, with a somewhat lower accuracy.",
+        "learns in one linear solve, several times faster than backpropagation trains a network of the same "
+        "size, and on a small training set about as accurately.",
         {"ELM test accuracy": elm_acc, "ELM fit time (s)": elm_time,
          "MLP test accuracy": accs[-1], "MLP fit time (s)": mlp_time, "MLP epochs": epochs,
          "speed-up (MLP time / ELM time)": mlp_time / elm_time},
         [f"Both networks have {units} sigmoid hidden units and see the same {n_train} Fashion-MNIST images "
          f"(tested on {n_test} others).  The ELM draws its hidden weights at random and solves its readout "
-         f"(ridge 1e-2) in {elm_time:.2f} s for {elm_acc:.3f} accuracy; the MLP trains every weight by "
+         f"(ridge 1e-4) in {elm_time:.2f} s for {elm_acc:.3f} accuracy; the MLP trains every weight by "
          f"backpropagation with Adam for {epochs} epochs in {mlp_time:.1f} s for {accs[-1]:.3f}."],
         {"figure": path})
     write_page(shown, out_dir, "elm")
