@@ -335,17 +335,19 @@ class BernoulliRBM(Model):
         rec -= v0
         error = float(np.vdot(rec, rec))
         energy = self._visible_energy_sum(v0, v0_sum) - float(np.add.reduce(softplus(pre0), axis=None))
-        # negative phase: k Gibbs steps from the data (CD) or from the persistent chains (PCD)
+        # negative phase: k Gibbs steps from the data (CD) or from the persistent chains (PCD); the
+        # model's statistics are the sampled visible states and their hidden probabilities
         if self.persistent:
             if self.chains is None or self.chains.shape[1] != self.n_hidden:
                 self.chains = np.zeros((n, self.n_hidden), dtype=self.dtype)
             h = self.chains
         else:
             h = self._bernoulli(h0)
-        for _ in range(self.cd_k):
+        for step in range(self.cd_k):
             vk = self._sample_visible_given_mean(self._visible_mean(h))
             hk = self._hidden_mean(vk)
-            h = self._bernoulli(hk)
+            if step < self.cd_k - 1 or self.persistent:
+                h = self._bernoulli(hk)
         if self.persistent:
             self.chains = h
         self._update(v0, v0_sum, h0, vk, hk)
@@ -374,44 +376,37 @@ class BernoulliRBM(Model):
         W, b, c = self.W.data, self.visible_bias.data, self.hidden_bias.data
         lr = self.learning_rate
         n, m = len(v0), len(vk)
-        momentum = self.current_momentum()
-        if not (momentum or self.weight_decay or self.sparsity_target is not None):
-            # the plain CD step, W += lr (<v h>_data - <v h>_model), as one product of the data and
-            # model rows stacked, the model's hidden rows negated and each side scaled by lr / rows
-            v = np.concatenate([v0, vk])
-            h = np.concatenate([h0, hk])
-            h[:n] *= lr / n
-            h[n:] *= -lr / m
-            W += v.T @ h
-            c += np.add.reduce(h, axis=0)
-            b += self._row_weights(n, m, lr) @ v
-            return
-        dW = v0.T @ h0
-        dW *= 1.0 / n
-        dW -= (vk.T @ hk) * (1.0 / m)
-        db = v0_sum * (1.0 / n) - np.add.reduce(vk, axis=0) * (1.0 / m)
-        h0_mean = np.add.reduce(h0, axis=0) * (1.0 / n)
-        dc = h0_mean - np.add.reduce(hk, axis=0) * (1.0 / m)
+        # the CD step lr (<v h>_data - <v h>_model) as one product of the data and model rows stacked,
+        # the model's hidden rows negated and each side scaled by lr / rows
+        v = np.concatenate([v0, vk])
+        h = np.concatenate([h0, hk])
+        h[:n] *= lr / n
+        h[n:] *= -lr / m
+        step_W = v.T @ h
+        step_c = np.add.reduce(h, axis=0)
+        step_b = self._row_weights(n, m, lr) @ v
         if self.weight_decay:
-            dW -= self.weight_decay * W
+            step_W -= (lr * self.weight_decay) * W
         if self.sparsity_target is not None:
             q = self.hidden_activity.data
             q *= self.sparsity_decay
-            q += (1.0 - self.sparsity_decay) * h0_mean
+            q += (1.0 - self.sparsity_decay) / n * np.add.reduce(h0, axis=0)
             if self.sparsity_cost:
-                pull = self.sparsity_cost * (q - self.sparsity_target)
-                dc -= pull
-                dW -= np.outer(v0_sum * (1.0 / n), pull)
+                pull = (lr * self.sparsity_cost) * (q - self.sparsity_target)
+                step_c -= pull
+                step_W -= np.outer(v0_sum * (1.0 / n), pull)
+        momentum = self.current_momentum()
         if momentum:
-            for weight, velocity, grad in ((W, self.W_velocity.data, dW), (b, self.visible_bias_velocity.data, db),
-                                           (c, self.hidden_bias_velocity.data, dc)):
+            for weight, velocity, step in ((W, self.W_velocity.data, step_W),
+                                           (b, self.visible_bias_velocity.data, step_b),
+                                           (c, self.hidden_bias_velocity.data, step_c)):
                 velocity *= momentum
-                velocity += lr * grad
+                velocity += step
                 weight += velocity
         else:
-            W += lr * dW
-            b += lr * db
-            c += lr * dc
+            W += step_W
+            b += step_b
+            c += step_c
 
 
 class GaussianBernoulliRBM(BernoulliRBM):
