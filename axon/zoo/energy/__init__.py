@@ -12,3 +12,4 @@
 """
 from .rbm import BernoulliRBM, GaussianBernoulliRBM
 from .hopfield import HopfieldNetwork, hebbian_weights, capacity_curve
+from .ais import ais_log_partition, log_likelihood, log_partition_exact
