@@ -269,7 +269,7 @@ def show(out_dir, quick=False):
     ax.set_ylabel("test accuracy")
     ax.set_title(f"Fashion-MNIST, {n_train} training images")
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
+    ax.legend(loc="best", fontsize=9)
     path = os.path.join(out_dir, "elm_vs_mlp.png")
     os.makedirs(out_dir, exist_ok=True)
     save_figure(fig, path)

@@ -61,7 +61,7 @@ def kmeans(x, k, iterations=100, tol=1e-6, seed=None):
         if not present.all():  # an empty cluster restarts at the points farthest from their centres
             far = np.argsort(-d[np.arange(n), labels])[:int((~present).sum())]
             centres[~present] = x[far]
-        if previous - inertia <= tol * max(previous, 1e-12):
+        if np.isfinite(previous) and previous - inertia <= tol * previous:
             break
         previous = inertia
     d = _sq_distances(x, centres)
