@@ -69,8 +69,8 @@ class EchoStateNetwork(Model):
     Data are sequences: ``x`` (batch, time, features) or one sequence (time, features); targets ``y``
     the same with ``outputs`` features (default: as many as the input, for forecasting).  ``fit(x, y)``
     is the Keras path: each ``train_step`` runs the reservoir over its batch of sequences, adds the
-    states after the first ``washout`` steps to the normal equations (``HᵀH``, ``HᵀY`` and their
-    sums, float64 weights) and solves ``(Hc ᵀHc + ridge I) W_out = Hc ᵀYc`` on the centred states, as
+    states after the first ``washout`` steps to the normal equations (the centred ``HcᵀHc``, ``HcᵀYc``
+    and the means, float64 weights) and solves ``(Hc ᵀHc + ridge I) W_out = Hc ᵀYc`` on the centred states, as
     reservoirpy's ``Ridge`` does (the bias is not penalised; ``ridge`` is added to the summed, not
     averaged, Gram matrix).  Each epoch starts the sums afresh; ``train_on_batch`` keeps adding.
     ``predict`` gives the one-step outputs, ``generate`` runs freely on its own outputs.
@@ -135,9 +135,7 @@ class EchoStateNetwork(Model):
         """Reservoir states (batch, time, units) for inputs ``x`` (batch, time, features), from zero
         states (or ``initial_state`` (batch, units)); also returns the last state (batch, units)."""
         x = self._sequences(x, "states")
-        if not self.built:
-            self.build(x.shape)
-            self.built = True
+        self._build_for(x)
         self._check_features(x, "states")
         return self._run(x, initial_state)
 
@@ -173,6 +171,9 @@ class EchoStateNetwork(Model):
         """Fit the readout on sequences ``x`` (batch, time, features) or one sequence (time, features)
         and targets ``y`` of the same layout; no ``compile`` needed, one epoch suffices (more give the
         same readout).  Returns the ``History``."""
+        if y is None:
+            raise ValueError(f"{self.describe()}.fit needs targets: fit(x, y), y the value to predict at each step "
+                             "(for forecasting, axon.data.mackey_glass.to_forecasting(series) makes the pair)")
         x, y = self._sequences(x, "fit"), self._sequences(y, "fit", "y")
         if x.shape[:2] != y.shape[:2]:
             raise ValueError(f"{self.describe()}.fit: x holds {x.shape[0]} sequences of {x.shape[1]} steps but y "
@@ -193,9 +194,7 @@ class EchoStateNetwork(Model):
             raise ValueError(f"{self.describe()}.fit needs targets: fit(x, y), y the value to predict at each step")
         with no_grad():
             x, y = self._sequences(x, "fit"), self._sequences(y, "fit", "y")
-            if not self.built:
-                self.build(x.shape)
-                self.built = True
+            self._build_for(x)
             self._check_features(x, "fit")
             if y.shape[2] != self.outputs:
                 raise ValueError(f"{self.describe()}.fit: y has {y.shape[2]} features per step but the readout has "
@@ -208,22 +207,36 @@ class EchoStateNetwork(Model):
             s, _ = self._run(x)
             h = s[:, self.washout:].reshape(-1, self.units).astype(np.float64)
             t = y[:, self.washout:].reshape(-1, self.outputs).astype(np.float64)
-            h1 = np.concatenate([np.ones((len(h), 1)), h], axis=1)
-            self.gram.data += h1.T @ h1
-            self.cross.data += h1.T @ t
+            self._accumulate(h, t)
             self.solve()
             mse = float(np.mean((h @ self.readout_kernel.data.astype(np.float64) + self.readout_bias.data - t) ** 2))
             self._loss_tracker.update_state(mse, sample_weight=len(h))
         return {"loss": self._loss_tracker.result()}
 
+    def _accumulate(self, h, t):
+        """Merge the states ``h`` (n, units) and targets ``t`` (n, outputs) into the centred sums kept in
+        ``gram`` ([0, 0] the count, [0, 1:] the mean state, [1:, 1:] the centred scatter HcᵀHc) and
+        ``cross`` ([0] the mean target, [1:] HcᵀYc): Chan's pairwise update, which keeps the scatter
+        accurate where raw sums minus n·mean² would cancel."""
+        g, c = self.gram.data, self.cross.data
+        n_a, n_b = g[0, 0], float(len(h))
+        mean_h, mean_t = h.mean(0), t.mean(0)
+        hc, tc = h - mean_h, t - mean_t
+        d_h, d_t = mean_h - g[0, 1:], mean_t - c[0]
+        n = n_a + n_b
+        g[1:, 1:] += hc.T @ hc + np.outer(d_h, d_h) * (n_a * n_b / n)
+        c[1:] += hc.T @ tc + np.outer(d_h, d_t) * (n_a * n_b / n)
+        g[0, 1:] += d_h * (n_b / n)
+        c[0] += d_t * (n_b / n)
+        g[0, 0] = n
+
     def solve(self):
         """Set the readout to the ridge solution of the normal equations gathered so far."""
-        n = self.gram.data[0, 0]
-        if n == 0:
+        if self.gram.data[0, 0] == 0:
             return
-        mean_h, mean_y = self.gram.data[0, 1:] / n, self.cross.data[0] / n
-        a = self.gram.data[1:, 1:] - n * np.outer(mean_h, mean_h)
-        b = self.cross.data[1:] - n * np.outer(mean_h, mean_y)
+        mean_h, mean_y = self.gram.data[0, 1:], self.cross.data[0]
+        a = self.gram.data[1:, 1:].copy()
+        b = self.cross.data[1:]
         a[np.diag_indices_from(a)] += self.ridge
         try:
             w = np.linalg.solve(a, b)
@@ -294,6 +307,12 @@ class EchoStateNetwork(Model):
         if a.dtype.kind == "f" and not np.isfinite(a).all():
             raise ValueError(f"{self.describe()}.{where}: {argument} holds NaN or Inf; clean the series first")
         return a
+
+    def _build_for(self, x):
+        if not self.built:
+            self._build_shapes = [((1,) + x.shape[1:], str(np.dtype(self.dtype)))]  # what loading rebuilds from
+            self.build(x.shape)
+            self.built = True
 
     def _check_features(self, x, where):
         features = self.input_kernel.shape[0]
