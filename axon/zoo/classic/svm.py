@@ -255,8 +255,8 @@ def show(out_dir, quick=False):
     xb, yb = xb.astype(np.float32), np.repeat([-1, 1], n // 2)
     backend.manual_seed(0)
     lin = LinearSVM(l2=1e-3, seed=0)
-    lin.compile(optimizer=Adam(learning_rate=0.05))
-    lin.fit(xb, yb, epochs=100 if quick else 200, batch_size=len(xb), verbose=0)
+    lin.compile(optimizer=Adam(learning_rate=0.01))
+    lin.fit(xb, yb, epochs=400, batch_size=len(xb), verbose=0)
     blob_acc = float((lin.predict(xb) == yb).mean())
     sv = lin.support_vectors(xb, yb)
     w = lin.kernel.data[:, 0]
