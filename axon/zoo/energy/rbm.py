@@ -72,14 +72,16 @@ class BernoulliRBM(Model):
 
     Weights (not trained by gradients): ``W`` (n_visible, n_hidden), ``visible_bias``,
     ``hidden_bias``, and the momentum velocities and the hidden-activity estimate.
-    ``train_step`` logs the batch's mean ``reconstruction_error`` and ``free_energy``.
+    ``train_step`` logs the running means over the epoch of ``reconstruction_error`` and
+    ``free_energy`` per example, measured on the first and then every ``log_every``-th batch (an
+    unbiased estimate that keeps small-batch training fast; ``log_every=1`` measures them all).
     Calling the model (or ``predict``) gives the hidden probabilities, the RBM's features.
     """
 
     sparsity_decay = 0.9
 
     def __init__(self, n_hidden, learning_rate=0.1, cd_k=1, persistent=False, momentum=0.0, weight_decay=0.0,
-                 sparsity_target=None, sparsity_cost=0.0, seed=None, name=None):
+                 sparsity_target=None, sparsity_cost=0.0, seed=None, name=None, log_every=10):
         super().__init__(name=name)
         cls = type(self).__name__
         if isinstance(n_hidden, bool) or not isinstance(n_hidden, (int, np.integer)) or n_hidden <= 0:
@@ -110,6 +112,10 @@ class BernoulliRBM(Model):
         self.sparsity_target = None if sparsity_target is None else float(sparsity_target)
         self.sparsity_cost = float(sparsity_cost)
         self.seed = seed
+        if isinstance(log_every, bool) or not isinstance(log_every, (int, np.integer)) or log_every < 1:
+            raise ValueError(f"{cls}: log_every must be a whole number >= 1 (measure the logs on every "
+                             f"log_every-th batch), got {log_every!r}")
+        self.log_every = int(log_every)
         self._rng = None if seed is None else np.random.default_rng(seed)
         self.epoch = 0
         self._checked_by_fit = False
@@ -150,11 +156,14 @@ class BernoulliRBM(Model):
     def reset_metrics(self):
         """Start the epoch's running means of the logs afresh (``fit`` and ``evaluate`` call it)."""
         super().reset_metrics()
-        self._logged = [0.0, 0.0, 0]  # summed reconstruction error, summed free energy, examples
+        self._logged = [0.0, 0.0, 0, 0]  # summed reconstruction error, summed free energy, examples, batches
 
     def _log(self, error_sum, energy_sum, n):
         """Add a batch's summed per-example reconstruction error and free energy; the running means."""
         logged = self._logged
+        logged[3] += 1
+        if error_sum is None:  # a batch not measured
+            return {"reconstruction_error": logged[0] / logged[2], "free_energy": logged[1] / logged[2]}
         logged[0] += error_sum
         logged[1] += energy_sum
         logged[2] += n
@@ -330,11 +339,13 @@ class BernoulliRBM(Model):
         pre0 += c
         h0 = sigmoid(pre0)
         v0_sum = np.add.reduce(v0, axis=0)
-        # logs of the batch before the update: the mean-field reconstruction and the free energy
-        rec = self._visible_mean(h0)
-        rec -= v0
-        error = float(np.vdot(rec, rec))
-        energy = self._visible_energy_sum(v0, v0_sum) - float(np.add.reduce(softplus(pre0), axis=None))
+        error = energy = None
+        if self._logged[3] % self.log_every == 0:
+            # logs of the batch before the update: the mean-field reconstruction and the free energy
+            rec = self._visible_mean(h0)
+            rec -= v0
+            error = float(np.vdot(rec, rec))
+            energy = self._visible_energy_sum(v0, v0_sum) - float(np.add.reduce(softplus(pre0), axis=None))
         # negative phase: k Gibbs steps from the data (CD) or from the persistent chains (PCD); the
         # model's statistics are the sampled visible states and their hidden probabilities
         if self.persistent:
