@@ -105,8 +105,8 @@ class LiquidStateMachine(ClosedFormReadout):
     # ----- the liquid
     def build_features(self, input_shape):
         if len(input_shape) != 3:
-            raise ValueError(f"{self.describe()}: inputs must be spike trains (N, T, channels), got shape "
-                             f"{tuple(input_shape)}")
+            raise ValueError(f"{self.describe()}: inputs must be spike trains (N, T, channels), got samples of "
+                             f"shape {tuple(input_shape)[1:]}")
         n, channels = self.n_neurons, int(input_shape[-1])
         rng = self._rng()
         exc = rng.permutation(n) < int(round(self.excitatory * n))
@@ -185,7 +185,8 @@ class SpikeReadout(ClosedFormReadout):
 
     def build_features(self, input_shape):
         if len(input_shape) != 3:
-            raise ValueError(f"{self.describe()}: inputs must be spike trains (N, T, channels), got {tuple(input_shape)}")
+            raise ValueError(f"{self.describe()}: inputs must be spike trains (N, T, channels), got samples of "
+                             f"shape {tuple(input_shape)[1:]}")
         self.channels = int(input_shape[-1])
 
     def num_features(self):

@@ -122,7 +122,8 @@ class RBFNetwork(ClosedFormReadout):
 
     def build_features(self, input_shape):
         if len(input_shape) != 2:
-            raise ValueError(f"{self.describe()}: inputs must be (N, features), got shape {input_shape}; "
+            raise ValueError(f"{self.describe()}: inputs must be (N, features), got samples of shape "
+                             f"{tuple(input_shape)[1:]}; "
                              "flatten them first, e.g. x.reshape(len(x), -1)")
         self.centres = self.add_weight("centres", (self.units, input_shape[1]), "zeros", trainable=False)
         self.widths = self.add_weight("widths", (self.units,), "ones", trainable=False)

@@ -65,7 +65,8 @@ class RandomFourierFeatures(Layer):
 
     def build(self, input_shape):
         if len(input_shape) != 2:
-            raise ValueError(f"{self.describe()}: inputs must be (N, features), got shape {tuple(input_shape)}; "
+            raise ValueError(f"{self.describe()}: inputs must be (N, features), got samples of shape "
+                             f"{tuple(input_shape)[1:]}; "
                              "flatten them first")
         d = int(input_shape[-1])
         rng = np.random.default_rng(self.seed) if self.seed is not None else backend.rng()
@@ -142,7 +143,8 @@ class LinearSVM(Model):
                 self.features.build(tuple(input_shape))
             d = self.features.output_dim if hasattr(self.features, "output_dim") else d
         if len(input_shape) != 2:
-            raise ValueError(f"{self.describe()}: inputs must be (N, features), got shape {tuple(input_shape)}; "
+            raise ValueError(f"{self.describe()}: inputs must be (N, features), got samples of shape "
+                             f"{tuple(input_shape)[1:]}; "
                              "flatten them first")
         rng = np.random.default_rng(self.seed) if self.seed is not None else backend.rng()
         self.kernel = self.add_weight("kernel", (d, self.outputs), "zeros", regularizer=L2(self.l2) if self.l2 else None)
