@@ -258,6 +258,7 @@ class SelfOrganizingMap(Model):
         errors = np.empty(len(x))
         buf = np.empty_like(w)
         d2 = self._d2
+        negligible = np.sqrt(np.finfo(w.dtype).tiny)  # 1e-19 in float32: g * (x - w) stays a normal number
         for i in range(len(x)):  # one Kohonen step per sample, in order
             xi = x[i]
             dots = w @ xi
@@ -268,6 +269,9 @@ class SelfOrganizingMap(Model):
                 g = np.exp(d2[c] * coef[i]) * etas[i]
             else:
                 g = self.neighbourhood([c], sigmas[i])[0] * etas[i]
+            # a weight too small to move a prototype by anything but subnormal numbers, whose arithmetic
+            # is tens of times slower, is zero (the Gaussian's far tail late in training)
+            g[np.abs(g) < negligible] = 0.0
             np.subtract(xi, w, out=buf)
             buf *= g.astype(w.dtype)[:, None]
             w += buf
