@@ -1,6 +1,8 @@
 """RBF networks and extreme learning machines: k-means centres, Gaussian units, readouts solved in
 closed form through the training contract (or by gradient descent), against NumPy's and
 scikit-learn's solutions."""
+import os
+
 import numpy as np
 import pytest
 
@@ -163,3 +165,22 @@ def test_bad_data_is_refused():
         ExtremeLearningMachine(units=5, outputs=2).fit(x, verbose=0)
     with pytest.raises(ValueError, match=r"number of outputs is unknown"):
         ExtremeLearningMachine(units=5)(x)
+
+
+def test_rbf_show_draws_its_claims(tmp_path):
+    from axon.zoo.classic.rbf import show
+    shown = show(str(tmp_path), quick=True)
+    m = shown.measured
+    assert m["1-D fit RMSE to the true function"] < 0.1
+    assert m["two moons test accuracy (least squares)"] > 0.95 > 0.9 > m["linear classifier test accuracy"]
+    assert m["two moons test accuracy (gradient readout)"] > 0.95
+    assert os.path.exists(shown.files["figure"]) and shown.files["page"].endswith("rbf.md")
+
+
+def test_elm_show_is_faster_than_backprop(tmp_path, fashion_2000):
+    from axon.zoo.classic.elm import show
+    shown = show(str(tmp_path), quick=True)
+    m = shown.measured
+    assert m["ELM test accuracy"] > 0.75 and m["MLP test accuracy"] > 0.7
+    assert m["ELM fit time (s)"] < m["MLP fit time (s)"]
+    assert os.path.exists(shown.files["figure"])

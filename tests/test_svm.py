@@ -161,3 +161,13 @@ def test_bad_labels_are_refused():
         binary.fit(x, np.array([-1, 2] * 3), epochs=1, verbose=0)
     with pytest.raises(ValueError, match="number of classes is unknown"):
         LinearSVM()(x)
+
+
+def test_show_draws_the_margin_and_the_kernel_solution(tmp_path):
+    import os
+    from axon.zoo.classic.svm import show
+    shown = show(str(tmp_path), quick=True)
+    m = shown.measured
+    assert m["blobs training accuracy"] >= 0.98 and m["support vectors"] >= 2
+    assert m["rings test accuracy, RFF kernel SVM"] > 0.97 > 0.7 > m["rings test accuracy, linear SVM"]
+    assert os.path.exists(shown.files["figure"]) and shown.files["page"].endswith("svm.md")
