@@ -184,3 +184,19 @@ def test_elm_show_is_faster_than_backprop(tmp_path, fashion_2000):
     assert m["ELM test accuracy"] > 0.75 and m["MLP test accuracy"] > 0.7
     assert m["ELM fit time (s)"] < m["MLP fit time (s)"]
     assert os.path.exists(shown.files["figure"])
+
+
+def test_closed_form_fit_validates_evaluates_and_weighs_samples():
+    x, y = _two_moons(300, seed=8)
+    elm = ExtremeLearningMachine(units=50, seed=0)
+    elm.compile(metrics=["accuracy"])
+    history = elm.fit(x, y, validation_split=0.2, verbose=0)
+    assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    logs = elm.evaluate(x, y, return_dict=True)
+    assert logs["accuracy"] > 0.95 and logs["loss"] < 0.1
+    # weights are counts: a sample of weight 2 is that sample twice
+    doubled = ExtremeLearningMachine(units=50, seed=0)
+    doubled.fit(np.concatenate([x, x[:50]]), np.concatenate([y, y[:50]]), verbose=0)
+    weighted = ExtremeLearningMachine(units=50, seed=0)
+    weighted.fit(x, y, sample_weight=np.r_[np.full(50, 2.0), np.ones(250)], verbose=0)
+    assert np.allclose(doubled.predict(x), weighted.predict(x), atol=1e-4)

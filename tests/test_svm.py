@@ -171,3 +171,13 @@ def test_show_draws_the_margin_and_the_kernel_solution(tmp_path):
     assert m["blobs training accuracy"] >= 0.98 and m["support vectors"] >= 2
     assert m["rings test accuracy, RFF kernel SVM"] > 0.97 > 0.7 > m["rings test accuracy, linear SVM"]
     assert os.path.exists(shown.files["figure"]) and shown.files["page"].endswith("svm.md")
+
+
+def test_evaluate_and_validation_log_the_hinge_loss_and_accuracy():
+    x, y = blobs(100, seed=5)
+    svm = LinearSVM(seed=0)
+    svm.compile(optimizer=Adam(learning_rate=0.05))
+    history = svm.fit(x, y, epochs=5, batch_size=20, validation_split=0.2, verbose=0)
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(history.history)
+    logs = svm.evaluate(x, y, return_dict=True)
+    assert logs["accuracy"] > 0.95 and 0 <= logs["loss"] < 0.5

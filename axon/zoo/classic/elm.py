@@ -23,6 +23,7 @@ from ... import backend
 from ... import ops as F
 from ...activations import get as get_activation
 from ...autograd import no_grad
+from ...data.batches import unpack_x_y_sample_weight
 from ...models.model import Model
 from ...tensor import Tensor, to_numpy
 
@@ -122,25 +123,38 @@ class ClosedFormReadout(Model):
         return y
 
     def train_step(self, data):
-        """Add the batch to the normal equations, solve them, log the batch's mean squared error."""
-        x, y = (data[0], data[1]) if isinstance(data, (tuple, list)) and len(data) > 1 else (data, None)
+        """Add the batch (weighted by its sample weights, if any) to the normal equations, solve them,
+        and log the running mean squared error of the batches under the readout solved on them."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         if y is None:
             raise ValueError(f"{self.describe()}.fit needs targets: fit(x, y) with class labels or real targets")
         with no_grad():
             if not self.built:
-                self(x[:1] if not isinstance(x, Tensor) else Tensor(x.data[:1]), training=False)
+                self(Tensor(np.asarray(to_numpy(x))[:1]), training=False)
             h = np.asarray(self.features(to_numpy(x)), dtype=np.float64)
             h1 = np.concatenate([h, np.ones((len(h), 1))], axis=1)
             t = self.targets(y)
-            self.gram.data += h1.T @ h1
-            self.cross.data += h1.T @ t
-            self.samples_seen.data += len(h1)
+            w = np.ones(len(h1)) if sample_weight is None else np.asarray(to_numpy(sample_weight), np.float64).reshape(-1)
+            self.gram.data += (h1 * w[:, None]).T @ h1
+            self.cross.data += (h1 * w[:, None]).T @ t
+            self.samples_seen.data += w.sum()
             self.solve()
-            out = h @ self.readout_kernel.data.astype(np.float64) + self.readout_bias.data
-            mse = float(np.mean((out - t) ** 2))
-            self._loss_tracker.update_state(mse, sample_weight=len(h1))
-            y_pred = Tensor(out.astype(self.readout_kernel.dtype))
-        logs = self.compute_metrics(x, y, y_pred)
+        return self._log(x, y, h, t, sample_weight)
+
+    def test_step(self, data):
+        """The mean squared error of the readout's outputs to the targets (and the compiled metrics)."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        if y is None:
+            raise ValueError(f"{self.describe()}.evaluate needs targets: evaluate(x, y)")
+        h = np.asarray(self.features(to_numpy(x)), dtype=np.float64)
+        return self._log(x, y, h, self.targets(y), sample_weight)
+
+    def _log(self, x, y, h, t, sample_weight):
+        out = h @ self.readout_kernel.data.astype(np.float64) + self.readout_bias.data
+        per_sample = np.mean((out - t) ** 2, axis=1)
+        w = np.ones(len(h)) if sample_weight is None else np.asarray(to_numpy(sample_weight), np.float64).reshape(-1)
+        self._loss_tracker.update_state(float((per_sample * w).sum() / max(w.sum(), 1e-12)), sample_weight=len(h))
+        logs = self.compute_metrics(x, y, Tensor(out.astype(self.readout_kernel.dtype)), sample_weight)
         logs["loss"] = self._loss_tracker.result()
         return logs
 

@@ -187,6 +187,11 @@ class RBFNetwork(ClosedFormReadout):
             return super().train_step(data)
         return Model.train_step(self, data)
 
+    def test_step(self, data):
+        if self.closed_form:
+            return super().test_step(data)
+        return Model.test_step(self, data)
+
 
 # ----- show
 
