@@ -100,6 +100,19 @@ def _softmax_backward(y, dy):
     return y * (dy - (dy * y).sum(axis=-1, keepdims=True))
 
 
+_SHIFT_INDICES = {}
+
+
+def _shift_indices(n, k):
+    """For N rows and S shift offsets o_j = j - (S-1)/2: ``rows[j, i] = (i - o_j) mod N`` (where row i's
+    shifted weight comes from) and ``back[j, i] = (i + o_j) mod N`` (where its gradient goes)."""
+    found = _SHIFT_INDICES.get((n, k))
+    if found is None:
+        offsets = np.arange(k)[:, None] - k // 2
+        found = _SHIFT_INDICES[(n, k)] = ((np.arange(n) - offsets) % n, (np.arange(n) + offsets) % n)
+    return found
+
+
 class Addressing(Function):
     """Content focus, interpolation, circular shift and sharpening in one op (see ``address``)."""
 
@@ -112,13 +125,12 @@ class Addressing(Function):
         w_c = _softmax(beta[..., None] * sim)
         g = gate[..., None]
         w_g = g * w_c + (1 - g) * w_prev
-        n, k = w_g.shape[-1], shift.shape[-1]
-        w_s = np.zeros_like(w_g)
-        for j in range(k):                                                        # the S shift offsets
-            w_s += shift[..., j:j + 1] * np.roll(w_g, j - k // 2, axis=-1)
+        rows, back = _shift_indices(w_g.shape[-1], shift.shape[-1])
+        rolled = w_g[..., rows]                                                   # (B, H, S, N): w_g[i - o]
+        w_s = np.matmul(shift[..., None, :], rolled)[..., 0, :]
         log_s = np.log(w_s + SHARPEN_EPS)
         w = _softmax(gamma[..., None] * log_s)
-        self.save(memory=memory, key=key, beta=beta, g=g, shift=shift, gamma=gamma, w_prev=w_prev,
+        self.save(memory=memory, key=key, beta=beta, g=g, shift=shift, gamma=gamma, w_prev=w_prev, rolled=rolled, back=back,
                   norm_m=norm_m, norm_k=norm_k, denom=denom, sim=sim, w_c=w_c, w_g=w_g, w_s=w_s,
                   log_s=log_s, w=w)
         return w
@@ -130,14 +142,9 @@ class Addressing(Function):
         du = _softmax_backward(s.w, dw)
         dgamma = (du * s.log_s).sum(-1)
         dws = du * s.gamma[..., None] / (s.w_s + SHARPEN_EPS)
-        # shift: w_s = sum_j s_j roll(w_g, o_j)
-        k = s.shift.shape[-1]
-        dshift = np.empty_like(s.shift)
-        dwg = np.zeros_like(s.w_g)
-        for j in range(k):
-            o = j - k // 2
-            dshift[..., j] = (dws * np.roll(s.w_g, o, axis=-1)).sum(-1)
-            dwg += s.shift[..., j:j + 1] * np.roll(dws, -o, axis=-1)
+        # shift: w_s[i] = sum_j s_j w_g[i - o_j]
+        dshift = np.matmul(s.rolled, dws[..., None])[..., 0]
+        dwg = np.matmul(s.shift[..., None, :], dws[..., s.back])[..., 0, :]
         # interpolate: w_g = g w_c + (1 - g) w_prev
         dgate = (dwg * (s.w_c - s.w_prev)).sum(-1)
         dwprev = (1 - s.g) * dwg if ng[6] else None
@@ -186,6 +193,66 @@ def address(memory, key, beta, gate, shift, gamma, w_prev):
     arrays = [np.asarray(unwrap(a)) for a in (memory, key, beta, gate, shift, gamma, w_prev)]
     _check("address", arrays)
     return Addressing.apply(memory, key, beta, gate, shift, gamma, w_prev)
+
+
+def _sigmoid(x):
+    return 0.5 + 0.5 * np.tanh(0.5 * x)
+
+
+class HeadParameters(Function):
+    """The controller's head outputs split and squashed into their ranges (see ``head_parameters``)."""
+
+    def forward(self, p, heads=1, width=1, shifts=3, write_heads=1):
+        b, size = p.shape[0], width + 3 + shifts
+        addr = p[:, :heads * size].reshape(b, heads, size)
+        rest = p[:, heads * size:].reshape(b, write_heads, 2 * width)
+        key = np.tanh(addr[..., :width])
+        beta = np.logaddexp(0, addr[..., width])
+        gate = _sigmoid(addr[..., width + 1])
+        gamma = 1 + np.logaddexp(0, addr[..., width + 2])
+        shift = _softmax(addr[..., width + 3:])
+        erase = _sigmoid(rest[..., :width])
+        add = np.tanh(rest[..., width:])
+        self.save(addr=addr, key=key, gate=gate, shift=shift, erase=erase, add=add,
+                  sizes=(heads, width, shifts, write_heads))
+        return key, beta, gate, shift, gamma, erase, add
+
+    def backward(self, dkey, dbeta, dgate, dshift, dgamma, derase, dadd):
+        s = self.saved
+        heads, width, shifts, write_heads = s.sizes
+        b = s.addr.shape[0]
+        daddr = np.zeros_like(s.addr)
+        drest = np.zeros((b, write_heads, 2 * width), s.addr.dtype)
+        if dkey is not None:
+            daddr[..., :width] = dkey * (1 - s.key * s.key)
+        if dbeta is not None:                                    # softplus' = sigmoid
+            daddr[..., width] = dbeta * _sigmoid(s.addr[..., width])
+        if dgate is not None:
+            daddr[..., width + 1] = dgate * s.gate * (1 - s.gate)
+        if dgamma is not None:
+            daddr[..., width + 2] = dgamma * _sigmoid(s.addr[..., width + 2])
+        if dshift is not None:
+            daddr[..., width + 3:] = _softmax_backward(s.shift, dshift)
+        if derase is not None:
+            drest[..., :width] = derase * s.erase * (1 - s.erase)
+        if dadd is not None:
+            drest[..., width:] = dadd * (1 - s.add * s.add)
+        return np.concatenate([daddr.reshape(b, -1), drest.reshape(b, -1)], axis=1)
+
+
+def head_parameters(p, heads, width, shifts=3, write_heads=1):
+    """Split the controller's raw head outputs ``p`` (B, heads (width + 3 + shifts) + write_heads 2 width)
+    into what the heads use, each squashed into its range as in the paper: per head a key (B, heads,
+    width) by tanh, beta (B, heads) >= 0 by softplus, gate (B, heads) by the logistic sigmoid, shift
+    (B, heads, shifts) by softmax and gamma (B, heads) >= 1 by 1 + softplus (laid out in ``p`` in the
+    order key, beta, gate, gamma, shift); then per write head an erase vector (B, write_heads, width)
+    by the sigmoid and an add vector by tanh.  Returns ``(key, beta, gate, shift, gamma, erase, add)``,
+    the arguments of ``address`` and ``memory_write``, from one op."""
+    expected = heads * (width + 3 + shifts) + write_heads * 2 * width
+    if np.ndim(unwrap(p)) != 2 or np.shape(unwrap(p))[1] != expected:
+        raise ValueError(f"head_parameters: p must be (batch, {expected}) for {heads} heads of width {width}, "
+                         f"{shifts} shifts and {write_heads} write heads, got shape {np.shape(unwrap(p))}")
+    return HeadParameters.apply(p, heads=heads, width=width, shifts=shifts, write_heads=write_heads)
 
 
 class MemoryWrite(Function):
