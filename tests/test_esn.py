@@ -36,6 +36,24 @@ def test_reservoir_is_scaled_as_asked():
     np.testing.assert_array_equal(other.reservoir_matrix(), esn.reservoir_matrix())  # seeded: the same draw
 
 
+def test_spectral_radius_arpack_agrees_with_all_eigenvalues(rng):
+    from axon.zoo.classic.esn import spectral_radius
+    w = rng.standard_normal((120, 120)) * (rng.random((120, 120)) < 0.1)
+    assert spectral_radius(w) == pytest.approx(np.max(np.abs(np.linalg.eigvals(w))), rel=1e-10)
+    assert spectral_radius(np.zeros((20, 20))) == 0.0
+
+
+def test_generate_goes_on_from_a_given_state(series):
+    x, y = to_forecasting(series[:701])
+    esn = _esn(units=60, washout=50)
+    esn.fit(x[:500], y[:500], verbose=0)
+    _, state = esn.states(x[:599])
+    np.testing.assert_allclose(esn.generate(30, warmup=x[599:600], initial_state=state),
+                               esn.generate(30, warmup=x[:600]), atol=1e-6)
+    with pytest.raises(ValueError, match=r"initial_state must be \(batch, units\) = \(1, 60\), got shape \(1, 5\)"):
+        esn.generate(3, warmup=x[:10], initial_state=np.zeros(5))
+
+
 def test_learns_mackey_glass(series):
     x, y = to_forecasting(series)
     esn = _esn()

@@ -48,6 +48,33 @@ def nrmse(y_true, y_pred, norm="minmax"):
     return float(np.sqrt(np.mean((t - p) ** 2)) / scale)
 
 
+def spectral_radius(w):
+    """The largest eigenvalue modulus of the square matrix ``w``: ARPACK's (``scipy.sparse.linalg.eigs``
+    on the sparse matrix, as reservoirpy computes it) when SciPy is installed, else from all the
+    eigenvalues (``numpy.linalg.eigvals``, slower for large reservoirs); the two agree to rounding.
+
+    >>> round(spectral_radius(np.array([[0.0, 2.0], [-2.0, 0.0]])), 6)
+    2.0
+    """
+    w = np.asarray(w, dtype=np.float64)
+    if not w.any():
+        return 0.0
+    if len(w) > 10:
+        try:
+            from scipy import sparse
+            from scipy.sparse.linalg import ArpackNoConvergence, eigs
+        except ImportError:
+            pass
+        else:
+            try:
+                values = eigs(sparse.csr_array(w), k=1, which="LM", return_eigenvectors=False,
+                              v0=np.ones(len(w)), maxiter=20 * len(w))
+                return float(np.max(np.abs(values)))
+            except ArpackNoConvergence:
+                pass
+    return float(np.max(np.abs(np.linalg.eigvals(w))))
+
+
 class _FreshNormalEquations(Callback):
     """Empties the normal equations at each epoch's start, so that the readout fitted in the last
     epoch is the ridge solution on one pass over the data, however many epochs ``fit`` runs."""
@@ -62,7 +89,7 @@ class EchoStateNetwork(Model):
     State update (as reservoirpy's ``Reservoir``), for input ``u_t`` (features,) and state ``s``:
     ``s <- (1 - leak_rate) s + leak_rate tanh(u_t W_in + s W + b)``; output ``y_t = s W_out + b_out``.
     ``W`` (units, units) has a fraction ``connectivity`` of N(0, 1) entries, rescaled so its largest
-    eigenvalue modulus (from ``numpy.linalg.eigvals``) is ``spectral_radius``; ``W_in`` (features,
+    eigenvalue modulus (``spectral_radius(W)``) is ``spectral_radius``; ``W_in`` (features,
     units) has a fraction ``input_connectivity`` of entries ±``input_scaling``; ``b`` is uniform in
     ±``bias_scaling`` (0 by default, as reservoirpy).  States start at zero for every sequence.
 
@@ -106,7 +133,7 @@ class EchoStateNetwork(Model):
         n, k = self.units, self.outputs
         rng = np.random.default_rng(self.seed) if self.seed is not None else backend.rng()
         w = rng.standard_normal((n, n)) * (rng.random((n, n)) < self.connectivity)
-        radius = float(np.max(np.abs(np.linalg.eigvals(w)))) if w.any() else 0.0
+        radius = spectral_radius(w)
         if radius < 1e-12:
             raise ValueError(f"{self.describe()}: the random reservoir of {n} units at connectivity "
                              f"{self.connectivity} has no non-zero eigenvalue, so it cannot be scaled to "
@@ -137,7 +164,7 @@ class EchoStateNetwork(Model):
         x = self._sequences(x, "states")
         self._build_for(x)
         self._check_features(x, "states")
-        return self._run(x, initial_state)
+        return self._run(x, self._initial(initial_state, x, "states"))
 
     def _run(self, x, initial_state=None):
         b, steps, _ = x.shape
@@ -152,12 +179,16 @@ class EchoStateNetwork(Model):
         for t in range(steps):  # a recurrence in time; each step is whole-array over batch and units
             np.matmul(s, kernel, out=buf)
             buf += drive[:, t]
-            np.tanh(buf, out=buf)
-            buf *= a
-            s *= keep
-            s += buf
-            out[:, t] = s
-        return out, s
+            new = out[:, t]  # the step's state is written where it is kept
+            if keep:
+                np.tanh(buf, out=buf)
+                buf *= a
+                np.multiply(s, keep, out=new)
+                new += buf
+            else:  # no leak
+                np.tanh(buf, out=new)
+            s = new
+        return out, s.copy()
 
     def _readout(self, states):
         return states @ self.readout_kernel.data + self.readout_bias.data
@@ -262,10 +293,11 @@ class EchoStateNetwork(Model):
         out = super().predict(x, batch_size=batch_size, verbose=verbose, **kwargs)
         return out[0] if one else out
 
-    def generate(self, n_steps, warmup):
+    def generate(self, n_steps, warmup, initial_state=None):
         """Run freely for ``n_steps``: drive the reservoir with the true ``warmup`` sequence (time,
-        features) or sequences (batch, time, features), then feed each output back as the next
-        input.  Returns the ``n_steps`` values that follow the warmup, (n_steps, features) or
+        features) or sequences (batch, time, features), from zero states or ``initial_state``
+        ((batch, units), as ``states`` returns the last one), then feed each output back as the
+        next input.  Returns the ``n_steps`` values that follow the warmup, (n_steps, features) or
         (batch, n_steps, features).  Needs ``outputs`` equal to the input features."""
         n_steps = _whole(n_steps, "n_steps", 1, "n_steps=100", where="generate")
         one = np.ndim(warmup) == 2
@@ -277,7 +309,7 @@ class EchoStateNetwork(Model):
                              f"input takes {x.shape[2]}, so outputs cannot be fed back; fit with y of the input's "
                              "shape (the next step of the same series)")
         with no_grad():
-            states, s = self._run(x)
+            _, s = self._run(x, self._initial(initial_state, x, "generate"))
             y = self._readout(s)  # the prediction of the step after the warmup
             out = np.empty((x.shape[0], n_steps, self.outputs), y.dtype)
             for t in range(n_steps):  # free run: each output is the next input
@@ -307,6 +339,17 @@ class EchoStateNetwork(Model):
         if a.dtype.kind == "f" and not np.isfinite(a).all():
             raise ValueError(f"{self.describe()}.{where}: {argument} holds NaN or Inf; clean the series first")
         return a
+
+    def _initial(self, state, x, where):
+        if state is None:
+            return None
+        state = np.asarray(to_numpy(state))
+        if state.ndim == 1:
+            state = state[None]
+        if state.shape != (x.shape[0], self.units):
+            raise ValueError(f"{self.describe()}.{where}: initial_state must be (batch, units) = ({x.shape[0]}, "
+                             f"{self.units}), got shape {state.shape}; pass the last state states() returned")
+        return state
 
     def _build_for(self, x):
         if not self.built:
