@@ -131,7 +131,7 @@ def test_bad_arguments_are_refused(build, match):
 
 def test_bad_inputs_are_refused():
     lsm = LiquidStateMachine(n_neurons=18, seed=0)
-    with pytest.raises(ValueError, match=r"inputs must be spike trains \(N, T, channels\), got samples of shape \(5,\)"):
+    with pytest.raises(ValueError, match=r"spike trains \(N, T, channels\), got samples of shape \(5,\)"):
         lsm.fit(np.zeros((10, 5), np.float32), np.zeros(10, np.int64), verbose=0)
     (x, y), _ = load_spike_patterns(10, 2, n_classes=2, channels=6, duration_ms=30, seed=0)
     lsm = LiquidStateMachine(n_neurons=18, seed=0)

@@ -46,7 +46,8 @@ class SpikeTemplates:
         counts = np.maximum(rng.poisson(rate_hz * duration_ms / 1000.0, channels), 1)
         channel = np.repeat(np.arange(channels), counts)
         if not 0 <= shared_tail_ms < duration_ms:
-            raise ValueError(f"SpikeTemplates.draw: shared_tail_ms must lie in [0, duration_ms), got {shared_tail_ms!r}")
+            raise ValueError(f"SpikeTemplates.draw: shared_tail_ms must lie in [0, duration_ms), "
+                             f"got {shared_tail_ms!r}")
         cut = duration_ms - shared_tail_ms
         tail = rng.random(len(channel)) < shared_tail_ms / duration_ms
         times = np.where(tail, rng.uniform(cut, duration_ms, len(channel)),

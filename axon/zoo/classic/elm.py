@@ -35,11 +35,13 @@ class ClosedFormReadout(Model):
     Subclasses define ``build_features(input_shape)`` (create the fixed weights), ``num_features()``
     and ``features(x) -> (N, F)`` float array.  ``fit(x, y)`` takes integer class labels (N,) (the
     readout then regresses one-hot targets and ``predict`` gives one score per class) or real
-    targets (N,) / (N, outputs).  Each ``train_step`` adds the batch to the normal equations
-    (``HᵀH``, ``HᵀY``, kept in float64 as weights) and solves them again, so any batch size, any
-    number of epochs (the sums are averaged over the samples seen) and a reloaded model that goes
-    on fitting all give the same readout.  ``ridge`` is λ in mean squared error + λ‖W‖²; ``0``
-    is the minimum-norm least-squares solution (the pseudo-inverse).
+    targets (N,) / (N, outputs).  Each ``train_step`` adds the batch, weighted by its sample weights,
+    to the normal equations (``HᵀH``, ``HᵀY``, kept in float64 as weights) and solves them again:
+    any batch size and any number of epochs give the same readout (the sums are averaged over the
+    samples seen), a further ``fit`` (also of a reloaded model) adds its data to what was seen, and
+    ``reset_readout()`` forgets it.  ``ridge`` is λ in (1/N) Σ |h W + b - t|² + λ‖W‖²; ``0`` is
+    the minimum-norm least-squares solution (the pseudo-inverse).  ``evaluate`` and validation log
+    that mean squared error as ``loss`` and the compiled metrics.
     """
 
     closed_form = True
@@ -134,7 +136,7 @@ class ClosedFormReadout(Model):
             h = np.asarray(self.features(to_numpy(x)), dtype=np.float64)
             h1 = np.concatenate([h, np.ones((len(h), 1))], axis=1)
             t = self.targets(y)
-            w = np.ones(len(h1)) if sample_weight is None else np.asarray(to_numpy(sample_weight), np.float64).reshape(-1)
+            w = _weights(sample_weight, len(h1))
             self.gram.data += (h1 * w[:, None]).T @ h1
             self.cross.data += (h1 * w[:, None]).T @ t
             self.samples_seen.data += w.sum()
@@ -152,7 +154,7 @@ class ClosedFormReadout(Model):
     def _log(self, x, y, h, t, sample_weight):
         out = h @ self.readout_kernel.data.astype(np.float64) + self.readout_bias.data
         per_sample = np.mean((out - t) ** 2, axis=1)
-        w = np.ones(len(h)) if sample_weight is None else np.asarray(to_numpy(sample_weight), np.float64).reshape(-1)
+        w = _weights(sample_weight, len(h))
         self._loss_tracker.update_state(float((per_sample * w).sum() / max(w.sum(), 1e-12)), sample_weight=len(h))
         logs = self.compute_metrics(x, y, Tensor(out.astype(self.readout_kernel.dtype)), sample_weight)
         logs["loss"] = self._loss_tracker.result()
@@ -180,6 +182,11 @@ class ClosedFormReadout(Model):
         """Forget the batches seen (the readout then learns afresh on the next ``fit``)."""
         for w in (self.gram, self.cross, self.samples_seen, self.readout_kernel, self.readout_bias):
             w.data[...] = 0
+
+
+def _weights(sample_weight, n):
+    """Sample weights as a float64 vector (n,), ones when there are none."""
+    return np.ones(n) if sample_weight is None else np.asarray(to_numpy(sample_weight), np.float64).reshape(-1)
 
 
 def _outputs_of(model, y):

@@ -89,15 +89,17 @@ class LiquidStateMachine(ClosedFormReadout):
                 raise ValueError(f"LiquidStateMachine: {arg} must be a probability in [0, 1], got {value!r}")
         for arg, value in (("lambda_", lambda_), ("tau_m", tau_m), ("dt_ms", dt_ms), ("tau_readout", tau_readout)):
             if not value > 0:
-                raise ValueError(f"LiquidStateMachine: {arg} must be > 0 (ms, or grid units for lambda_), got {value!r}")
+                raise ValueError(f"LiquidStateMachine: {arg} must be > 0 (ms, or grid units for lambda_), "
+                                 f"got {value!r}")
         if not threshold > reset:
             raise ValueError(f"LiquidStateMachine: threshold ({threshold} mV) must lie above reset ({reset} mV)")
         if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
             raise ValueError(f"LiquidStateMachine: samples must be a positive whole number (readout times), got "
                              f"{samples!r}")
         refractory = np.broadcast_to(np.asarray(refractory_ms, dtype=float), (2,))
-        self.n_neurons, self.connectivity, self.lambda_, self.p_connect = int(n_neurons), connectivity, lambda_, p_connect
-        self.excitatory, self.p_input, self.input_scale, self.weight_scale = excitatory, p_input, input_scale, weight_scale
+        self.n_neurons, self.connectivity = int(n_neurons), connectivity
+        self.lambda_, self.p_connect, self.excitatory, self.p_input = lambda_, p_connect, excitatory, p_input
+        self.input_scale, self.weight_scale = input_scale, weight_scale
         self.tau_m, self.threshold, self.reset, self.background = tau_m, threshold, reset, background
         self.refractory_ms, self.dt_ms = tuple(float(r) for r in refractory), dt_ms
         self.state, self.tau_readout, self.samples, self.seed = state, tau_readout, int(samples), seed

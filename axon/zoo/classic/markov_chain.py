@@ -102,13 +102,13 @@ class MarkovChain(Model):
         """Count the (context, next symbol) pairs of ``text`` (a str); returns the chain."""
         symbols = tokens_of(text, self.level)
         if len(symbols) == 0:
-            raise ValueError(f"{self.describe()}.fit: the text holds no {'characters' if self.level == 'char' else 'words'};"
-                             " pass a non-empty text")
+            what = "characters" if self.level == "char" else "words"
+            raise ValueError(f"{self.describe()}.fit: the text holds no {what}; pass a non-empty text")
         if self.vocabulary is None:
             self.vocabulary = sorted(set(symbols))
         if float(self.base) ** (self.order + 1) >= 2.0 ** 62:
-            raise ValueError(f"{self.describe()}: {self.base} symbols to the power order + 1 = {self.order + 1} do not fit "
-                             "64-bit codes; lower the order or use level='char'")
+            raise ValueError(f"{self.describe()}: {self.base} symbols to the power order + 1 = {self.order + 1} "
+                             "do not fit 64-bit codes; lower the order or use level='char'")
         if not self.built:
             self(np.zeros((1, 1), np.int64), training=False)
         ids = self.encode(text)
@@ -181,7 +181,8 @@ class MarkovChain(Model):
         """
         self._check_fitted("sample")
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-            raise ValueError(f"{self.describe()}.sample: n must be a whole number >= 0 (symbols to generate), got {n!r}")
+            raise ValueError(f"{self.describe()}.sample: n must be a whole number >= 0 (symbols to generate), "
+                             f"got {n!r}")
         if not np.isscalar(temperature) or temperature < 0:
             raise ValueError(f"{self.describe()}.sample: temperature must be a number >= 0, got {temperature!r}")
         rng = rng or self._rng or backend.rng()

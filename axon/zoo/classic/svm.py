@@ -57,11 +57,13 @@ class RandomFourierFeatures(Layer):
             raise ValueError(f"RandomFourierFeatures: kernel_initializer must be 'gaussian' or 'laplacian' (the kernel "
                              f"approximated), got {kernel_initializer!r}")
         if scale is not None and not (np.isscalar(scale) and scale > 0):
-            raise ValueError(f"RandomFourierFeatures: scale must be a positive number (the kernel width), got {scale!r}")
+            raise ValueError(f"RandomFourierFeatures: scale must be a positive number (the kernel width), "
+                             f"got {scale!r}")
         if trainable:
             raise ValueError("RandomFourierFeatures: a trainable scale is not supported; pass trainable=False (the "
                              "default) and choose scale, e.g. by validation")
-        self.output_dim, self.kernel_initializer, self.scale, self.seed = int(output_dim), kernel_initializer, scale, seed
+        self.output_dim, self.kernel_initializer = int(output_dim), kernel_initializer
+        self.scale, self.seed = scale, seed
 
     def build(self, input_shape):
         if len(input_shape) != 2:
@@ -147,7 +149,8 @@ class LinearSVM(Model):
                              f"{tuple(input_shape)[1:]}; "
                              "flatten them first")
         rng = np.random.default_rng(self.seed) if self.seed is not None else backend.rng()
-        self.kernel = self.add_weight("kernel", (d, self.outputs), "zeros", regularizer=L2(self.l2) if self.l2 else None)
+        penalty = L2(self.l2) if self.l2 else None
+        self.kernel = self.add_weight("kernel", (d, self.outputs), "zeros", regularizer=penalty)
         self.bias = self.add_weight("bias", (self.outputs,), "zeros")
         self.kernel.data[...] = rng.normal(0, 0.01, self.kernel.shape)
         self.classes = self.add_weight("classes", (2,), "zeros", trainable=False)
