@@ -63,6 +63,8 @@ def test_learns_mackey_glass(series):
     free = nrmse(series[1500:1600], esn.generate(100, warmup=x[:1500]))
     persistence = nrmse(series[1500:1600], np.repeat(series[1499:1500], 100, axis=0))  # repeat the last value
     assert one_step < 2e-3 and free < 0.1 < persistence
+    assert esn.evaluate(x[:1500], y[:1500]) < 1e-6  # the one-step mean squared error after the washout
+    assert "val_loss" in _esn().fit(x[:1000], y[:1000], validation_data=(x[:1500], y[:1500]), verbose=0).history
     # an untrained-looking readout (a huge ridge) does far worse: the fit is what predicts
     flat = _esn(ridge=1e3)
     flat.fit(x[:1000], y[:1000], verbose=0)

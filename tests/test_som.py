@@ -150,6 +150,13 @@ def test_learns_fashion_mnist(fashion_2000):
     assert batch.quantization_error(x) < 0.87 * before and batch.topographic_error(x) < 0.1
 
 
+def test_evaluate_and_training_past_the_schedule(blobs):
+    som = _trained(blobs, decay="linear", sigma_decay="linear")
+    assert som.evaluate(blobs) == pytest.approx(som.quantization_error(blobs), rel=1e-6)
+    logs = som.train_on_batch(blobs[:64], return_dict=True)  # past the schedule: the final rates, not negative
+    assert logs["learning_rate"] == pytest.approx(0.0) and logs["sigma"] == pytest.approx(1.0)
+
+
 def test_seeded_training_is_reproducible(blobs):
     a, b = _trained(blobs), _trained(blobs)
     np.testing.assert_array_equal(a.codebook.data, b.codebook.data)

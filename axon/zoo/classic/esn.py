@@ -214,6 +214,9 @@ class EchoStateNetwork(Model):
             self.outputs = y.shape[2]
         if not self.compiled:
             self.compile()
+        if isinstance(kwargs.get("validation_data"), (tuple, list)):
+            kwargs["validation_data"] = tuple(self._sequences(v, "fit", "validation_data")
+                                              for v in kwargs["validation_data"])
         cbs = [_FreshNormalEquations()] + (list(callbacks) if isinstance(callbacks, (list, tuple))
                                            else [callbacks] if callbacks is not None else [])
         return super().fit(x, y, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=cbs, **kwargs)
@@ -242,6 +245,20 @@ class EchoStateNetwork(Model):
             self.solve()
             mse = float(np.mean((h @ self.readout_kernel.data.astype(np.float64) + self.readout_bias.data - t) ** 2))
             self._loss_tracker.update_state(mse, sample_weight=len(h))
+        return {"loss": self._loss_tracker.result()}
+
+    def test_step(self, data):
+        """The mean squared error of the one-step outputs after the washout (``evaluate(x, y)``)."""
+        x, y, _ = unpack_x_y_sample_weight(data)
+        if y is None:
+            raise ValueError(f"{self.describe()}.evaluate needs targets: evaluate(x, y)")
+        x, y = self._sequences(x, "evaluate"), self._sequences(y, "evaluate", "y")
+        self._check_fitted("evaluate")
+        self._check_features(x, "evaluate")
+        start = self.washout if x.shape[1] > self.washout else 0
+        out = self._readout(self._run(x)[0])[:, start:].astype(np.float64)
+        mse = float(np.mean((out - y[:, start:]) ** 2))
+        self._loss_tracker.update_state(mse, sample_weight=out.shape[0] * out.shape[1])
         return {"loss": self._loss_tracker.result()}
 
     def _accumulate(self, h, t):
@@ -292,6 +309,13 @@ class EchoStateNetwork(Model):
         self._check_features(x, "predict")
         out = super().predict(x, batch_size=batch_size, verbose=verbose, **kwargs)
         return out[0] if one else out
+
+    def evaluate(self, x=None, y=None, **kwargs):
+        """The mean squared one-step error after the washout on sequences ``x``, ``y`` (batch, time,
+        features) or one sequence (time, features); ``Model.evaluate``'s keywords."""
+        if y is None:
+            raise ValueError(f"{self.describe()}.evaluate needs targets: evaluate(x, y)")
+        return super().evaluate(self._sequences(x, "evaluate"), self._sequences(y, "evaluate", "y"), **kwargs)
 
     def generate(self, n_steps, warmup, initial_state=None):
         """Run freely for ``n_steps``: drive the reservoir with the true ``warmup`` sequence (time,

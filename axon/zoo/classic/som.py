@@ -182,8 +182,10 @@ class SelfOrganizingMap(Model):
         return np.maximum(sigma - self._dr[winners], 0.0) * np.maximum(sigma - self._dc[winners], 0.0)
 
     def rates(self, t):
-        """(learning rate, sigma) at update(s) ``t`` of the schedule."""
+        """(learning rate, sigma) at update(s) ``t`` of the schedule; past its end (training on after
+        the run it was set for) they stay at their final values."""
         steps = int(self.schedule_steps.data[0])
+        t = np.minimum(t, steps)
         return (learning_rate_decay(self.decay, self.learning_rate, t, steps),
                 sigma_decay(self.sigma_decay_kind, self.sigma, t, steps))
 
@@ -245,6 +247,15 @@ class SelfOrganizingMap(Model):
             self.quantization_tracker.update_state(float(errors.mean()), sample_weight=len(x))
         return {"quantization_error": self.quantization_tracker.result(), "sigma": float(sigma),
                 "learning_rate": float(eta)}
+
+    def test_step(self, data):
+        """The quantisation error of a batch (``evaluate(x)``, validation during ``fit``)."""
+        x, _, _ = unpack_x_y_sample_weight(data)
+        x = self._prepared(x, "evaluate")
+        best = self._squared_distances(x).argmin(1)
+        errors = np.linalg.norm(x.astype(np.float64) - self.codebook.data[best], axis=1)
+        self.quantization_tracker.update_state(float(errors.mean()), sample_weight=len(x))
+        return {"quantization_error": self.quantization_tracker.result()}
 
     def _online(self, x, t):
         """Sequential per-sample updates (the algorithm is sequential); each is whole-array over units.
@@ -419,8 +430,8 @@ def plot_u_matrix(som, path, x=None, labels=None, class_names=None, title=None):
         if labels is not None:
             labels = np.asarray(labels)
             flat = som.predict(x)
-            table = np.zeros((som.units, int(labels.max()) + 1), dtype=np.int64)
-            np.add.at(table, (flat, labels), 1)
+            k = int(labels.max()) + 1
+            table = np.bincount(flat * k + labels, minlength=som.units * k).reshape(som.units, k)
             for u in np.nonzero(table.sum(1))[0]:
                 k = int(table[u].argmax())
                 text = class_names[k] if class_names is not None else str(k)
