@@ -262,11 +262,11 @@ def show(out_dir, quick=False):
          "liquid neurons": liquid.n_neurons, "liquid fit time (s)": fit_time},
         [f"Task (axon.data.spikes): 4 classes of 200 ms spike patterns on 40 input channels; every class puts "
          f"the same number of spikes on each channel, at its own times, and each sample jitters them by 6 ms, "
-         f"deletes 10% and adds 2 Hz noise ({n_train} training, {n_test} test samples).",
+         f"deletes 10% and adds 2 Hz noise ({n_train} training, {n_test} test samples).", "",
          f"A ridge readout of how often each input channel fired cannot tell the classes apart "
          f"({raw_counts:.3f}, chance 0.25); the same readout of how often each of the {liquid.n_neurons} liquid "
          f"neurons (Maass's 15 x 3 x 3 grid, distance-dependent connections, 80% excitatory) fired reaches "
-         f"{lsm_counts:.3f}: the liquid has turned timing into which neurons fire how much.",
+         f"{lsm_counts:.3f}: the liquid has turned timing into which neurons fire how much.", "",
          f"A readout that sees time itself (low-pass filtered states at 4 times) does well on both "
          f"(input {raw_f:.3f}, liquid {lsm_f:.3f}): on this task the liquid's gain is for readouts blind to time."],
         {"figure": path})

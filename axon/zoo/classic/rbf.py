@@ -270,7 +270,7 @@ def show(out_dir, quick=False):
          "two moons test accuracy (gradient readout)": grad_acc, "linear classifier test accuracy": linear_acc},
         [f"Left: 12 Gaussian units (k-means centres, each as wide as the distance to its nearest neighbour) "
          f"and a least-squares readout fit sin(2x) + 0.3x from {len(x1)} noisy samples; the thin curves are "
-         "the weighted units that sum to the fit.",
+         "the weighted units that sum to the fit.", "",
          f"Right: 20 units (widths d_max / sqrt(2K)) on {n} two-moons points; the least-squares readout "
          f"reaches {acc:.3f} test accuracy "
          f"and a readout trained by Adam {grad_acc:.3f}, where a linear classifier of the raw inputs gets "

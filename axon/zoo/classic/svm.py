@@ -312,10 +312,10 @@ def show(out_dir, quick=False):
         "A maximum-margin hyperplane, found by minimising the hinge loss with an L2 penalty, is fixed by the "
         "support vectors alone; with a kernel (here random Fourier features for the Gaussian kernel) the "
         "same linear machine separates classes no hyperplane of the inputs can.",
-        {"blobs training accuracy": blob_acc, "blobs margin 2/|w|": margin, "support vectors": len(sv),
+        {"blobs training accuracy": blob_acc, "blobs margin 2/‖w‖": margin, "support vectors": len(sv),
          "rings test accuracy, linear SVM": flat_acc, "rings test accuracy, RFF kernel SVM": kern_acc},
         [f"Left: {n} points of two Gaussian blobs; the solid line is f(x) = 0, the dashed lines f(x) = ±1 "
-         f"(the margin), circled the {len(sv)} support vectors on or inside it.",
+         f"(the margin), circled the {len(sv)} support vectors on or inside it.", "",
          f"Middle and right: two concentric rings ({m} training points).  A linear SVM can only cut them with "
          f"a line ({flat_acc:.3f} test accuracy); the same SVM on 300 random Fourier features of a Gaussian "
          f"kernel (scale 0.3) reaches {kern_acc:.3f}."],
