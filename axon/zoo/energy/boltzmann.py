@@ -147,10 +147,15 @@ class BoltzmannMachine(Model):
         w, b = self.kernel.data, self.bias.data
         out = np.empty((len(temperatures),) + s.shape, np.float32)
         columns = np.flatnonzero(free.any(axis=0))
+        everywhere = free[:, columns].all(axis=0)
+        noise = self._rng.random((len(temperatures), len(columns), len(s)), dtype=np.float32)
         for k, t in enumerate(temperatures):
-            for i in columns:
-                p = 1.0 / (1.0 + np.exp(-(s @ w[i] + b[i]) / t))
-                s[:, i] = np.where(free[:, i], self._rng.random(len(s)) < p, s[:, i])
+            # unit i turns on with probability sigmoid(field / t): exactly when field > t * logit(u)
+            with np.errstate(divide="ignore"):  # a draw of exactly 0 gives -inf: the unit turns on
+                thresholds = t * (np.log(noise[k]) - np.log1p(-noise[k]))
+            for c, i in enumerate(columns):
+                on = (s @ w[i] + b[i] > thresholds[c]).astype(np.float32)
+                s[:, i] = on if everywhere[c] else np.where(free[:, i], on, s[:, i])
             out[k] = s
         return out
 
