@@ -35,7 +35,8 @@ class RandomFourierFeatures(Layer):
 
     The inner product of two outputs approximates the kernel: ``"gaussian"`` exp(-|x - y|^2 / (2 scale^2))
     (W ~ N(0, 1)), ``"laplacian"`` exp(-|x - y|_1 / scale) (W ~ Cauchy); the error shrinks as
-    1 / sqrt(output_dim).  ``scale`` defaults to sqrt(D / 2), as in Keras.  A trainable scale is not
+    1 / sqrt(output_dim).  ``scale`` defaults, as in Keras, to sqrt(D / 2) (gaussian) or 1 (laplacian).
+    Keras 3 has no such layer (it was ``tf.keras.layers.experimental``); a trainable scale is not
     supported here (``trainable=False`` only).
 
     >>> x = np.random.default_rng(0).normal(size=(2, 3)).astype("float32")
@@ -79,7 +80,8 @@ class RandomFourierFeatures(Layer):
         self.kernel_scale = self.add_weight("kernel_scale", (1,), "ones", trainable=False)
         self.kernel.data[...] = w
         self.bias.data[...] = rng.uniform(0, 2 * np.pi, self.output_dim)
-        self.kernel_scale.data[...] = self.scale if self.scale is not None else np.sqrt(d / 2.0)
+        default = np.sqrt(d / 2.0) if self.kernel_initializer == "gaussian" else 1.0  # Keras's defaults
+        self.kernel_scale.data[...] = self.scale if self.scale is not None else default
 
     def call(self, x):
         z = F.matmul(x, self.kernel) / self.kernel_scale + self.bias
