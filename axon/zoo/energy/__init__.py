@@ -13,4 +13,6 @@
 from .rbm import BernoulliRBM, GaussianBernoulliRBM
 from .hopfield import HopfieldNetwork, hebbian_weights, capacity_curve
 from .ais import ais_log_partition, log_likelihood, log_partition_exact
+from .dbm import DeepBoltzmannMachine
+from .dbn import DBN
 from .boltzmann import BoltzmannMachine, ackley_encoder, train_encoder
