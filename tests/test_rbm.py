@@ -292,3 +292,17 @@ def test_side_by_side_with_sklearn_on_its_digits_example():
         ours.fit(x_train, epochs=10, batch_size=10, verbose=0)
         assert accuracy(ours) >= 0.92
         assert pseudo_likelihood(ours, x_test).mean() >= their_pl
+
+
+def test_show_quick_draws_and_measures(tmp_path):
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("sklearn")  # the 8x8 digits ship with scikit-learn
+    from axon.zoo.energy.rbm import show
+    shown = show(tmp_path, quick=True)
+    assert shown.name == "Restricted Boltzmann machine (RBM)"
+    for role in ("filters", "samples", "reconstruction error", "page"):
+        assert (tmp_path / shown.files[role].split("/")[-1]).exists()
+    m = shown.measured
+    assert m["|AIS - exact| (nats)"] < 0.1
+    assert m["test log-likelihood (nats per image)"] > m["base-rate model test log-likelihood (nats per image)"]
+    assert m["reconstruction error, last epoch"] < m["reconstruction error, first epoch"]

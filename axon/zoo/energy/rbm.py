@@ -465,5 +465,13 @@ class GaussianBernoulliRBM(BernoulliRBM):
                          "log-likelihood with axon.zoo.energy.ais")
 
 
+def show(out_dir, quick=False):
+    """``axon zoo show rbm``: an RBM trained by PCD on binarised Fashion-MNIST (8x8 digits when
+    ``quick``), its filters, Gibbs samples, reconstruction error and AIS test log-likelihood in nats
+    (``rbm_show.show_rbm``); returns the ``axon.zoo.showcase.Shown``."""
+    from .rbm_show import show_rbm
+    return show_rbm(out_dir, quick)
+
+
 register("bernoulli_rbm", BernoulliRBM, aliases=("rbm",))
 register("gaussian_bernoulli_rbm", GaussianBernoulliRBM)
