@@ -130,9 +130,9 @@ class Addressing(Function):
         w_s = np.matmul(shift[..., None, :], rolled)[..., 0, :]
         log_s = np.log(w_s + SHARPEN_EPS)
         w = _softmax(gamma[..., None] * log_s)
-        self.save(memory=memory, key=key, beta=beta, g=g, shift=shift, gamma=gamma, w_prev=w_prev, rolled=rolled, back=back,
-                  norm_m=norm_m, norm_k=norm_k, denom=denom, sim=sim, w_c=w_c, w_g=w_g, w_s=w_s,
-                  log_s=log_s, w=w)
+        self.save(memory=memory, key=key, beta=beta, g=g, shift=shift, gamma=gamma, w_prev=w_prev,
+                  rolled=rolled, back=back, norm_m=norm_m, norm_k=norm_k, denom=denom, sim=sim, w_c=w_c,
+                  w_g=w_g, w_s=w_s, log_s=log_s, w=w)
         return w
 
     def backward(self, dw):
