@@ -322,7 +322,7 @@ def show(out_dir, quick=False):
         "A Markov chain predicts the next character from counts of what followed the last n characters: it "
         "needs no training beyond counting and generates locally plausible text, but its memory is exactly n "
         "symbols and its contexts thin out as n grows, so held-out perplexity falls and then rises again with "
-        "the order; a recurrent network learns a state instead, and with enough text it overtakes the chain.",
+        "the order; a recurrent network learns a compressed state instead, whose reach is not fixed.",
         dict({f"chain order {o} perplexity": chain_ppl[o] for o in orders},
              **{"char RNN perplexity": rnn_ppl, "best chain order": best, "RNN epochs kept": stop,
                 "training characters": len(train), "test characters": len(test)}),
