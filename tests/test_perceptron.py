@@ -134,3 +134,15 @@ def test_shows_write_their_pages(tmp_path):
     assert shown.measured["Hebb AND accuracy"] == 1.0 and shown.measured["Hebb XOR accuracy"] <= 0.75
     for path in shown.files.values():
         assert (tmp_path / path.split("/")[-1]).exists()
+
+
+def test_side_by_side_with_scikit_learn_perceptron():
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    x, y = separable_points(120, n_features=4, margin=0.1, seed=5)
+    ours, _ = trained(Perceptron, x, y, epochs=20)
+    theirs = linear_model.Perceptron(eta0=1.0, max_iter=30, tol=None, random_state=0).fit(x, y)
+    assert ours.score(x, y) == theirs.score(x, y) == 1.0
+    xx, yx = truth_table("xor")
+    ours, _ = trained(Perceptron, xx, yx, epochs=30)
+    theirs = linear_model.Perceptron(eta0=1.0, max_iter=30, tol=None, random_state=0).fit(xx, yx)
+    assert ours.score(xx, yx) <= 0.75 and theirs.score(xx, yx) <= 0.75
