@@ -347,7 +347,7 @@ def show(out_dir, quick=False):
                 "training steps (batches of 32)": info["steps"],
                 "training time (s)": info["seconds"], "time per step (ms)": info["ms_per_step"],
                 "loaded from cache": info["cached"]}
-    trained = (f"in {info['steps']} steps of 32 sequences ({info['seconds']:.0f} s on one core, "
+    trained = (f"in {info['steps']} steps of 32 sequences ({info['seconds']:.0f} s, "
                f"{info['ms_per_step']:.0f} ms a step{'; loaded from the cache now' if info['cached'] else ''})")
     lines = [f"An NTM with an LSTM controller ({model.units} cells), one read and one write head and a "
              f"{model.rows} x {model.width} memory was trained to copy sequences of 1 to {length} random "
