@@ -1,6 +1,7 @@
 """The deep Boltzmann machine: its Gibbs sampler against exact enumeration, mean-field fixed points,
 learning on binarised Fashion-MNIST, pretraining, saving and its errors."""
 import itertools
+import os
 
 import numpy as np
 import pytest
@@ -137,3 +138,29 @@ def test_bad_data_is_refused():
         dbm.mean_field(np.zeros((2, 6), np.float32))
     with pytest.raises(ValueError, match="not built"):
         DeepBoltzmannMachine((4, 3)).sample(3)
+
+
+def test_pretraining_halves_the_intermediate_kernels(binary_fashion):
+    from axon.zoo.energy.dbn import greedy_stack
+    x = binary_fashion[:200]
+    axon.manual_seed(0)
+    dbm = DeepBoltzmannMachine((16, 8, 4), seed=2)
+    dbm.pretrain(x, epochs=1, batch_size=50, verbose=0)
+    axon.manual_seed(0)
+    rbms, _ = greedy_stack((16, 8, 4), x, epochs=1, batch_size=50, verbose=0, seed=2)
+    np.testing.assert_array_equal(dbm.kernels[0].data, rbms[0].W.data)
+    np.testing.assert_array_equal(dbm.kernels[1].data, 0.5 * rbms[1].W.data)
+    np.testing.assert_array_equal(dbm.kernels[2].data, rbms[2].W.data)
+    np.testing.assert_array_equal(dbm.biases[0].data, rbms[0].visible_bias.data)
+    np.testing.assert_array_equal(dbm.biases[3].data, rbms[2].hidden_bias.data)
+
+
+@pytest.mark.slow
+def test_show_quick_learns(tmp_path, fashion_2000):
+    from axon.zoo.energy.dbm import show
+    shown = show(str(tmp_path), quick=True)
+    m = shown.measured
+    assert m["reconstruction error, last epoch"] < 0.75 * m["reconstruction error, first epoch"]
+    assert m["reconstruction error, last epoch"] < m["reconstruction error of the mean image (no hidden units)"]
+    assert m["correlation of the fantasy particles' mean image with the data's"] > 0.7
+    assert os.path.exists(shown.files["figure"]) and os.path.exists(shown.files["page"])

@@ -153,6 +153,10 @@ def test_bad_inputs_are_refused(small_dbn):
         dbn.pretrain(x, epochs=[1, 2, 3], verbose=0)
     with pytest.raises(ValueError, match="n=4 rows"):
         dbn.generate(4, gibbs_steps=2, start=x[:3])
+    with pytest.raises(ValueError, match="sparsity is no BernoulliRBM option"):
+        axon.zoo.energy.DeepBoltzmannMachine((4, 3)).pretrain(x, epochs=1, verbose=0, sparsity=0.1)
+    with pytest.warns(UserWarning, match="layer_sizes lists the hidden layers only"):
+        DBN((784, 10)).pretrain(x[:20], epochs=0, verbose=0)
     with pytest.raises(ValueError, match="num_classes"):
         dbn.to_sequential(num_classes=0)
     with pytest.raises(ValueError, match="no weights yet"):

@@ -326,19 +326,18 @@ def show(out_dir, quick=False):
 
 def _plot(data, reconstructions, dreams, errors, path):
     plt = pyplot()
-    fig = plt.figure(figsize=(12, 4.4), layout="constrained")
-    left, right = fig.subfigures(1, 2, width_ratios=[2.2, 1])
-    axes = left.subplots(4, 8)
+    fig = plt.figure(figsize=(12, 4.8))
+    grid = fig.add_gridspec(4, 12, left=0.01, right=0.99, bottom=0.1, top=0.93, wspace=0.08, hspace=0.3)
     rows = (("data", data), ("mean-field reconstructions", reconstructions),
             ("fantasy particles: p(v | h1) of the persistent chains", dreams[:8]), ("", dreams[8:16]))
     for r, (title, images) in enumerate(rows):
-        for ax, image in zip(axes[r], images):
+        for c, image in enumerate(images):
+            ax = fig.add_subplot(grid[r, c])
             ax.imshow(image.reshape(28, 28), cmap="gray", vmin=0, vmax=1)
-        for ax in axes[r]:
             ax.axis("off")
-        if title:
-            axes[r, 0].set_title(title, fontsize=9, loc="left")
-    ax = right.subplots()
+            if c == 0 and title:
+                ax.set_title(title, fontsize=9, loc="left")
+    ax = fig.add_subplot(grid[:, 9:])
     ax.plot(np.arange(1, len(errors) + 1), errors, "o-")
     ax.set_xlabel("epoch")
     ax.set_ylabel("mean squared error")

@@ -17,6 +17,7 @@ which helps most when labels are few and unlabelled data plentiful.
 (5, 12)
 """
 import os
+import warnings
 
 import numpy as np
 
@@ -64,13 +65,18 @@ def greedy_stack(layer_sizes, x, epochs=10, batch_size=100, verbose=1, rbm_optio
     """New ``BernoulliRBM``s of ``layer_sizes`` hidden units trained greedily on ``x`` (N, features);
     returns ``(rbms, histories)``.  RBM ``i`` gets seed ``seed + i``."""
     options = dict(rbm_options or {})
+    unknown = sorted(set(options) - set(RBM_OPTIONS))
+    if unknown:
+        raise ValueError(f"{owner}.pretrain: {', '.join(unknown)} is no BernoulliRBM option; the options are "
+                         f"{', '.join(RBM_OPTIONS)}")
     rbms = [BernoulliRBM(n, seed=None if seed is None else seed + i, **options) for i, n in enumerate(layer_sizes)]
     return rbms, fit_greedily(rbms, x, epochs, batch_size, verbose, owner)
 
 
 class DBN(Model):
-    """A deep belief net of ``layer_sizes`` hidden units per layer, bottom to top (the visible width
-    comes from the data, or from ``input_shape=(features,)`` to build at once).
+    """A deep belief net of ``layer_sizes`` hidden units per layer, bottom to top: hidden layers only,
+    so ``DBN((500, 500))`` on 784-pixel images is the 784-500-500 net (the visible width comes from
+    the data, or from ``input_shape=(features,)`` to build at once).
 
     ``pretrain(x, epochs=..., batch_size=...)`` trains its ``BernoulliRBM``s (``dbn.rbms``) greedily
     on unlabelled data in [0, 1]; the RBM options (``learning_rate``, ``cd_k``, ``persistent``,
@@ -108,6 +114,10 @@ class DBN(Model):
             raise ValueError(f"{self.describe()}: expected inputs (samples, features), got shape "
                              f"{tuple(input_shape)}; flatten images first, e.g. x.reshape(len(x), -1)")
         width = int(input_shape[-1])
+        if width == self.layer_sizes[0] and len(self.layer_sizes) > 1:
+            warnings.warn(f"{self.describe()}: the first hidden layer has as many units as the data has features "
+                          f"({width}); layer_sizes lists the hidden layers only (e.g. (500, 500)), the visible "
+                          "width comes from the data", stacklevel=3)
         with no_grad():
             for rbm in self.rbms:
                 if not rbm.built:
