@@ -33,6 +33,15 @@ def sigmoid(x):
     return out
 
 
+def _sigmoid_in_place(x):
+    """``sigmoid(x)`` written over ``x`` (a temporary), saving the allocations of ``sigmoid``."""
+    x *= 0.5
+    np.tanh(x, out=x)
+    x += 1.0
+    x *= 0.5
+    return x
+
+
 def softplus(x):
     """``log(1 + exp(x))`` without overflow, as ``max(x, 0) + log1p(exp(-|x|))``."""
     out = np.abs(x)
@@ -206,10 +215,14 @@ class BernoulliRBM(Model):
 
     # ----- the conditionals (internal: float32 arrays, no checks)
     def _hidden_mean(self, v):
-        return sigmoid(v @ self.W.data + self.hidden_bias.data)
+        pre = v @ self.W.data
+        pre += self.hidden_bias.data
+        return _sigmoid_in_place(pre)
 
     def _visible_mean(self, h):
-        return sigmoid(h @ self.W.data.T + self.visible_bias.data)
+        pre = h @ self.W.data.T
+        pre += self.visible_bias.data
+        return _sigmoid_in_place(pre)
 
     def _bernoulli(self, p):
         """Binary states (float) drawn with probabilities ``p``."""
