@@ -155,7 +155,6 @@ def test_pretraining_halves_the_intermediate_kernels(binary_fashion):
     np.testing.assert_array_equal(dbm.biases[3].data, rbms[2].hidden_bias.data)
 
 
-@pytest.mark.slow
 def test_show_quick_learns(tmp_path, fashion_2000):
     from axon.zoo.energy.dbm import show
     shown = show(str(tmp_path), quick=True)

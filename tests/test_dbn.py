@@ -62,7 +62,6 @@ def test_the_sequential_fine_tunes_with_backprop(small_dbn, fashion_2000):
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
-@pytest.mark.slow
 def test_pretrained_beats_random_initialisation_with_few_labels():
     images = os.path.join(FASHION_DIR, "train-images-idx3-ubyte.gz")
     if not os.path.exists(images):

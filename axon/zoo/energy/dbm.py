@@ -22,6 +22,7 @@ import numpy as np
 
 from ... import backend
 from ...autograd import no_grad
+from ...data.batches import unpack_x_y_sample_weight
 from ...data.datasets import fashion_mnist
 from ...metrics import Mean
 from ...models import Model
@@ -228,7 +229,7 @@ class DeepBoltzmannMachine(Model):
     def train_step(self, data):
         """One update on a batch (N, n_visible) in [0, 1]: mean-field positive phase, persistent-chain
         negative phase; returns ``{"reconstruction_error": running mean}``."""
-        x = data[0] if isinstance(data, (tuple, list)) else data
+        x, _, _ = unpack_x_y_sample_weight(data)
         if not self.built:  # as Hinton's guide advises, the visible biases start at the data's log-odds
             self(as_visible(self, "fit", x)[:1])
             p = np.clip(as_visible(self, "fit", x).mean(0), 0.01, 0.99)
@@ -259,7 +260,7 @@ class DeepBoltzmannMachine(Model):
         return {"reconstruction_error": self.reconstruction_tracker.result()}
 
     def test_step(self, data):
-        x = data[0] if isinstance(data, (tuple, list)) else data
+        x, _, _ = unpack_x_y_sample_weight(data)
         v = as_visible(self, "evaluate", x, self.n_visible)
         self.reconstruction_tracker.update_state(float(np.mean((v - self.reconstruct(v)) ** 2)),
                                                  sample_weight=len(v))
