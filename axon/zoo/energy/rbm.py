@@ -73,7 +73,9 @@ class BernoulliRBM(Model):
     first use (inputs ``(N, n_visible)`` with values in [0, 1]; flatten images first).
     ``learning_rate`` multiplies the batch-mean gradient (scikit-learn's semantics), ``cd_k`` is
     the Gibbs steps of each negative phase, ``persistent=True`` keeps the negative chains from
-    update to update (PCD; as many chains as the first batch has rows).  As in Hinton's
+    update to update (PCD; as many chains as the first batch has rows, not saved with the model:
+    a loaded RBM starts new ones).  The model's statistics of each update are the sampled visible
+    states of the last Gibbs step and their hidden probabilities.  As in Hinton's
     practical guide: ``momentum`` (a float, ``"hinton"`` for 0.5 during the first 5 epochs of
     ``fit`` then 0.9, or a function ``epoch -> momentum``, which cannot be saved),
     ``weight_decay`` (L2 on ``W``), and ``sparsity_target`` with ``sparsity_cost`` (pulls the
