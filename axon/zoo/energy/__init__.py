@@ -16,3 +16,4 @@ from .ais import ais_log_partition, log_likelihood, log_partition_exact
 from .dbm import DeepBoltzmannMachine
 from .dbn import DBN
 from .boltzmann import BoltzmannMachine, ackley_encoder, train_encoder
+from .rbm_scores import pseudo_likelihood
