@@ -296,9 +296,9 @@ class SelfOrganizingMap(Model):
         eta, sigma = self.rates(t)
         dist = self._squared_distances(x)
         winners = dist.argmin(1)
-        h = self.neighbourhood(winners, sigma).astype(w.dtype)
-        numerator = h.T @ x
-        denominator = h.sum(0, dtype=np.float64)
+        h = self.neighbourhood(winners, sigma)
+        numerator = h.T @ x.astype(np.float64)  # sums over the whole batch: in float64 whatever w's type
+        denominator = h.sum(0)
         hit = denominator > 0
         w[hit] = (1.0 - eta) * w[hit] + eta * (numerator[hit] / denominator[hit, None])
         return np.sqrt(np.maximum(dist[np.arange(len(x)), winners], 0.0))
