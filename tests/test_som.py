@@ -157,6 +157,19 @@ def test_evaluate_and_training_past_the_schedule(blobs):
     assert logs["learning_rate"] == pytest.approx(0.0) and logs["sigma"] == pytest.approx(1.0)
 
 
+def test_large_maps_compute_grid_distances_per_winner(blobs):
+    table, direct = (SelfOrganizingMap(grid=(8, 8), sigma=2.0, seed=0) for _ in range(2))
+    direct._d2 = None  # as a map over 1,024 units runs
+    for som in (table, direct):
+        som.fit(blobs, verbose=0)
+    np.testing.assert_allclose(direct.codebook.data, table.codebook.data, rtol=1e-6, atol=1e-6)
+    big = SelfOrganizingMap(grid=(33, 32), seed=0)
+    assert big._d2 is None
+    square = np.random.default_rng(0).random((1100, 2)).astype(np.float32)
+    big.fit(square, verbose=0)
+    assert big.quantization_error(square) < 0.03  # 1,056 units spread over the unit square
+
+
 def test_seeded_training_is_reproducible(blobs):
     a, b = _trained(blobs), _trained(blobs)
     np.testing.assert_array_equal(a.codebook.data, b.codebook.data)

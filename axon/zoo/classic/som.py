@@ -116,10 +116,10 @@ class SelfOrganizingMap(Model):
         self.mode, self.topology, self.init, self.decay_steps, self.seed = mode, topology, init, decay_steps, seed
         self.quantization_tracker = metrics_mod.Mean("quantization_error")
         rows, cols = self.grid
-        r, c = np.divmod(np.arange(rows * cols), cols)
-        self._dr = np.abs(r[:, None] - r[None, :]).astype(np.float64)  # grid offsets between units
-        self._dc = np.abs(c[:, None] - c[None, :]).astype(np.float64)
-        self._d2 = self._dr ** 2 + self._dc ** 2
+        self._row, self._col = (a.astype(np.float64) for a in np.divmod(np.arange(rows * cols), cols))
+        # squared grid distances between all units, looked up by the online step; for maps over 1,024 units
+        # (8 MB a table) they are computed per winner instead
+        self._d2 = self._offsets(np.arange(self.units), squared=True) if self.units <= 1024 else None
 
     @property
     def units(self):
@@ -167,19 +167,26 @@ class SelfOrganizingMap(Model):
         return self
 
     # ----- the neighbourhood and the schedules
+    def _offsets(self, winners, squared=False):
+        """Grid offsets |dr|, |dc| (len(winners), units) of every unit from each winner, or with
+        ``squared`` the squared grid distance dr² + dc²."""
+        winners = np.asarray(winners)
+        dr = np.abs(self._row[None, :] - self._row[winners][:, None])
+        dc = np.abs(self._col[None, :] - self._col[winners][:, None])
+        return dr * dr + dc * dc if squared else (dr, dc)
+
     def neighbourhood(self, winners, sigma):
         """h (len(winners), units): each unit's neighbourhood weight around each winner's unit, for the
         widths ``sigma`` (one per winner, or one for all)."""
         sigma = np.asarray(sigma, dtype=np.float64).reshape(-1, 1)
         kind = self.neighborhood
-        if kind == "gaussian":
-            return np.exp(self._d2[winners] / (-2.0 * sigma * sigma))
-        if kind == "mexican_hat":
-            p, d = self._d2[winners], 2.0 * sigma * sigma
-            return np.exp(-p / d) * (1.0 - 2.0 / d * p)
+        if kind in ("gaussian", "mexican_hat"):
+            p, d = self._offsets(winners, squared=True), 2.0 * sigma * sigma
+            return np.exp(-p / d) if kind == "gaussian" else np.exp(-p / d) * (1.0 - 2.0 / d * p)
+        dr, dc = self._offsets(winners)
         if kind == "bubble":
-            return ((self._dr[winners] < sigma) & (self._dc[winners] < sigma)).astype(np.float64)
-        return np.maximum(sigma - self._dr[winners], 0.0) * np.maximum(sigma - self._dc[winners], 0.0)
+            return ((dr < sigma) & (dc < sigma)).astype(np.float64)
+        return np.maximum(sigma - dr, 0.0) * np.maximum(sigma - dc, 0.0)
 
     def rates(self, t):
         """(learning rate, sigma) at update(s) ``t`` of the schedule; past its end (training on after
@@ -277,7 +284,7 @@ class SelfOrganizingMap(Model):
             c = int(dist.argmin())
             errors[i] = dist[c] + x_sq[i]
             if gaussian:
-                g = np.exp(d2[c] * coef[i]) * etas[i]
+                g = np.exp((d2[c] if d2 is not None else self._offsets([c], squared=True)[0]) * coef[i]) * etas[i]
             else:
                 g = self.neighbourhood([c], sigmas[i])[0] * etas[i]
             # a weight too small to move a prototype by anything but subnormal numbers, whose arithmetic
@@ -343,8 +350,8 @@ class SelfOrganizingMap(Model):
             warnings.warn("SelfOrganizingMap.topographic_error: not defined for a 1x1 map", stacklevel=2)
             return float("nan")
         dist = self._squared_distances(x)
-        two = np.argpartition(dist, 1, axis=1)[:, :2]
-        return float(np.mean((self._dr[two[:, 0], two[:, 1]] > 1) | (self._dc[two[:, 0], two[:, 1]] > 1)))
+        a, b = np.argpartition(dist, 1, axis=1)[:, :2].T
+        return float(np.mean((np.abs(self._row[a] - self._row[b]) > 1) | (np.abs(self._col[a] - self._col[b]) > 1)))
 
     def hit_map(self, x):
         """How many samples each unit wins, (rows, cols)."""
