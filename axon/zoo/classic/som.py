@@ -121,9 +121,7 @@ class SelfOrganizingMap(Model):
         # (8 MB a table) they are computed per winner instead
         self._d2 = self._offsets(np.arange(self.units), squared=True) if self.units <= 1024 else None
 
-    @property
-    def units(self):
-        return self.grid[0] * self.grid[1]
+    units = property(lambda self: self.grid[0] * self.grid[1], doc="The number of map units, rows * cols.")
 
     # ----- weights
     def build(self, input_shape):
@@ -154,14 +152,13 @@ class SelfOrganizingMap(Model):
         else:
             sub = x64[rng.choice(len(x), min(len(x), 2000), replace=False)]
             mean = x64.mean(0)
-            values, vectors = np.linalg.eigh(np.cov(sub - mean, rowvar=False))
+            values, vectors = np.linalg.eigh(np.atleast_2d(np.cov(sub - mean, rowvar=False)))
             order = np.argsort(values)[::-1][:2]
             pcs = vectors[:, order] * np.sqrt(np.maximum(values[order], 0))  # one standard deviation each
-            rows, cols = self.grid
-            r, c = np.divmod(np.arange(self.units), cols)
-            a = np.linspace(-1, 1, rows)[r] if rows > 1 else np.zeros(self.units)
-            b = np.linspace(-1, 1, cols)[c] if cols > 1 else np.zeros(self.units)
-            w = mean + a[:, None] * pcs[:, 0] + b[:, None] * (pcs[:, 1] if pcs.shape[1] > 1 else 0.0)
+            pcs = np.pad(pcs, ((0, 0), (0, 2 - pcs.shape[1])))  # one feature: no second component
+            a, b = (2 * k / max(n - 1, 1) - (n > 1) for k, n in ((self._row, self.grid[0]), (self._col, self.grid[1])))
+            a, b = (b, a) if self.grid[0] == 1 else (a, b)  # a single row lies along PC1
+            w = mean + a[:, None] * pcs[:, 0] + b[:, None] * pcs[:, 1]  # rows span -1..1 along PC1, columns PC2
         self.codebook.data[...] = w
         self.initialized.data[0] = 1
         return self
@@ -198,12 +195,11 @@ class SelfOrganizingMap(Model):
 
     # ----- training
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, shuffle=True, initial_epoch=0, **kwargs):
-        """Train on ``x`` (N, features) or (N, ...) for ``epochs`` passes; no ``compile`` needed.  The
-        first fit initialises the prototypes from ``x``; eta and sigma decay over the whole run
-        (``epochs`` passes) unless ``decay_steps`` was given.  ``batch_size`` defaults to 128 in
-        online mode (it only groups the per-sample updates) and to N in batch mode (one batch-map
-        update per epoch).  Returns the ``History`` (``quantization_error`` per epoch: the mean
-        distance of the samples to their winners as they were met, ``sigma``, ``learning_rate``)."""
+        """Train on ``x`` (N, features) or (N, ...) for ``epochs`` passes, no ``compile`` needed; the first
+        fit initialises the prototypes from ``x``, eta and sigma decay over the whole run unless
+        ``decay_steps`` was given.  ``batch_size``: 128 online (it only groups the updates), N in batch
+        mode (one update an epoch).  Returns the ``History`` (``quantization_error``: the samples'
+        mean distance to their winners as they were met; ``sigma``, ``learning_rate``)."""
         if y is not None:
             raise ValueError(f"{self.describe()}.fit: a self-organising map learns without targets, got y; call "
                              "fit(x) (labels can be shown on the map afterwards, see plot_u_matrix(labels=...))")
@@ -399,8 +395,8 @@ class SelfOrganizingMap(Model):
                              f"{x.shape[1]} (shape {x.shape}); pass samples of the data the map was trained on")
 
     def _check_enough(self, x, where):
-        if len(x) < self.units:
-            n = len(x)
+        n = len(x)
+        if n < self.units:
             side = max(1, int(math.sqrt(min(n, 5 * math.sqrt(n)))))
             raise ValueError(f"{self.describe()}.{where}: the {self.grid[0]}x{self.grid[1]} grid has {self.units} "
                              f"map units but the data hold only {n} samples; a map needs at least as many samples as "
@@ -444,9 +440,7 @@ def plot_u_matrix(som, path, x=None, labels=None, class_names=None, title=None):
                 text = class_names[k] if class_names is not None else str(k)
                 ax.text(u % cols, u // cols, text, ha="center", va="center", fontsize=6, color="white",
                         path_effects=[patheffects.withStroke(linewidth=1.5, foreground="black")])
-    ax.set_xticks(range(cols))
-    ax.set_yticks(range(rows))
-    ax.set_title(title or "U-matrix")
+    ax.set(xticks=range(cols), yticks=range(rows), title=title or "U-matrix")
     return save_figure(fig, path)
 
 
@@ -459,9 +453,7 @@ def plot_prototypes(som, path, image_shape, title=None):
     mosaic = np.concatenate([np.concatenate(list(w[r]), axis=1) for r in range(rows)], axis=0)
     fig, ax = plt.subplots(figsize=(0.7 * cols + 0.4, 0.7 * rows + 0.5))
     ax.imshow(mosaic, cmap="gray_r")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_title(title or "Prototypes")
+    ax.set(xticks=[], yticks=[], title=title or "Prototypes")
     return save_figure(fig, path)
 
 
