@@ -97,9 +97,11 @@ class EchoStateNetwork(Model):
     the same with ``outputs`` features (default: as many as the input, for forecasting).  ``fit(x, y)``
     is the Keras path: each ``train_step`` runs the reservoir over its batch of sequences, adds the
     states after the first ``washout`` steps to the normal equations (the centred ``HcᵀHc``, ``HcᵀYc``
-    and the means, float64 weights) and solves ``(Hc ᵀHc + ridge I) W_out = Hc ᵀYc`` on the centred states, as
-    reservoirpy's ``Ridge`` does (the bias is not penalised; ``ridge`` is added to the summed, not
-    averaged, Gram matrix).  Each epoch starts the sums afresh; ``train_on_batch`` keeps adding.
+    and the means, float64 weights) and solves ``(HcᵀHc + ridge I) W_out = HcᵀYc``, as reservoirpy's
+    ``Ridge`` does (the bias is not penalised; ``ridge`` is added to the summed, not averaged, Gram
+    matrix).  Each epoch starts the sums afresh; ``train_on_batch`` keeps adding.  (A closed form
+    in ``train_step`` rather than a ``fit`` of its own: callbacks, History, validation, ``evaluate``
+    and saving work as for any model, and data too long for one batch can come batch by batch.)
     ``predict`` gives the one-step outputs, ``generate`` runs freely on its own outputs.
     """
 
