@@ -103,8 +103,8 @@ def main():
               f"{best:>12.2f}{best_ref / best:>13.2f}x{median_ref / median:>15.2f}x")
     print("\naccuracy and pseudo-likelihoods (nats per test image) are means over the rounds (seeds 0, 1, ...); "
           "speed is scikit-learn's fit time over Axon's, best and median of the rounds (above 1: Axon is faster)")
-    print("per round, exact PL: " + "; ".join(f"{n.split(' (')[0]}: {', '.join(f'{v:.2f}' for v in results[n]['exact_pl'])}"
-                                             for n, _ in models))
+    rounds = [f"{n.split(' (')[0]}: {', '.join(f'{v:.2f}' for v in results[n]['exact_pl'])}" for n, _ in models]
+    print("per round, exact PL: " + "; ".join(rounds))
 
 
 if __name__ == "__main__":

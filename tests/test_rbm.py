@@ -185,7 +185,8 @@ def test_hinton_momentum_schedule_follows_the_epochs_of_fit():
     rbm = BernoulliRBM(3, momentum="hinton", seed=0)
     seen = []
     rbm.fit(x, epochs=7, batch_size=10, verbose=0,
-            callbacks=[axon.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(rbm.current_momentum()))])
+            callbacks=[axon.callbacks.LambdaCallback(
+                on_epoch_end=lambda epoch, logs: seen.append(rbm.current_momentum()))])
     assert seen == [0.5] * 5 + [0.9] * 2
     assert BernoulliRBM(3, momentum=lambda epoch: 0.1 * epoch).current_momentum() == 0.0
 
