@@ -97,8 +97,17 @@ def main():
             print(f"{workload:<26}{name:<9}{qe:>8.4f}{te:>8.4f}{wall:>9.2f}{cpu:>8.2f}")
         if "MiniSom" in best:
             a, m = best["Axon"], best["MiniSom"]
-            print(f"{'':<26}{'ratio':<9}{'QE ' + ('<=' if a[2] <= m[2] * (1 + 1e-6) else '>'):>8}"
-                  f"{'TE ' + ('<=' if a[3] <= m[3] + 1e-9 else '>'):>8}{m[0] / a[0]:>8.2f}x{m[1] / a[1]:>7.2f}x")
+            print(f"{'':<26}{'ratio':<9}{'QE ' + compare(a[2], m[2]):>8}{'TE ' + compare(a[3], m[3]):>8}"
+                  f"{m[0] / a[0]:>8.2f}x{m[1] / a[1]:>7.2f}x")
+    print("\nQE/TE '=': equal to 1e-4 relative (Axon's float32 prototypes against MiniSom's float64 ones: a "
+          "near-tie\nwinner may fall the other way); '<' better, '>' worse; ratios: MiniSom seconds / Axon seconds")
+
+
+def compare(ours, theirs):
+    """'=' when the two errors agree to 1e-4 relative, else '<' (ours lower, better) or '>'."""
+    if abs(ours - theirs) <= 1e-4 * max(abs(theirs), 1e-12):
+        return "="
+    return "<" if ours < theirs else ">"
 
 
 if __name__ == "__main__":
