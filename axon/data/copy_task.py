@@ -84,7 +84,8 @@ class CopyTask(PyDataset):
         super().__init__(**kwargs)
         _positive("CopyTask", batch_size=batch_size, min_length=min_length, max_length=max_length, bits=bits)
         if min_length > max_length:
-            raise ValueError(f"CopyTask: min_length ({min_length}) must not exceed max_length ({max_length})")
+            raise ValueError(f"CopyTask: min_length ({min_length}) must not exceed max_length ({max_length}); "
+                             f"pass e.g. CopyTask(min_length=1, max_length={max(min_length, max_length)})")
         self.batch_size, self.min_length, self.max_length, self.bits = batch_size, min_length, max_length, bits
         self._base = int(backend.rng().integers(2 ** 63)) if seed is None else int(seed)
         self._epoch = 0
