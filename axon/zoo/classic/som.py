@@ -484,8 +484,9 @@ def show(out_dir, quick=False):
                    f"asymptotic decay) for {epochs} epochs on {n} Fashion-MNIST images scaled to [0, 1].",
                    f"Quantisation error (mean distance to the winning prototype) {qe:.3f} (first epoch's running "
                    f"mean {start:.3f}); topographic error {te:.3f}: the share of images whose two best units are not "
-                   "neighbours.", "The prototypes change gradually across the grid; the U-matrix's light ridges "
-                   "separate the garment groups (footwear, trousers, bags, tops)."],
+                   "neighbours.", "The prototypes change gradually across the grid, and each garment group (trousers, "
+                   "tops, bags, footwear) holds a region of its own; in the U-matrix, light cells are large steps "
+                   "between neighbouring prototypes (borders, and the varied bags), dark cells smooth regions."],
                   {"u_matrix": u_path, "prototypes": p_path})
     write_page(shown, out_dir, "som")
     return shown
