@@ -23,8 +23,11 @@ def test_registry_lists_the_vision_models_and_aliases():
 def test_families_are_the_sub_packages():
     assert zoo.names("vision") == sorted(NAMES)
     assert zoo.names("sequence") == ["char_rnn", "seq2seq", "sequence_tagger", "text_classifier"]
-    assert set(zoo.names()) == set(zoo.names("vision")) | set(zoo.names("sequence"))
-    with pytest.raises(ValueError, match="families are sequence, vision"):
+    assert {"bernoulli_rbm", "dbn", "hopfield", "boltzmann_machine"} <= set(zoo.names("energy"))
+    assert {"som", "echo_state_network", "perceptron", "neural_turing_machine"} <= set(zoo.names("classic"))
+    families = ("vision", "sequence", "energy", "classic")
+    assert set(zoo.names()) == set().union(*(zoo.names(f) for f in families))
+    with pytest.raises(ValueError, match="families are classic, energy, sequence, vision"):
         zoo.names("generative")
 
 
