@@ -1,0 +1,11 @@
+"""Generative models on the training contract: each is an ``axon.Model`` with its own ``train_step``,
+so ``fit`` gives it progress, callbacks, history and saving.
+
+- ``autoencoder``: dense and convolutional autoencoders, denoising and sparse ones;
+- ``vae``: the variational autoencoder and the conditional VAE;
+- ``gan``: the GAN (Goodfellow's MLP GAN), DCGAN builders (Radford's rules) and the conditional GAN,
+  with the sample-grid callback;
+- ``evaluator``: a frozen Fashion-MNIST classifier trained by Axon and the sample metrics on its
+  features (Fréchet distance, domain Inception Score, k-NN precision and recall, memorisation);
+- ``adversarial``: FGSM and PGD attacks on any classifier, and adversarial training.
+"""
