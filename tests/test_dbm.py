@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import axon
-from axon.zoo.energy.dbm import DeepBoltzmannMachine, sigmoid
+from axon.ops.special import logistic as sigmoid
+from axon.zoo.energy.dbm import DeepBoltzmannMachine
 
 
 def tiny_dbm(seed=0):

@@ -35,6 +35,7 @@ from . import elementwise as E
 from . import linalg as L
 from . import reductions as R
 from . import shaping as S
+from .special import logistic
 
 NORM_EPS = 1e-8     # added to the squared norms in the cosine similarity: defined for zero rows
 SHARPEN_EPS = 1e-12  # added to w~ before its power: a weighting with zeros stays differentiable
@@ -195,10 +196,6 @@ def address(memory, key, beta, gate, shift, gamma, w_prev):
     return Addressing.apply(memory, key, beta, gate, shift, gamma, w_prev)
 
 
-def _sigmoid(x):
-    return 0.5 + 0.5 * np.tanh(0.5 * x)
-
-
 class HeadParameters(Function):
     """The controller's head outputs split and squashed into their ranges (see ``head_parameters``)."""
 
@@ -208,10 +205,10 @@ class HeadParameters(Function):
         rest = p[:, heads * size:].reshape(b, write_heads, 2 * width)
         key = np.tanh(addr[..., :width])
         beta = np.logaddexp(0, addr[..., width])
-        gate = _sigmoid(addr[..., width + 1])
+        gate = logistic(addr[..., width + 1])
         gamma = 1 + np.logaddexp(0, addr[..., width + 2])
         shift = _softmax(addr[..., width + 3:])
-        erase = _sigmoid(rest[..., :width])
+        erase = logistic(rest[..., :width])
         add = np.tanh(rest[..., width:])
         self.save(addr=addr, key=key, gate=gate, shift=shift, erase=erase, add=add,
                   sizes=(heads, width, shifts, write_heads))
@@ -226,11 +223,11 @@ class HeadParameters(Function):
         if dkey is not None:
             daddr[..., :width] = dkey * (1 - s.key * s.key)
         if dbeta is not None:                                    # softplus' = sigmoid
-            daddr[..., width] = dbeta * _sigmoid(s.addr[..., width])
+            daddr[..., width] = dbeta * logistic(s.addr[..., width])
         if dgate is not None:
             daddr[..., width + 1] = dgate * s.gate * (1 - s.gate)
         if dgamma is not None:
-            daddr[..., width + 2] = dgamma * _sigmoid(s.addr[..., width + 2])
+            daddr[..., width + 2] = dgamma * logistic(s.addr[..., width + 2])
         if dshift is not None:
             daddr[..., width + 3:] = _softmax_backward(s.shift, dshift)
         if derase is not None:

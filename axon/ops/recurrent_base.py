@@ -47,18 +47,14 @@ import numpy as np
 from ..autograd import Function, enable_grad
 from ..tensor import Tensor
 from . import activations as A
+from .special import logistic
 
 
 # ---------------------------------------------------------------------------
 # activations applied in place on preallocated arrays, with derivatives
 
 def _sigmoid_(a):
-    # 1 / (1 + e^-a) = (1 + tanh(a / 2)) / 2, in place, no overflow
-    a *= 0.5
-    np.tanh(a, out=a)
-    a *= 0.5
-    a += 0.5
-    return a
+    return logistic(a, out=a)
 
 
 def _sigmoid_deriv(y, out):

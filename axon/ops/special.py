@@ -24,6 +24,35 @@ def scipy_erf(needed_by="erf", alternative="or axon[vision]"):
     return erf
 
 
+def logistic(x, out=None):
+    """The logistic function ``1 / (1 + e^-x)`` of a NumPy array (no graph), as ``(1 + tanh(x / 2)) / 2``
+    so that it never overflows; written into ``out`` (which may be ``x`` itself) when given.
+
+    >>> logistic(np.array([-1000.0, 0.0, 1000.0]))
+    array([0. , 0.5, 1. ])
+    """
+    out = np.multiply(x, 0.5, out=out)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
+
+
+def log1pexp(x):
+    """``log(1 + e^x)`` (softplus) of a NumPy array (no graph), as ``max(x, 0) + log1p(e^-|x|)`` so that it
+    never overflows.
+
+    >>> [round(float(v), 4) for v in log1pexp(np.array([-1000.0, 0.0, 1000.0]))]
+    [0.0, 0.6931, 1000.0]
+    """
+    out = np.abs(x)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.log1p(out, out=out)
+    out += np.maximum(x, 0)
+    return out
+
+
 class Log1p(Function):
     def forward(self, x):
         self.save(x=x)

@@ -18,7 +18,8 @@ True
 """
 import numpy as np
 
-from .rbm import GaussianBernoulliRBM, softplus
+from ...ops.special import log1pexp
+from .rbm import GaussianBernoulliRBM
 
 MAX_EXACT_UNITS = 25
 
@@ -63,9 +64,9 @@ def log_partition_exact(rbm, max_units=MAX_EXACT_UNITS, chunk=1 << 16):
             m = s @ W.T
             parts.append(s @ c + m @ b + 0.5 * (m * m).sum(axis=1))
         elif by_hidden:    # sum over v of exp(b.v + v W h + c.h) = exp(c.h) prod_i (1 + exp(b_i + (W h)_i))
-            parts.append(s @ c + softplus(s @ W.T + b).sum(axis=1))
+            parts.append(s @ c + log1pexp(s @ W.T + b).sum(axis=1))
         else:              # sum over h: exp(-F(v))
-            parts.append(s @ b + softplus(s @ W + c).sum(axis=1))
+            parts.append(s @ b + log1pexp(s @ W + c).sum(axis=1))
     log_z = _logsumexp(np.concatenate(parts))
     return log_z + (0.5 * nv * np.log(2 * np.pi) if gaussian else 0.0)
 
@@ -124,14 +125,14 @@ def ais_log_partition(rbm, n_runs=100, n_betas=10000, seed=None, data=None):
             b_base = np.log(mean) - np.log1p(-mean)
         else:
             b_base = b
-        log_z_base = float(softplus(b_base).sum()) + nh * np.log(2.0)
+        log_z_base = float(log1pexp(b_base).sum()) + nh * np.log(2.0)
         v = (rng.random((n_runs, nv)) < 1.0 / (1.0 + np.exp(-b_base))).astype(np.float64)
     db = b - b_base
     log_w = np.zeros(n_runs)
     pre = v @ W + c
     for beta_prev, beta in zip(betas[:-1], betas[1:]):
         # importance weight: p*_beta(v) / p*_beta_prev(v) at the current state
-        log_w += softplus(beta * pre).sum(axis=1) - softplus(beta_prev * pre).sum(axis=1)
+        log_w += log1pexp(beta * pre).sum(axis=1) - log1pexp(beta_prev * pre).sum(axis=1)
         if not gaussian:
             log_w += (beta - beta_prev) * (v @ db)
         # one Gibbs step that leaves p_beta invariant
@@ -160,4 +161,4 @@ def _free_energy64(rbm, v):
     W, b, c = _weights(rbm)
     v = np.asarray(v, dtype=np.float64)
     visible = 0.5 * ((v - b) ** 2).sum(axis=1) if isinstance(rbm, GaussianBernoulliRBM) else -(v @ b)
-    return visible - softplus(v @ W + c).sum(axis=1)
+    return visible - log1pexp(v @ W + c).sum(axis=1)

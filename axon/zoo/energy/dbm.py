@@ -27,14 +27,10 @@ from ...data.datasets import fashion_mnist
 from ...metrics import Mean
 from ...models import Model
 from ...tensor import Tensor
+from ...ops.special import logistic
 from ...utils.plots import pyplot, save_figure
 from ..registry import register
 from ..showcase import Shown, write_page
-
-
-def sigmoid(a):
-    """The logistic function, elementwise, computed without overflow (float32 in, float32 out)."""
-    return (0.5 * (1.0 + np.tanh(0.5 * a))).astype(a.dtype, copy=False)
 
 
 def as_visible(model, what, v, width=None):
@@ -166,10 +162,10 @@ class DeepBoltzmannMachine(Model):
         mu = [v]
         for l in range(1, top + 1):
             scale = 1.0 if l == top else 2.0
-            mu.append(sigmoid(scale * (mu[l - 1] @ self.kernels[l - 1].data) + self.biases[l].data))
+            mu.append(logistic(scale * (mu[l - 1] @ self.kernels[l - 1].data) + self.biases[l].data))
         for _ in range(steps):
             for l in range(1, top + 1):
-                mu[l] = sigmoid(self._net_input(mu, l))
+                mu[l] = logistic(self._net_input(mu, l))
         return mu
 
     def reconstruct(self, v, steps=None):
@@ -178,7 +174,7 @@ class DeepBoltzmannMachine(Model):
         self._check_built("reconstruct")
         v = as_visible(self, "reconstruct", v, self.n_visible)
         mu = self._mean_field(v, self.mean_field_steps if steps is None else steps)
-        return sigmoid(mu[1] @ self.kernels[0].data.T + self.biases[0].data)
+        return logistic(mu[1] @ self.kernels[0].data.T + self.biases[0].data)
 
     def transform(self, v):
         """The top hidden layer's mean-field probabilities (N, layer_sizes[-1]) for ``v``: the features."""
@@ -190,7 +186,7 @@ class DeepBoltzmannMachine(Model):
         probs = [None] * len(states)
         for parity in (1, 0):
             for l in range(parity, len(states), 2):
-                probs[l] = sigmoid(self._net_input(states, l))
+                probs[l] = logistic(self._net_input(states, l))
                 states[l] = (rng.random(probs[l].shape, dtype=np.float32) < probs[l]).astype(np.float32)
         return probs
 
@@ -213,7 +209,7 @@ class DeepBoltzmannMachine(Model):
         (smoother pictures)."""
         self._check_built("fantasy_particles")
         if probabilities:
-            return sigmoid(self.chains[1].data @ self.kernels[0].data.T + self.biases[0].data)
+            return logistic(self.chains[1].data @ self.kernels[0].data.T + self.biases[0].data)
         return self.chains[0].data.copy()
 
     def call(self, x):
@@ -255,7 +251,7 @@ class DeepBoltzmannMachine(Model):
             else:
                 for p, g in zip(params, grads):
                     p.data += self.learning_rate * g
-            recon = sigmoid(mu[1] @ self.kernels[0].data.T + self.biases[0].data)
+            recon = logistic(mu[1] @ self.kernels[0].data.T + self.biases[0].data)
             self.reconstruction_tracker.update_state(float(np.mean((v - recon) ** 2)), sample_weight=n)
         return {"reconstruction_error": self.reconstruction_tracker.result()}
 

@@ -21,35 +21,9 @@ from ... import callbacks as cbks
 from ...autograd import no_grad
 from ...data.batches import unpack_x_y_sample_weight
 from ...models import Model
+from ...ops.special import log1pexp, logistic
 from ...tensor import Tensor
 from ..registry import register
-
-
-def sigmoid(x):
-    """The logistic function, computed as ``(1 + tanh(x / 2)) / 2`` so that it never overflows."""
-    out = np.tanh(x * 0.5)
-    out += 1.0
-    out *= 0.5
-    return out
-
-
-def _sigmoid_in_place(x):
-    """``sigmoid(x)`` written over ``x`` (a temporary), saving the allocations of ``sigmoid``."""
-    x *= 0.5
-    np.tanh(x, out=x)
-    x += 1.0
-    x *= 0.5
-    return x
-
-
-def softplus(x):
-    """``log(1 + exp(x))`` without overflow, as ``max(x, 0) + log1p(exp(-|x|))``."""
-    out = np.abs(x)
-    np.negative(out, out=out)
-    np.exp(out, out=out)
-    np.log1p(out, out=out)
-    out += np.maximum(x, 0)
-    return out
 
 
 HINTON_MOMENTUM = "hinton"  # 0.5 for the first 5 epochs, then 0.9 (Hinton's practical guide, section 9)
@@ -219,12 +193,12 @@ class BernoulliRBM(Model):
     def _hidden_mean(self, v):
         pre = v @ self.W.data
         pre += self.hidden_bias.data
-        return _sigmoid_in_place(pre)
+        return logistic(pre, out=pre)
 
     def _visible_mean(self, h):
         pre = h @ self.W.data.T
         pre += self.visible_bias.data
-        return _sigmoid_in_place(pre)
+        return logistic(pre, out=pre)
 
     def _bernoulli(self, p):
         """Binary states (float) drawn with probabilities ``p``."""
@@ -244,7 +218,7 @@ class BernoulliRBM(Model):
 
     def _free_energy(self, v, pre=None):
         pre = v @ self.W.data + self.hidden_bias.data if pre is None else pre
-        return self._visible_energy(v) - softplus(pre).sum(axis=1)
+        return self._visible_energy(v) - log1pexp(pre).sum(axis=1)
 
     # ----- public, NumPy in and out
     def hidden_probabilities(self, v):
@@ -310,7 +284,7 @@ class BernoulliRBM(Model):
         v_flipped = v.copy()
         rows = np.arange(len(v))
         v_flipped[rows, flip] = 1.0 - v_flipped[rows, flip]
-        return -v.shape[1] * softplus(-(self._free_energy(v_flipped) - self._free_energy(v)))
+        return -v.shape[1] * log1pexp(-(self._free_energy(v_flipped) - self._free_energy(v)))
 
     def call(self, x):
         return Tensor(self._hidden_mean(self._as_visible(x, "call")))
@@ -352,7 +326,7 @@ class BernoulliRBM(Model):
         n = len(v0)
         pre0 = v0 @ W
         pre0 += c
-        h0 = sigmoid(pre0)
+        h0 = logistic(pre0)
         v0_sum = np.add.reduce(v0, axis=0)
         error = energy = None
         if self._logged[3] % self.log_every == 0:
@@ -360,7 +334,7 @@ class BernoulliRBM(Model):
             rec = self._visible_mean(h0)
             rec -= v0
             error = float(np.vdot(rec, rec))
-            energy = self._visible_energy_sum(v0, v0_sum) - float(np.add.reduce(softplus(pre0), axis=None))
+            energy = self._visible_energy_sum(v0, v0_sum) - float(np.add.reduce(log1pexp(pre0), axis=None))
         # negative phase: k Gibbs steps from the data (CD) or from the persistent chains (PCD); the
         # model's statistics are the sampled visible states and their hidden probabilities
         if self.persistent:

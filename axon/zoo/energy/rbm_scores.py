@@ -14,9 +14,7 @@ Besag's pseudo-likelihood replaces ``log p(v)`` by ``sum_i log p(v_i | v_-i)``; 
 """
 import numpy as np
 
-
-def _softplus(x):
-    return np.logaddexp(0.0, x)
+from ...ops.special import log1pexp
 
 
 def pseudo_likelihood_from_weights(W, visible_bias, hidden_bias, v, chunk=256):
@@ -30,12 +28,12 @@ def pseudo_likelihood_from_weights(W, visible_bias, hidden_bias, v, chunk=256):
     for start in range(0, len(v), chunk):
         rows = v[start:start + chunk]
         pre = rows @ W + c                                   # (n, H)
-        free = -(rows @ b) - _softplus(pre).sum(axis=1)      # (n,)
+        free = -(rows @ b) - log1pexp(pre).sum(axis=1)      # (n,)
         sign = 1.0 - 2.0 * rows                              # +1 where the flip turns a 0 on, -1 where off
         # flipping unit i moves the hidden input by sign_i W_i and the visible term by sign_i b_i
         pre_flipped = pre[:, None, :] + sign[:, :, None] * W[None, :, :]       # (n, V, H)
-        free_flipped = -(rows @ b)[:, None] - sign * b - _softplus(pre_flipped).sum(axis=2)
-        out[start:start + chunk] = -_softplus(-(free_flipped - free[:, None])).sum(axis=1)
+        free_flipped = -(rows @ b)[:, None] - sign * b - log1pexp(pre_flipped).sum(axis=2)
+        out[start:start + chunk] = -log1pexp(-(free_flipped - free[:, None])).sum(axis=1)
     return out
 
 
