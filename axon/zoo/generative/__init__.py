@@ -9,3 +9,5 @@ so ``fit`` gives it progress, callbacks, history and saving.
   features (Fréchet distance, domain Inception Score, k-NN precision and recall, memorisation);
 - ``adversarial``: FGSM and PGD attacks on any classifier, and adversarial training.
 """
+from .autoencoder import (Autoencoder, dense_autoencoder, conv_autoencoder, denoising_autoencoder,
+                          sparse_autoencoder)
