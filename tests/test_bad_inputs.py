@@ -97,7 +97,7 @@ CASES = [
     ("initializer_typo", lambda: build(L.Dense(3, kernel_initializer="glorot_unifrm")), ValueError,
      ["initializer 'glorot_unifrm'", "did you mean 'glorot_uniform'"]),
     ("regularizer_typo", lambda: build(L.Dense(3, kernel_regularizer="l3")), ValueError,
-     ["regularizer 'l3'", "Known: l1, l1_l2, l2"]),
+     ["regularizer 'l3'", "Known: kl_sparsity, l1, l1_l2, l2"]),
     ("regularizer_negative", lambda: regularizers.L2(-1.0), ValueError,
      ["L2", "l2 must be a number >= 0", "got -1.0", "l2=1e-4"]),
     ("leaky_relu_negative", lambda: L.LeakyReLU(negative_slope=-1), ValueError,

@@ -23,3 +23,5 @@ from .sequence import RepeatVector, Masking
 from .operator import Operator
 from .index_lookup import StringLookup, IntegerLookup
 from .text_vectorization import TextVectorization
+from .regularization import GaussianDropout
+from .sampling import Sampling

@@ -16,7 +16,7 @@ import numpy as np
 from .. import backend
 from ..autograd import no_grad
 from ..hooks import running_layers
-from ..serialization import Serializable
+from ..serialization import Serializable, serialize
 from ..tensor import Tensor
 from .. import initializers, regularizers
 from .symbolic import SymbolicTensor, trace_call
@@ -74,7 +74,9 @@ class Layer(Serializable):
     keyword arguments may be left out of the signature).
 
     Constructor keywords every layer takes: ``name``, ``trainable``,
-    ``input_shape`` (without the batch axis), ``input_dim``, ``dtype``.
+    ``input_shape`` (without the batch axis), ``input_dim``, ``dtype``,
+    ``activity_regularizer`` (a penalty of the layer's output added to
+    ``losses`` on each forward call, divided by the batch size as in Keras 3).
     """
     supports_masking = False
     keeps_inner_masks = False  # containers (models) leave the masks their inner layers computed
@@ -86,7 +88,7 @@ class Layer(Serializable):
             cls.build = _marks_built(build)
 
     def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None,
-                 batch_size=None, dtype=None):
+                 batch_size=None, dtype=None, activity_regularizer=None):
         self.name = name or _auto_name(type(self).__name__)
         if name is None and _takes(type(self), "name"):  # keep the generated name in the saved config
             self._init_args[1]["name"] = self.name
@@ -96,6 +98,7 @@ class Layer(Serializable):
         self._param_trainable = {}
         self._layers = []
         self._regularized = []
+        self.activity_regularizer = activity_regularizer
         self.training = True
         self.input_spec = None
         self.dtype = np.dtype(dtype).type if dtype else backend.floatx()
@@ -175,6 +178,30 @@ class Layer(Serializable):
         self.__dict__.setdefault("_call_losses", []).append(_to_tensor(loss))
         _holding_losses.add(self)
 
+    @property
+    def activity_regularizer(self):
+        """The penalty of this layer's output (a regularizer, or None), added to ``losses``
+        on each forward call."""
+        return self.__dict__.get("_activity_regularizer")
+
+    @activity_regularizer.setter
+    def activity_regularizer(self, regularizer):
+        self.__dict__["_activity_regularizer"] = regularizers.get(regularizer)
+
+    def _add_activity_losses(self, out):
+        """Add the activity penalty of each output tensor, as Keras 3's ``Layer.__call__`` does
+        (keras/src/layers/layer.py, "Record activity regularizer loss"): the penalty of an output
+        with a batch axis is divided by the batch size ("to ensure consistent regularization
+        strength across batch sizes"), unless the regularizer says its value is already a mean
+        over the batch (``averages_batch = True``, e.g. ``KLSparsity``)."""
+        reg = self.activity_regularizer
+        for t in _flat(out if isinstance(out, (list, tuple)) else [out]):
+            if isinstance(t, Tensor) and t.dtype.kind == "f":
+                loss = _to_tensor(reg(t))
+                if t.ndim > 0 and t.shape[0] and not getattr(reg, "averages_batch", False):
+                    loss = loss * (1.0 / t.shape[0])
+                self.add_loss(loss)
+
     def _own_weights(self, trainable):
         return [w for n, w in self._params.items() if self._param_trainable[n] == trainable]
 
@@ -249,6 +276,9 @@ class Layer(Serializable):
         config = super().get_config()
         if config.get("trainable", True) != self._trainable and _takes(type(self), "trainable"):
             config["trainable"] = self._trainable  # frozen (or unfrozen) after construction
+        reg = self.activity_regularizer
+        if reg is not None and "activity_regularizer" not in config and _takes(type(self), "activity_regularizer"):
+            config["activity_regularizer"] = serialize(reg)  # set after construction
         return config
 
     def count_params(self):
@@ -372,6 +402,8 @@ class Layer(Serializable):
         running_layers.append(self)  # function hooks read which layer an op runs in
         try:
             out = self.call(*inputs, **kw)
+            if self.activity_regularizer is not None:
+                self._add_activity_losses(out)
         finally:
             running_layers.pop()
             _learning_phase = prev
