@@ -11,3 +11,10 @@ so ``fit`` gives it progress, callbacks, history and saving.
 """
 from .autoencoder import (Autoencoder, dense_autoencoder, conv_autoencoder, denoising_autoencoder,
                           sparse_autoencoder)
+from .gan import GAN, SampleGrid, image_grid, save_image_grid
+from .dcgan import (dcgan, mlp_gan, dcgan_generator, dcgan_discriminator, mlp_generator, mlp_discriminator,
+                    LAB_DEFAULTS)
+from .cgan import ConditionalGAN, conditional_gan, cgan_generator, cgan_discriminator
+from .evaluator import Evaluator, evaluator_cnn
+from .sample_metrics import (frechet_distance, inception_score, class_histogram, knn_precision_recall,
+                             nearest_training_images, evaluate_samples, calibration, calibration_table)
