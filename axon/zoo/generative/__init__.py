@@ -18,3 +18,4 @@ from .cgan import ConditionalGAN, conditional_gan, cgan_generator, cgan_discrimi
 from .evaluator import Evaluator, evaluator_cnn
 from .sample_metrics import (frechet_distance, inception_score, class_histogram, knn_precision_recall,
                              nearest_training_images, evaluate_samples, calibration, calibration_table)
+from .adversarial import AdversarialTraining, fgsm, pgd, input_gradient, robust_accuracy
