@@ -96,8 +96,9 @@ class GaussianDropout(Layer):
 
     >>> import numpy as np
     >>> layer = GaussianDropout(0.2, seed=0)
-    >>> bool((layer(np.ones((2, 3), "float32")).data == 1).all())  # inference: identity
-    True
+    >>> x = np.ones((2, 3), "float32")
+    >>> bool((layer(x, training=False).data == x).all()), bool((layer(x, training=True).data == x).any())
+    (True, False)
     """
     supports_masking = True
 
