@@ -19,3 +19,5 @@ from .evaluator import Evaluator, evaluator_cnn
 from .sample_metrics import (frechet_distance, inception_score, class_histogram, knn_precision_recall,
                              nearest_training_images, evaluate_samples, calibration, calibration_table)
 from .adversarial import AdversarialTraining, fgsm, pgd, input_gradient, robust_accuracy
+from .vae import VAE, dense_vae, conv_vae, kl_divergence, reconstruction_loss
+from .cvae import ConditionalVAE, dense_cvae
