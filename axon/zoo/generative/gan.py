@@ -8,6 +8,7 @@ the discriminator on one-sided smoothed targets (real 0.9, fake 0), so it never 
 epoch; ``dcgan.py`` builds Radford's convolutional networks and Goodfellow's MLPs, ``cgan.py`` the
 conditional GAN.
 """
+import contextlib
 import os
 
 import numpy as np
@@ -201,7 +202,8 @@ class GAN(Model):
         d_weights = self.discriminator.trainable_weights
         self.d_optimizer.apply(grad(d_loss, d_weights), d_weights)
         # the generator's step, non-saturating: maximise log D(G(z)), i.e. cross-entropy towards 1
-        g_logits = self._discriminate(fake, fake_labels, training=True)
+        with _no_weight_grads(d_weights):  # the backward pass skips the discriminator's weight gradients
+            g_logits = self._discriminate(fake, fake_labels, training=True)
         g_loss = ops.binary_crossentropy(np.ones((n, 1), np.float32), g_logits, from_logits=True)
         g_weights = self.generator.trainable_weights
         self.g_optimizer.apply(grad(g_loss, g_weights), g_weights)
@@ -252,6 +254,18 @@ class GAN(Model):
         if seed is None:
             return self._noise(int(n))
         return np.random.default_rng(seed).standard_normal((int(n), self.latent_dim), dtype=np.float32)
+
+
+@contextlib.contextmanager
+def _no_weight_grads(weights):
+    flags = [w.requires_grad for w in weights]
+    for w in weights:
+        w.requires_grad = False
+    try:
+        yield
+    finally:
+        for w, flag in zip(weights, flags):
+            w.requires_grad = flag
 
 
 def _sigmoid(x):
