@@ -9,8 +9,8 @@ with the same network, which ``calibration`` provides.
 >>> a, b = rng.normal(size=(2000, 4)), rng.normal(size=(2000, 4)) + [1, 0, 0, 0]
 >>> round(frechet_distance(a, b), 1)  # the means differ by 1
 1.0
->>> inception_score(np.eye(10)[np.arange(1000) % 10], splits=10)
-(10.0, 0.0)
+>>> [round(v, 6) for v in inception_score(np.eye(10)[np.arange(1000) % 10], splits=10)]
+[10.0, 0.0]
 """
 import json
 import os
