@@ -45,7 +45,7 @@ def train_recall(cell, lag, n=2000, epochs=20, units=32, seed=0):
 
 
 def _show(cell, out_dir, quick):
-    lag = 10 if quick else 30
+    lag = 10 if quick else 15
     epochs = {"rnn": 12, "lstm": 12, "gru": 15}[cell] if quick else 40
     history, accuracy = train_recall(cell, lag, epochs=epochs)
     _, name, claim = CELLS[cell]
