@@ -151,15 +151,6 @@ def knn_radii(features, k=3):
     return np.sqrt(radii)
 
 
-def _inside_manifold(queries, points, radii):
-    """(len(queries),) bool: whether each query lies in some ball (point, radius)."""
-    sq, r2 = np.einsum("ij,ij->i", points, points), radii ** 2
-    inside = np.empty(len(queries), dtype=bool)
-    for rows in _row_blocks(len(queries), len(points)):
-        inside[rows] = np.any(_squared_distances(queries[rows], points, sq) <= r2[None, :], axis=1)
-    return inside
-
-
 def knn_precision_recall(real_features, fake_features, k=3):
     """``(precision, recall)`` of Kynkäänniemi et al. (2019): precision is the fraction of fake samples
     inside the real manifold (the union of balls reaching each real sample's k-th nearest real
@@ -168,9 +159,15 @@ def knn_precision_recall(real_features, fake_features, k=3):
     real = _as_features(real_features, "real_features", "knn_precision_recall")
     fake = _as_features(fake_features, "fake_features", "knn_precision_recall")
     _check_same_width(real, fake, "knn_precision_recall")
-    precision = float(np.mean(_inside_manifold(fake, real, knn_radii(real, k))))
-    recall = float(np.mean(_inside_manifold(real, fake, knn_radii(fake, k))))
-    return precision, recall
+    real_r2, fake_r2 = knn_radii(real, k) ** 2, knn_radii(fake, k) ** 2
+    real_sq = np.einsum("ij,ij->i", real, real)
+    fake_inside = np.empty(len(fake), dtype=bool)
+    real_inside = np.zeros(len(real), dtype=bool)
+    for rows in _row_blocks(len(fake), len(real)):  # one pass over the fake-real distances serves both
+        d2 = _squared_distances(fake[rows], real, real_sq)
+        fake_inside[rows] = np.any(d2 <= real_r2[None, :], axis=1)
+        real_inside |= np.any(d2 <= fake_r2[rows, None], axis=0)
+    return float(np.mean(fake_inside)), float(np.mean(real_inside))
 
 
 # ----- memorisation
