@@ -107,7 +107,12 @@ def fgsm(model, x, y, epsilon, loss=None, clip=(0.0, 1.0)):
     bounds = _clip("fgsm", clip, x)
     if epsilon == 0:
         return x.copy()
-    x_adv = x + x.dtype.type(epsilon) * np.sign(input_gradient(model, x, y, loss))
+    return _step(x, np.sign(input_gradient(model, x, y, loss)), epsilon, bounds)
+
+
+def _step(x, sign, epsilon, bounds):
+    """``x + epsilon * sign``, clipped to ``bounds`` (or not, for None)."""
+    x_adv = x + x.dtype.type(epsilon) * sign
     return x_adv if bounds is None else np.clip(x_adv, *bounds, out=x_adv)
 
 
@@ -166,10 +171,19 @@ def robust_accuracy(model, x, y, epsilons, attack="fgsm", batch_size=256, **opti
     epsilons = [_epsilon("robust_accuracy", e) for e in np.atleast_1d(epsilons).tolist()]
     labels = _labels(y)
     correct = dict.fromkeys(epsilons, 0)
+    one_gradient = attack == "fgsm" and set(options) <= {"loss", "clip"}
     for start in range(0, len(x), batch_size):
         xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+        if one_gradient and max(epsilons) > 0:  # FGSM steps along one gradient sign, whatever epsilon
+            bounds = _clip("robust_accuracy", options.get("clip", (0.0, 1.0)), xb)
+            sign = np.sign(input_gradient(model, xb, yb, options.get("loss")))
         for eps in epsilons:
-            xa = xb if eps == 0 else ATTACK_FUNCTIONS[attack](model, xb, yb, eps, **options)
+            if eps == 0:
+                xa = xb
+            elif one_gradient:
+                xa = _step(xb, sign, eps, bounds)
+            else:
+                xa = ATTACK_FUNCTIONS[attack](model, xb, yb, eps, **options)
             with no_grad():
                 pred = to_numpy(model(xa, training=False)).argmax(axis=1)
             correct[eps] += int(np.sum(pred == labels[start:start + batch_size]))
