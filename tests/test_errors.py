@@ -104,7 +104,7 @@ def test_non_finite_loss_from_inf_inputs_names_epoch_and_batch():
     (lambda: axon.metrics.get("accuarcy"), r"unknown metric 'accuarcy'; .*or 'accuracy'"),
     (lambda: Dense(2, activation="rellu"), r"unknown activation 'rellu'; did you mean 'relu'"),
     (lambda: axon.initializers.get("glorot"), r"unknown initializer 'glorot'; did you mean .*'glorot_uniform'"),
-    (lambda: axon.regularizers.get("l3"), r"unknown regularizer 'l3'; .*Known: l1, l1_l2, l2"),
+    (lambda: axon.regularizers.get("l3"), r"unknown regularizer 'l3'; .*Known: kl_sparsity, l1, l1_l2, l2"),
     (lambda: axon.Sequential([Dense(2)]).compile("rmsprop", "hinge_loss"), r"unknown loss 'hinge_loss'"),
     (lambda: axon.set_backend("jax"), r"expected 'numpy' \(the only backend supported.*got 'jax'"),
 ])

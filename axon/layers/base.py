@@ -277,8 +277,8 @@ class Layer(Serializable):
         if config.get("trainable", True) != self._trainable and _takes(type(self), "trainable"):
             config["trainable"] = self._trainable  # frozen (or unfrozen) after construction
         reg = self.activity_regularizer
-        if reg is not None and "activity_regularizer" not in config and _takes(type(self), "activity_regularizer"):
-            config["activity_regularizer"] = serialize(reg)  # set after construction
+        if (reg is not None or "activity_regularizer" in config) and _takes(type(self), "activity_regularizer"):
+            config["activity_regularizer"] = serialize(reg)  # the current one, also when set after construction
         return config
 
     def count_params(self):
