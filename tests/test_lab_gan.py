@@ -93,6 +93,27 @@ def test_quick_conditional_lab_has_class_rows_agreement_and_draws_a_class(tmp_pa
     assert len(err) == 1 and "between 0 and 9" in err[0]
 
 
+@needs_fashion
+def test_the_judge_scores_real_images_as_real_and_noise_as_noise(tmp_path, evaluator_dir):
+    """Real test images passed as 'samples' (in [-1, 1], as a generator gives them) land near the
+    calibration floor and their true labels agree with the classifier; uniform noise lands far off."""
+    from axon.labs.gan import GANResults, judge
+    config = _quick(tmp_path, evaluator_dir, model="cgan")
+    data = load_real(config)
+
+    def judged(images, labels):
+        results = GANResults(config, config.settings(), None, data.source, {}, {}, [], {})
+        judge(results, data, (images, labels), say=lambda *a: None)
+        return results
+
+    real = judged(data.x_test, data.y_test)
+    noise_fd = real.calibration["test + Gaussian noise σ=0.2"]["fd"]
+    assert real.metrics["fd"] < noise_fd
+    assert real.agreement_mean > 0.5 and len(real.agreement) == 10  # the small evaluator's accuracy, ~0.65
+    uniform = np.random.default_rng(0).uniform(-1, 1, data.x_test.shape).astype(np.float32)
+    assert judged(uniform, None).metrics["fd"] > 3 * noise_fd
+
+
 def _write_images(folder, count, size, mode, seed=0):
     from PIL import Image
     rng = np.random.default_rng(seed)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..callbacks import Callback
 from . import checks
 from .report import EpochTimer, Stopwatch, Timing
 
@@ -151,6 +152,7 @@ class GANResults:
     history: dict
     epochs: list
     timing: dict
+    batches: dict = field(default_factory=dict)
     metrics: dict | None = None
     calibration: dict = field(default_factory=dict)
     agreement: dict | None = None
@@ -173,6 +175,30 @@ class GANResults:
         """The result in a few lines, as ``axon lab gan`` prints it."""
         from .gan_report import summary
         return summary(self)
+
+
+class BatchLogs(Callback):
+    """Records every batch's own value of the model's mean trackers (d_loss, g_loss, d_real,
+    d_fake), not the running mean of the epoch the progress bar shows: ``logs[name]`` is a list,
+    ``epoch_of_batch`` the fractional epoch at the end of each batch."""
+
+    def __init__(self):
+        super().__init__()
+        self.logs, self.epoch_of_batch = {}, []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch, self._seen = epoch, {}
+
+    def on_train_batch_end(self, batch, logs=None):
+        for metric in self.model.metrics:
+            total, count = getattr(metric, "total", None), getattr(metric, "count", None)
+            if total is None or not count:
+                continue
+            t0, c0 = self._seen.get(metric.name, (0.0, 0))
+            if count > c0:
+                self.logs.setdefault(metric.name, []).append((total - t0) / (count - c0))
+            self._seen[metric.name] = (total, count)
+        self.epoch_of_batch.append(self._epoch + (batch + 1) / max(self.params.get("steps") or batch + 1, 1))
 
 
 def _to_signed(images):
@@ -304,11 +330,11 @@ def run(config, log=print):
     labels = np.repeat(np.arange(num_classes), 8) if conditional else None
     grids = SampleGrid(path("samples"), n=64 if labels is None else len(labels), seed=config.seed, labels=labels,
                        prefix="epoch")
-    timer = EpochTimer()
+    timer, batches = EpochTimer(), BatchLogs()
     with Stopwatch() as watch:
         fit_args = (data.x, data.y) if conditional else (data.x,)
         history = gan.fit(*fit_args, epochs=settings["epochs"], batch_size=settings["batch_size"], shuffle=True,
-                          verbose=config.verbose, callbacks=[timer, grids])
+                          verbose=config.verbose, callbacks=[timer, batches, grids])
     parts["training"] = watch.timing
 
     files = {"generator": gan.generator.save(path("generator")) or path("generator")}
@@ -319,7 +345,7 @@ def run(config, log=print):
 
     results = GANResults(config, settings, gan, data.source,
                          {"training": len(data.x), "judged": config.n_samples}, dict(history.history),
-                         timer.epochs, parts)
+                         timer.epochs, parts, batches={"epoch": batches.epoch_of_batch, **batches.logs})
     with Stopwatch() as watch:
         samples = sample(gan, config.n_samples, num_classes, seed=config.seed + 1)
     parts["sampling"] = watch.timing

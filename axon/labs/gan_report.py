@@ -126,7 +126,7 @@ def write_figures(results, data, samples, path):
     cols = len(data.class_names) if labels is not None and len(data.class_names) <= 16 else 8
     first = _per_class_rows(labels, len(data.class_names)) if labels is not None else np.arange(min(64, len(images)))
     done["grid"] = save_grid(to_unit(images[first]), path("grid"), cols=cols)
-    done["curves"] = plot_curves(results.history, path("curves"), results.config.model)
+    done["curves"] = plot_curves(results.history, path("curves"), results.config.model, results.batches)
     if results.metrics is not None:
         done["histogram"] = plot_class_histogram(class_fractions(results.metrics), data.class_names
                                                  if len(data.class_names) == 10 else _fashion_names(),
@@ -150,25 +150,48 @@ def _per_class_rows(labels, num_classes, per_row=None):
     return np.concatenate([np.flatnonzero(labels == k)[:per_row] for k in range(num_classes)])
 
 
-def plot_curves(history, path, model):
-    """d_loss and g_loss, d_real and d_fake per epoch, side by side."""
+def moving_average(values, window):
+    """The running mean of ``values`` over ``window`` points (shorter at the start), same length.
+
+    >>> moving_average([1.0, 3.0, 5.0, 7.0], 2).tolist()
+    [1.0, 2.0, 4.0, 6.0]
+    """
+    v = np.asarray(values, dtype=np.float64)
+    c = np.concatenate([[0.0], np.cumsum(v)])
+    n = np.arange(1, len(v) + 1)
+    lo = np.maximum(n - window, 0)
+    return (c[n] - c[lo]) / (n - lo)
+
+
+def plot_curves(history, path, model, batches=None):
+    """d_loss and g_loss, d_real and d_fake: per batch (faint) with their moving average, and per
+    epoch (dots), side by side."""
     from ..utils.plots import pyplot, save_figure
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
     epochs = np.arange(1, len(next(iter(history.values()), [])) + 1)
+    batches = batches or {}
+    at = np.asarray(batches.get("epoch", []))
+    window = max(1, len(at) // 30)
     for ax, keys, title in ((axes[0], ("d_loss", "g_loss"), "losses"),
                             (axes[1], ("d_real", "d_fake"), "discriminator output: P(real)")):
-        for key in keys:
-            if key in history:
-                ax.plot(epochs, history[key], "o-", label=key)
+        for key, colour in zip(keys, ("tab:blue", "tab:orange")):
+            if key in batches and len(batches[key]) == len(at) and len(at) > 1:
+                ax.plot(at, batches[key], color=colour, alpha=0.2, lw=0.6)
+                ax.plot(at, moving_average(batches[key], window), color=colour, lw=1.5,
+                        label=f"{key} per batch" + (f" (mean of {window})" if window > 1 else ""))
+            if key in history:  # an epoch's mean, drawn in the middle of the epoch it averages
+                ax.plot(epochs - 0.5, history[key], "o", color=colour, mec="black", label=f"{key}, epoch mean")
         if keys[0] == "d_real":
             ax.axhline(0.5, color="grey", lw=0.8, ls=":", label="0.5 (cannot tell)")
             ax.set_ylim(0, 1)
+        else:
+            ax.axhline(2 * np.log(2), color="grey", lw=0.8, ls=":", label="d_loss at D = 0.5")
         ax.set_xlabel("epoch")
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_title(title)
         ax.grid(alpha=0.3)
-        ax.legend()
+        ax.legend(fontsize=7)
     fig.suptitle(f"{model}: training")
     fig.tight_layout()
     return save_figure(fig, path)
