@@ -140,7 +140,7 @@ class GANResults:
     blurred ... images); ``agreement``: for "cgan", the fraction of samples of each
     requested class that the frozen classifier names that class, by class name, and
     ``agreement_mean``; ``history``: per-epoch d_loss, g_loss, d_real, d_fake;
-    ``epochs``: the ``Timing`` of each epoch; ``timing``: of the parts ("data",
+    ``evaluator``: its file and test accuracy; ``epochs``: the ``Timing`` of each epoch; ``timing``: of the parts ("data",
     "evaluator", "training", "metrics", "figures", "total"); ``files``: what was
     written, by key of ``FILES`` (``grids``: the per-epoch PNGs).
     """
@@ -158,6 +158,7 @@ class GANResults:
     agreement: dict | None = None
     agreement_mean: float | None = None
     evaluator_note: str = ""
+    evaluator: dict = field(default_factory=dict)
     files: dict = field(default_factory=dict)
 
     @property
@@ -381,6 +382,8 @@ def judge(results, data, samples, say=print):
     with Stopwatch() as watch:
         evaluator, reference = load_evaluator(c)
     results.timing["evaluator"] = watch.timing
+    results.evaluator = {"path": evaluator.path, "test_accuracy": evaluator.test_accuracy,
+                         "small (quick mode)": c.quick}
     images, labels = samples
     real_test = None if data.x_test is None else to_unit(data.x_test)
     with Stopwatch() as watch:

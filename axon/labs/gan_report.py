@@ -352,7 +352,17 @@ def write_report(results, path):
                     "classifier trained by Axon. The calibration rows put real and degraded real images through "
                     "the same evaluator, so they say what a distance means: a GAN whose Fréchet distance lies "
                     "below a degraded row's makes images closer to the real ones than that degradation does.")
+        ev = results.evaluator
+        if ev.get("test_accuracy") is not None:
+            r.paragraph(f"The evaluator ({'a small one, quick mode; ' if ev.get('small (quick mode)') else ''}"
+                        f"`{os.path.basename(ev['path'] or '')}`) classifies Fashion-MNIST's test images with "
+                        f"accuracy {ev['test_accuracy']:.4f}.")
         r.lines += list(metrics_table(results)) + [""]
+        if "nn_ratio" in m:
+            r.paragraph(f"Memorisation: a sample's median pixel distance to its nearest training image is "
+                        f"{m['nn_train_median']:.2f}, a real test image's {m['nn_test_median']:.2f} (ratio "
+                        f"{m['nn_ratio']:.2f}; well below 1 would mean copying), and {m['near_copies']:.1%} of the "
+                        "samples lie closer to the training set than 99% of the test images do.")
         fractions = class_fractions(m)
         names = _fashion_names()
         r.section("Classes of the samples")
