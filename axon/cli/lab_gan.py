@@ -38,7 +38,10 @@ def add_arguments(p):
                    help="colour mode of --data-dir images")
     p.add_argument("--limit", type=int, default=None, help="train on only this many images")
     p.add_argument("--n-eval", type=int, default=d.n_eval,
-                   help=f"samples judged by the evaluator (default {d.n_eval})")
+                   help=f"samples judged by the evaluator, a frozen Fashion-MNIST classifier trained once on "
+                        f"first use (a few minutes) and cached (default {d.n_eval})")
+    p.add_argument("--evaluator-dir", default=None,
+                   help="the folder the evaluator is cached in (default ~/.cache/axon/evaluator)")
     p.add_argument("--quick", action=argparse.BooleanOptionalAction, default=False,
                    help="a tiny run in seconds that checks the lab end to end (numbers meaningless)")
     p.add_argument("--seed", type=int, default=d.seed)
