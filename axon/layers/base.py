@@ -73,10 +73,9 @@ class Layer(Serializable):
     ``add_weight``) and ``call(inputs, training=None, mask=None)`` (any of the
     keyword arguments may be left out of the signature).
 
-    Constructor keywords every layer takes: ``name``, ``trainable``,
-    ``input_shape`` (without the batch axis), ``input_dim``, ``dtype``,
-    ``activity_regularizer`` (a penalty of the layer's output added to
-    ``losses`` on each forward call, divided by the batch size as in Keras 3).
+    Constructor keywords every layer takes: ``name``, ``trainable``, ``input_shape`` (without the
+    batch axis), ``input_dim``, ``dtype``, ``activity_regularizer`` (a penalty of the output, added
+    to ``losses`` on each call, divided by the batch size as in Keras 3).
     """
     supports_masking = False
     keeps_inner_masks = False  # containers (models) leave the masks their inner layers computed
@@ -180,8 +179,7 @@ class Layer(Serializable):
 
     @property
     def activity_regularizer(self):
-        """The penalty of this layer's output (a regularizer, or None), added to ``losses``
-        on each forward call."""
+        """The penalty of this layer's output (a regularizer, or None), added to ``losses`` per call."""
         return self.__dict__.get("_activity_regularizer")
 
     @activity_regularizer.setter
@@ -189,17 +187,14 @@ class Layer(Serializable):
         self.__dict__["_activity_regularizer"] = regularizers.get(regularizer)
 
     def _add_activity_losses(self, out):
-        """Add the activity penalty of each output tensor, as Keras 3's ``Layer.__call__`` does
-        (keras/src/layers/layer.py, "Record activity regularizer loss"): the penalty of an output
-        with a batch axis is divided by the batch size ("to ensure consistent regularization
-        strength across batch sizes"), unless the regularizer says its value is already a mean
-        over the batch (``averages_batch = True``, e.g. ``KLSparsity``)."""
+        """Add each float output's penalty divided by the batch size, as Keras 3's ``Layer.__call__``
+        (keras/src/layers/layer.py), unless it is already a batch mean (``averages_batch``: KLSparsity)."""
         reg = self.activity_regularizer
         for t in _flat(out if isinstance(out, (list, tuple)) else [out]):
             if isinstance(t, Tensor) and t.dtype.kind == "f":
                 loss = _to_tensor(reg(t))
                 if t.ndim > 0 and t.shape[0] and not getattr(reg, "averages_batch", False):
-                    loss = loss * (1.0 / t.shape[0])
+                    loss = loss / t.shape[0]
                 self.add_loss(loss)
 
     def _own_weights(self, trainable):
