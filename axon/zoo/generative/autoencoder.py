@@ -168,14 +168,16 @@ def conv_autoencoder(input_shape=(28, 28, 1), latent_dim=32, filters=(32, 64), a
 NOISES = ("gaussian", "dropout")
 
 
-def denoising_autoencoder(kind="dense", noise="gaussian", amount=0.3, name="denoising_autoencoder", **kw):
+def denoising_autoencoder(kind="dense", noise="gaussian", amount=0.3, seed=None, name="denoising_autoencoder",
+                          **kw):
     """An uncompiled denoising ``Autoencoder``: a corruption layer first in the encoder, active only
     in training, so ``fit(x, x)`` teaches it to restore clean inputs from corrupted ones.
 
     ``kind``: ``"dense"`` or ``"conv"`` (the other arguments, ``**kw``, go to ``dense_autoencoder``
     or ``conv_autoencoder``); ``noise``: ``"gaussian"`` adds N(0, ``amount``^2) to each input
     (``GaussianNoise``), ``"dropout"`` multiplies each by N(1, ``amount`` / (1 - ``amount``))
-    noise (Keras's ``GaussianDropout``, ``amount`` the drop rate).
+    noise (Keras's ``GaussianDropout``, ``amount`` the drop rate).  ``seed`` fixes the noise's
+    sequence of draws.
 
     >>> type(denoising_autoencoder(noise="gaussian", amount=0.5).encoder.layers[0]).__name__
     'GaussianNoise'
@@ -186,7 +188,8 @@ def denoising_autoencoder(kind="dense", noise="gaussian", amount=0.3, name="deno
             or (noise == "dropout" and amount >= 1):
         expected = "a rate in [0, 1)" if noise == "dropout" else "a standard deviation >= 0"
         raise ValueError(f"denoising_autoencoder: amount must be {expected} for noise={noise!r}, got {amount!r}")
-    corrupt = layers.GaussianNoise(float(amount)) if noise == "gaussian" else layers.GaussianDropout(float(amount))
+    corrupt = (layers.GaussianNoise(float(amount), seed=seed) if noise == "gaussian"
+               else layers.GaussianDropout(float(amount), seed=seed))
     if kind == "dense":
         defaults = dict(input_shape=(28, 28, 1), latent_dim=32, hidden=(256,), activation="relu",
                         output_activation="sigmoid")
@@ -212,7 +215,7 @@ def _only(builder, given, allowed, kind):
 
 
 PENALTIES = ("kl", "l1")
-DEFAULT_WEIGHTS = {"kl": 0.1, "l1": 1e-3}
+DEFAULT_WEIGHTS = {"kl": 0.01, "l1": 0.005}
 
 
 def sparse_autoencoder(input_shape=(28, 28, 1), latent_dim=64, penalty="kl", target=0.05, weight=None,
@@ -222,8 +225,8 @@ def sparse_autoencoder(input_shape=(28, 28, 1), latent_dim=64, penalty="kl", tar
 
     ``penalty="kl"``: ``weight`` times the KL divergence between a Bernoulli of mean ``target``
     (the sparsity target rho) and one of each unit's mean activation over the batch, summed over
-    the units (``axon.regularizers.KLSparsity``; ``weight`` 0.1 by default);
-    ``penalty="l1"``: ``weight`` times the sum of the activations per input (``L1``, 1e-3 by default;
+    the units (``axon.regularizers.KLSparsity``; ``weight`` 0.01 by default);
+    ``penalty="l1"``: ``weight`` times the sum of the activations per input (``L1``, 0.005 by default;
     ``target`` unused). ``hidden``: dense ReLU layers between the input and the code.
 
     >>> sparse_autoencoder(input_shape=(16,), latent_dim=8).encoder.layers[-1].activity_regularizer is not None
