@@ -79,6 +79,19 @@ def test_fgsm_raises_the_loss_and_lowers_the_accuracy(trained):
     assert acc[0.0] > 0.7 and acc[0.05] < acc[0.0] - 0.2 and acc[0.1] <= acc[0.05]
 
 
+def test_robust_accuracy_is_the_accuracy_on_the_attacked_images(trained):
+    model, x, y = trained
+    fast = robust_accuracy(model, x, y, [0.0, 0.02, 0.1], batch_size=128)  # one gradient for every epsilon
+    for eps in (0.02, 0.1):
+        direct = np.mean(model.predict(fgsm(model, x, y, eps), verbose=0).argmax(axis=1) == y)
+        assert fast[eps] == pytest.approx(direct)
+    assert fast[0.0] == pytest.approx(np.mean(model.predict(x, verbose=0).argmax(axis=1) == y))
+    pgd_acc = robust_accuracy(model, x[:50], y[:50], [0.05], attack="pgd", steps=3, seed=1, batch_size=20)
+    direct = np.mean(model.predict(pgd(model, x[:50], y[:50], 0.05, steps=3, seed=1), verbose=0).argmax(axis=1)
+                     == y[:50])
+    assert abs(pgd_acc[0.05] - direct) <= 0.1  # random starts drawn per batch
+
+
 def test_pgd_stays_in_the_ball_and_is_at_least_as_strong_as_fgsm(trained):
     model, x, y = trained
     eps = 0.05
@@ -130,12 +143,14 @@ def test_bad_inputs_are_refused_by_name():
         fgsm(model, x, y, -0.1)
     with pytest.raises(ValueError, match="pgd: steps must be"):
         pgd(model, x, y, 0.1, steps=0)
-    with pytest.raises(ValueError, match="one target per input, 2, got 3"):
+    with pytest.raises(ValueError, match=r"one target per input, 2, got shape \(3,\)"):
         fgsm(model, x, np.array([0, 1, 1]), 0.1)
     with pytest.raises(ValueError, match=r"non-empty batch \(N, \.\.\.\).*shape \(4,\)"):
         input_gradient(model, x[0], y[:1])
     with pytest.raises(ValueError, match=r"clip range \[0, 1\].*max 255.*x / 255"):
         fgsm(model, x * 510, y, 0.1)
+    with pytest.raises(ValueError, match="needs the labels y"):
+        fgsm(model, x, None, 0.1)
     with pytest.raises(ValueError, match="attack must be one of fgsm, pgd"):
         robust_accuracy(model, x, y, [0.1], attack="cw")
     with pytest.raises(ValueError, match="ratio"):

@@ -40,9 +40,12 @@ def _batch(fn, x, y):
     if x.ndim < 2 or len(x) == 0:
         raise ValueError(f"{fn}: x must be a non-empty batch (N, ...) of inputs, got shape {x.shape}; "
                          "add the batch axis, e.g. x[None]")
+    if y is None:
+        raise ValueError(f"{fn}: the attack needs the labels y of the inputs (the loss climbs away from "
+                         "them); pass y, or yield (x, y) batches")
     y = to_numpy(y)
-    if len(y) != len(x):
-        raise ValueError(f"{fn}: y must hold one target per input, {len(x)}, got {len(y)} (shape {y.shape})")
+    if y.ndim == 0 or len(y) != len(x):
+        raise ValueError(f"{fn}: y must hold one target per input, {len(x)}, got shape {y.shape}")
     return x, y
 
 
