@@ -22,7 +22,7 @@ def test_help_lists_every_command(capsys):
         main(["--help"])
     text = capsys.readouterr().out
     for command in ("train", "lab classify", "lab transfer", "lab translate", "predict", "translate", "demo",
-                    "zoo list", "zoo show",
+                    "zoo list", "zoo show", "lab adversarial",
                     "lab gan", "generate"):
         assert f"axon {command}" in text
         assert COMMANDS.get(command).HELP in text
@@ -60,6 +60,7 @@ def test_every_command_answers_a_mistake_with_one_line_and_status_2(tmp_path):
              ("demo", ["demo", "convolutoin"]),
              ("zoo show", ["zoo", "show", "hopfeld"]),
              ("zoo list", ["zoo", "list", "extra"]),
+             ("lab adversarial", ["lab", "adversarial", "--epsilons", "0.1,-0.2"]),
              ("lab gan", ["lab", "gan", "--data-dir", str(empty)]),
              ("generate", ["generate", str(tmp_path / "missing.axon")]),
              ("lab", ["lab"])]

@@ -14,11 +14,12 @@ import sys
 from ..registry import Registry
 from . import demo, lab_classify, lab_transfer, lab_translate, predict, train, translate, zoo
 from . import generate, lab_gan
+from . import lab_adversarial
 from .common import ArgumentParser
 
 COMMANDS = Registry("command")
 for _module in (train, lab_classify, lab_transfer, lab_translate, predict, translate, demo, zoo.List, zoo.Show,
-                lab_gan, generate):
+                lab_gan, generate, lab_adversarial):
     COMMANDS.register(_module.NAME, _module)
 
 
