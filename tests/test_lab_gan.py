@@ -85,6 +85,12 @@ def test_quick_conditional_lab_has_class_rows_agreement_and_draws_a_class(tmp_pa
     z = np.random.default_rng(z_seed).standard_normal((6, saved.info["latent_dim"])).astype(np.float32)
     expected = results.gan.generator.predict([z, np.full((6, 1), 9, np.float32)], verbose=0)
     np.testing.assert_allclose(drawn, np.clip((expected + 1) / 2, 0, 1), atol=1e-6)
+    bare = tmp_path / "bare"  # without generator.json beside it, the model's inputs tell
+    bare.mkdir()
+    __import__("shutil").copy(results.files["generator"], bare / "g.axon")
+    inferred = SavedGenerator.load(bare / "g.axon")
+    assert (inferred.conditional, inferred.info["num_classes"], inferred.info["latent_dim"]) == \
+        (True, 10, saved.info["latent_dim"])
     grid = tmp_path / "boots.png"
     assert main(["generate", results.files["generator"], "-n", "8", "--class", "9", "-o", str(grid)]) == 0
     assert "class 9 (Ankle boot)" in capsys.readouterr().out and grid.exists()
