@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..callbacks import Callback
+from ..io import write_text
 from . import checks
 from .report import EpochTimer, Stopwatch, Timing
 
@@ -338,11 +339,9 @@ def run(config, log=print):
                           verbose=config.verbose, callbacks=[timer, batches, grids])
     parts["training"] = watch.timing
 
-    files = {"generator": gan.generator.save(path("generator")) or path("generator")}
-    info = generator_info(config, settings, data, image_shape)
-    from ..io import write_text
-    files["info"] = write_text(path("info"), json.dumps(info, indent=1)) or path("info")
-    files["grids"] = list(grids.paths)
+    gan.generator.save(path("generator"))  # the generator alone: all 'axon generate' needs
+    write_text(path("info"), json.dumps(generator_info(config, settings, data, image_shape), indent=1))
+    files = {"generator": path("generator"), "info": path("info"), "grids": list(grids.paths)}
 
     results = GANResults(config, settings, gan, data.source,
                          {"training": len(data.x), "judged": config.n_samples}, dict(history.history),
