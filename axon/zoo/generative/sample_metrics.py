@@ -20,7 +20,7 @@ import numpy as np
 import scipy.linalg
 import scipy.ndimage
 
-from .evaluator import as_images, load_fashion, _fingerprint
+from .evaluator import as_images, load_fashion, fingerprint
 
 MAX_BLOCK_ELEMENTS = 1 << 22  # entries of one block of a distance matrix (32 MB in float64)
 
@@ -264,7 +264,7 @@ def calibration_path(evaluator, n=10000, seed=0, data=None):
     if getattr(evaluator, "path", None) is None:
         return None
     stem = os.path.splitext(os.path.basename(evaluator.path))[0]
-    tag = "" if data is None else "-data" + _fingerprint([a for pair in data for a in pair])[:8]
+    tag = "" if data is None else "-data" + fingerprint([a for pair in data for a in pair])[:8]
     return os.path.join(os.path.dirname(evaluator.path), f"calibration-{stem}-n{n}-seed{seed}{tag}.json")
 
 
