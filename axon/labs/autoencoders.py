@@ -24,11 +24,11 @@ from . import checks
 from .report import EpochTimer, Report, Stopwatch, Timing, mean_timing
 
 KINDS = {"ae": "dense autoencoder", "conv": "convolutional autoencoder",
-         "denoising": "denoising autoencoder (convolutional, Gaussian noise of std 0.3)",
+         "denoising": "denoising autoencoder (dense, Gaussian noise of std 0.3)",
          "sparse": "sparse autoencoder (KL penalty towards mean activity 0.05)",
          "vae": "variational autoencoder (dense)", "cvae": "conditional variational autoencoder (dense)"}
 #: epochs of a full run (60,000 images) by kind: each a few minutes on 2 cores
-DEFAULT_EPOCHS = {"ae": 20, "conv": 8, "denoising": 8, "sparse": 20, "vae": 25, "cvae": 25}
+DEFAULT_EPOCHS = {"ae": 20, "conv": 3, "denoising": 20, "sparse": 20, "vae": 25, "cvae": 25}
 DATASETS = ("fashion-mnist", "mnist")
 FILES = {"model": "model.axon", "report": "report.md", "curves": "learning_curves.png",
          "reconstructions": "reconstructions.png", "denoising": "denoising.png", "latent": "latent_map.png",
@@ -171,7 +171,7 @@ def _subset(x, y, limit, rng):
 def build(kind, input_shape, num_classes, latent_dim=None, seed=None):
     """The zoo model of ``kind`` (see ``KINDS``), compiled with Adam (the autoencoders on binary
     cross-entropy, the VAEs on their own loss); ``latent_dim`` None takes the builder's default.
-    The convolutional kinds use filters (16, 32), a quarter of the work of the builders' (32, 64)."""
+    The convolutional kind uses filters (16, 32), a quarter of the work of the builder's (32, 64)."""
     from ..zoo.generative import autoencoder as ae, cvae, vae
     extra = {} if latent_dim is None else {"latent_dim": latent_dim}
     if kind in ("vae", "cvae"):
@@ -184,8 +184,8 @@ def build(kind, input_shape, num_classes, latent_dim=None, seed=None):
     elif kind == "conv":
         model = ae.conv_autoencoder(input_shape, filters=CONV_FILTERS, **extra)
     elif kind == "denoising":
-        model = ae.denoising_autoencoder(kind="conv", noise="gaussian", amount=NOISE, input_shape=input_shape,
-                                         filters=CONV_FILTERS, **extra)
+        model = ae.denoising_autoencoder(kind="dense", noise="gaussian", amount=NOISE, input_shape=input_shape,
+                                         **extra)
     else:
         model = ae.sparse_autoencoder(input_shape, penalty="kl", target=SPARSITY, **extra)
     model.compile("adam", "binary_crossentropy")
@@ -298,8 +298,9 @@ def plot_rows(rows, labels, path, title=None):
     return save_figure(fig, path)
 
 
-def plot_tiles(images, n_cols, path, title=None, row_labels=None):
-    """Images (N, H, W[, 1]) tiled edge to edge, ``n_cols`` a row (a manifold grid); returns ``path``."""
+def plot_tiles(images, n_cols, path, title=None, row_labels=None, scale=0.42):
+    """Images (N, H, W[, 1]) tiled edge to edge, ``n_cols`` a row (a manifold grid), each ``scale``
+    inches wide, ``row_labels`` on the left; returns ``path``."""
     from ..utils.plots import pyplot, save_figure
     plt = pyplot()
     images = np.asarray(images)
@@ -309,7 +310,7 @@ def plot_tiles(images, n_cols, path, title=None, row_labels=None):
     for k, img in enumerate(images):
         r, c = divmod(k, n_cols)
         canvas[r * h:(r + 1) * h, c * w:(c + 1) * w] = img
-    fig, ax = plt.subplots(figsize=(0.42 * n_cols + (1.2 if row_labels else 0.2), 0.42 * n_rows + 0.5))
+    fig, ax = plt.subplots(figsize=(scale * n_cols + (1.2 if row_labels else 0.2), scale * n_rows + 0.5))
     ax.imshow(canvas, cmap="gray", vmin=0, vmax=1)
     ax.set_xticks([])
     ax.set_yticks([] if not row_labels else (np.arange(n_rows) + 0.5) * h, row_labels or [], fontsize=8)
