@@ -262,3 +262,14 @@ def test_as_images_refuses_no_images():
     with pytest.raises(ValueError, match="got no images"):
         as_images(np.zeros((0, 28, 28)))
     assert evaluator_module.IMAGE_SHAPES in str(pytest.raises(ValueError, as_images, np.zeros((5,))).value)
+
+
+def test_evaluator_training_is_seeded_and_leaves_the_global_generator(small_data, tmp_path):
+    from axon import backend
+    before = backend.get_rng_state()
+    a = Evaluator.load(cache_dir=tmp_path / "a", data=small_data, verbose=0, width=0.25, epochs=1)
+    assert backend.get_rng_state() == before
+    b = Evaluator.load(cache_dir=tmp_path / "b", data=small_data, verbose=0, width=0.25, epochs=1)
+    x = small_data[1][0][:10]
+    np.testing.assert_array_equal(a.features(x), b.features(x))
+    assert os.path.basename(a.path) == os.path.basename(b.path)
