@@ -75,15 +75,23 @@ class BinaryCrossentropy(Function):
 
 
 class BinaryCrossentropyWithLogits(Function):
-    def forward(self, y, z, weight=None):
-        # max(z, 0) - z y + log(1 + e^-|z|): stable for any z
-        loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-        self.save(y=y, logits=z, weight=weight)
+    """From the logits ``z``; ``probs`` (optional) is sigmoid(z) when the graph already holds it (a
+    sigmoid output layer), so neither pass computes it again."""
+
+    def forward(self, y, z, weight=None, probs=None):
+        # max(z, 0) - z y + log(1 + e^-|z|): stable for any z; with p = sigmoid(z) known,
+        # log(1 + e^-|z|) = -log(max(p, 1 - p)), one log instead of an exp and a log1p
+        if probs is None:
+            loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+        else:
+            loss = np.maximum(z, 0) - z * y - np.log(np.maximum(probs, 1 - probs))
+        self.save(y=y, logits=z, weight=weight, probs=probs)
         return np.asarray(_weighted(loss, weight).sum() / z.size)
 
     def backward(self, g):
         s = self.saved
-        return None, _weighted(g * (_sigmoid(s.logits) - s.y) / s.logits.size, s.weight)
+        p = _sigmoid(s.logits) if s.probs is None else s.probs
+        return None, _weighted(g * (p - s.y) / s.logits.size, s.weight)
 
 
 class CategoricalCrossentropy(Function):
@@ -260,7 +268,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, sample_weight=None):
         logits = _logits_of(y_pred, Sigmoid)
         if logits is None:
             return BinaryCrossentropy.apply(y, y_pred, weight=w)
-        y_pred = logits
+        return BinaryCrossentropyWithLogits.apply(y, logits, weight=w, probs=unwrap(y_pred))
     return BinaryCrossentropyWithLogits.apply(y, y_pred, weight=w)
 
 
