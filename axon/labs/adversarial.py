@@ -90,7 +90,8 @@ class AdversarialConfig:
 class AdversarialResults:
     """What the lab measured and wrote.  ``before``/``after``: ``{attack: {epsilon: test accuracy}}``
     of the classifier and of its adversarially trained copy (epsilon 0: clean images); ``times``:
-    ``{step: Timing}``; ``history``: the adversarial fine-tuning's per-epoch logs."""
+    ``{step: Timing}``; ``history``: the adversarial fine-tuning's per-epoch logs, ``epoch_times``
+    the ``Timing`` of each of its epochs."""
     config: AdversarialConfig
     classifier: object
     robust: object
@@ -100,6 +101,7 @@ class AdversarialResults:
     history: dict
     times: dict
     sizes: dict
+    epoch_times: list = field(default_factory=list)
     files: dict = field(default_factory=dict)
 
     def accuracy(self, which, attack, epsilon):
@@ -214,8 +216,7 @@ def run(config):
     times["total"] = total.elapsed()
     results = AdversarialResults(config_used, model, robust, source, before, after, dict(history.history), times,
                                  {"adversarial training": len(x), "test": len(x_test),
-                                  "test (PGD)": min(config_used.n_pgd, len(x_test))}, files)
-    results.epoch_times = timer.epochs
+                                  "test (PGD)": min(config_used.n_pgd, len(x_test))}, timer.epochs, files)
     files["report"] = write_report(results, path("report"))
     return results
 
