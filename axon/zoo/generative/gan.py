@@ -292,7 +292,7 @@ def save_image_grid(images, path, cols=8, title=None):
     from ...utils.plots import pyplot, save_figure
     grid = image_grid(images, cols)
     plt = pyplot()
-    scale = 2.2 * cols / 8
+    scale = 0.55 * cols
     fig, ax = plt.subplots(figsize=(scale * grid.shape[1] / grid.shape[0], scale + (0.3 if title else 0)))
     ax.imshow(grid, cmap="gray" if grid.ndim == 2 else None, vmin=0, vmax=1, interpolation="nearest")
     ax.axis("off")
@@ -306,8 +306,8 @@ class SampleGrid(Callback):
     """Saves ``out_dir/{prefix}_{epoch:03d}.png``: a grid (8 columns) of ``n`` samples of the model
     being fit, from the same noise every time (drawn from ``seed``), every ``every`` epochs, and
     ``{prefix}_000.png`` before training; ``paths`` lists the files written, in order (frames of a
-    GIF).  For a conditional GAN, ``labels`` (n class ids) chooses the classes; by default class
-    ``i % num_classes`` for sample i."""
+    GIF).  For a conditional GAN, ``labels`` (n class ids) chooses the classes; by default sample i
+    is of class ``i % num_classes``, one class per column."""
 
     def __init__(self, out_dir, n=64, seed=0, labels=None, every=1, prefix="epoch"):
         super().__init__()
@@ -323,15 +323,17 @@ class SampleGrid(Callback):
         self.paths = []
 
     def _save(self, epoch):
-        model = self.model
+        model, cols = self.model, 8
         if getattr(model, "conditional", False):
-            labels = self.labels if self.labels is not None else np.arange(self.n) % model.num_classes
+            labels = self.labels
+            if labels is None:  # one class per column
+                labels, cols = np.arange(self.n) % model.num_classes, model.num_classes
             images = model.generate(self.n, labels=labels, seed=self.seed)
         else:
             images = model.generate(self.n, seed=self.seed)
         os.makedirs(self.out_dir, exist_ok=True)
         path = os.path.join(self.out_dir, f"{self.prefix}_{epoch:03d}.png")
-        save_image_grid(images, path, title=f"epoch {epoch}")
+        save_image_grid(images, path, cols=cols, title=f"epoch {epoch}")
         self.paths.append(path)
 
     def on_train_begin(self, logs=None):
