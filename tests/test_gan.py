@@ -83,6 +83,8 @@ def test_generator_output_must_fit_the_discriminator_input():
     with pytest.raises(ValueError, match=r"generator's output shape \(None, 28, 28, 1\) does not match the "
                                          r"discriminator's input shape \(None, 32, 32, 1\)"):
         gan.compile()
+    with pytest.raises(ValueError, match=r"generator takes inputs of shape \(None, 8\), but latent_dim=5"):
+        GAN(dcgan_generator(8, width=4), dcgan_discriminator(width=4), 5).compile()
     two = axon.Sequential([L.Input((2,)), L.Dense(2)])
     with pytest.raises(ValueError, match=r"one logit per sample.*got \(None, 2\)"):
         GAN(axon.Sequential([L.Input((4,)), L.Dense(2)]), two, 4).compile()

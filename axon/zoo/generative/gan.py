@@ -121,6 +121,12 @@ class GAN(Model):
         """Build both networks and raise ValueError, naming both shapes, when the generator's output
         is not what the discriminator takes or the discriminator does not give one logit per sample."""
         g_in = self._generator_input_shapes()
+        known = input_shapes(self.generator)
+        if known and tuple(known[0]) != g_in[0]:
+            raise ValueError(f"{type(self).__name__}: the generator takes inputs of shape "
+                             f"{_shape_text((None,) + tuple(known[0]))}, but latent_dim={self.latent_dim} gives "
+                             f"noise of shape {_shape_text((None,) + g_in[0])}; pass latent_dim={known[0][-1]} "
+                             "or build the generator for this latent_dim")
         with no_grad():
             if not self.generator.built:
                 self._build(self.generator, g_in)
