@@ -9,8 +9,10 @@ Adam (2e-4, beta_1 0.5) for each network, binary cross-entropy on logits, float3
 One training step: the generator makes a batch from noise; the discriminator learns on the real
 batch (label 1) and the fake batch (label 0, no gradient to the generator), each through batch norm
 on its own; then the generator learns with the non-saturating loss, -log D(G(z)), through the
-updated discriminator.  Both frameworks do exactly this, gradients taken only for the network
-being updated, the same number of threads, the same data, in interleaved rounds.
+updated discriminator.  Axon steps as docs/training.md does (``axon.grad`` of each loss for the
+network it updates), PyTorch as its own DCGAN example (pytorch/examples dcgan/main.py: ``backward()``
+on each loss).  Both compute the same gradients: the generator's loss also yields the
+discriminator's weight gradients, unused, in both.  Same threads, same data, interleaved rounds.
 
 Printed: samples/s (batch / median step), median, p10 and p90 step times of all rounds, and
 PyTorch's median step over Axon's (the throughput ratio; above 1, Axon is faster), with the
@@ -89,23 +91,22 @@ def torch_trainer(torch, kernel, real, noise):
     with torch.no_grad():
         assert generator(torch.zeros(2, LATENT)).shape == (2, 1, 28, 28)
     bce = nn.BCEWithLogitsLoss()
-    d_params, g_params = list(discriminator.parameters()), list(generator.parameters())
-    d_opt = torch.optim.Adam(d_params, lr=2e-4, betas=(0.5, 0.999))
-    g_opt = torch.optim.Adam(g_params, lr=2e-4, betas=(0.5, 0.999))
+    d_opt = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    g_opt = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
     treal = [torch.from_numpy(r.transpose(0, 3, 1, 2).copy()) for r in real]
     tnoise = [torch.from_numpy(z) for z in noise]
     n = real.shape[1]
     ones, zeros = torch.ones(n, 1), torch.zeros(n, 1)
 
-    def step(i):
+    def step(i):  # as pytorch/examples dcgan/main.py
         fake = generator(tnoise[i])
+        d_opt.zero_grad()
         d_loss = bce(discriminator(treal[i]), ones) + bce(discriminator(fake.detach()), zeros)
-        for p, g in zip(d_params, torch.autograd.grad(d_loss, d_params)):
-            p.grad = g
+        d_loss.backward()
         d_opt.step()
+        g_opt.zero_grad()
         g_loss = bce(discriminator(fake), ones)
-        for p, g in zip(g_params, torch.autograd.grad(g_loss, g_params)):
-            p.grad = g
+        g_loss.backward()
         g_opt.step()
         return d_loss.item(), g_loss.item()
     return step

@@ -7,13 +7,14 @@ C)`` as Keras ``Conv2DTranspose``.  ``padding`` is ``"valid"``, ``"same"``
 pixel of padding goes to the bottom/right), an int, a pair of ints, or
 ``((top, bottom), (left, right))``.
 
-The forward pass gathers the receptive fields into one contiguous column
-buffer (im2col through a strided view) and does one matrix product; the
-backward pass reuses that buffer for the kernel gradient, and computes the
-input gradient as one product per kernel offset added into the strided input
-positions (col2im without a column-gradient matrix; never ``np.add.at``).
-The element-wise parts (copies, masks, adds) are split over the batch on
-as many threads as BLAS uses; see ``over_batch``.
+A convolution builds the columns of its receptive fields (im2col, ``ops/im2col.py``) a few
+images at a time in one reused buffer that stays in cache, and does one matrix product per
+chunk; the backward pass builds them again for the kernel gradient.  The input gradient, and the
+forward pass of the transposed convolution, is the other way round: one product per chunk into
+a column buffer, then one strided add per kernel offset into the image (col2im; never
+``np.add.at``).  The transposed convolution's backward pass is a convolution of the gradient.
+Chunks depend on the sizes only, so results do not depend on the thread count; the element-wise
+parts (copies, masks, adds) are split over the batch on as many threads as BLAS uses.
 
 >>> import numpy as np, axon.ops as F
 >>> x = np.ones((1, 5, 5, 1), "float32"); w = np.ones((3, 3, 1, 2), "float32")
@@ -23,10 +24,11 @@ as many threads as BLAS uses; see ``over_batch``.
 [[9.0, 9.0], [9.0, 9.0]]
 """
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
-from ..autograd import Function, is_grad_enabled
-from ..tensor import Tensor, unwrap
+from ..autograd import Function
+from ..tensor import unwrap
+from .im2col import _clipped, _crop, _padded, col2im, im2col, im2col_single_channel, per_image, windows
+from .im2col import offset_slices  # noqa: F401  (pooling imports it from here)
 from .parallel import over_batch, sum_rows
 
 _ZERO_PAD = ((0, 0), (0, 0))
@@ -80,145 +82,24 @@ def conv_output_size(n, k, stride, dilation, pad):
     return (n + pad[0] + pad[1] - (k - 1) * dilation - 1) // stride + 1
 
 
-def _padded(x, pad, fill=0.0):
-    """``x`` (N, H, W, C) padded on H and W (the array itself when there is no padding)."""
-    (t, b), (l, r) = pad
-    if not (t or b or l or r):
-        return x
-    n, h, w, c = x.shape
-    out = np.empty((n, h + t + b, w + l + r, c), dtype=x.dtype)
-    if t:
-        out[:, :t] = fill
-    if b:
-        out[:, h + t:] = fill
-    if l:
-        out[:, t:t + h, :l] = fill
-    if r:
-        out[:, t:t + h, w + l:] = fill
-
-    def copy(s, e):
-        out[s:e, t:t + h, l:l + w] = x[s:e]
-    over_batch(copy, n, x.size)
-    return out
+_CHUNK_ELEMENTS = 1 << 20  # values in one chunk of a column buffer (4 MB in float32)
 
 
-def windows(xp, out_hw, kernel, strides, dilation):
-    """Read-only strided view (N, Ho, Wo, kh, kw, C) of the receptive fields of ``xp``."""
-    n, _, _, c = xp.shape
-    sn, sh, sw, sc = xp.strides
-    return as_strided(xp, (n, out_hw[0], out_hw[1], kernel[0], kernel[1], c),
-                      (sn, sh * strides[0], sw * strides[1], sh * dilation[0], sw * dilation[1], sc),
-                      writeable=False)
+def _images_per_chunk(n, per_image):
+    """Images per chunk of a column buffer of ``per_image`` values an image: about
+    ``_CHUNK_ELEMENTS`` values, so the buffer stays in cache.  Depends on the sizes only, never on
+    the thread count (every product and sum then runs the same way on any number of threads)."""
+    return max(1, min(n, _CHUNK_ELEMENTS // max(per_image, 1)))
 
 
-def im2col(xp, out_hw, kernel, strides, dilation):
-    """Contiguous column buffer (N, Ho, Wo, kh, kw, C) of ``xp``'s receptive fields."""
+def column_chunks(xp, out_hw, kernel, strides, dilation):
+    """Yield ``(start, stop, cols)`` over the batch: ``cols`` the (images * Ho * Wo, kh * kw * C)
+    im2col matrix of images start..stop-1 of ``xp``, a few images at a time in one reused buffer
+    (each chunk is valid until the next is asked for)."""
+    n = xp.shape[0]
     win = windows(xp, out_hw, kernel, strides, dilation)
-    cols = np.empty(win.shape, dtype=xp.dtype)
-
-    def copy(s, e):
-        np.copyto(cols[s:e], win[s:e])
-    over_batch(copy, xp.shape[0], cols.size)
-    return cols
-
-
-def offset_slices(i, j, out_hw, strides, dilation):
-    """The (rows, cols) slices of the padded input that kernel offset (i, j) touches."""
-    r0, c0 = i * dilation[0], j * dilation[1]
-    return (slice(r0, r0 + strides[0] * (out_hw[0] - 1) + 1, strides[0]),
-            slice(c0, c0 + strides[1] * (out_hw[1] - 1) + 1, strides[1]))
-
-
-def col2im(cols, padded_shape, strides, dilation):
-    """Sum the column gradient (N, Ho, Wo, kh, kw, C) back onto a zero image of ``padded_shape``."""
-    _, ho, wo, kh, kw, _ = cols.shape
-    out = np.zeros(padded_shape, dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            rs, cs = offset_slices(i, j, (ho, wo), strides, dilation)
-            out[:, rs, cs, :] += cols[:, :, :, i, j, :]
-    return out
-
-
-def _clipped(start, step, count, before, size):
-    """Of the positions ``start + step * t`` (t < count) of a padded axis, those inside the image
-    (``before`` pixels of padding, then ``size``): the slice of t and the slice of image positions."""
-    lo = max(0, -(-(before - start) // step))
-    hi = min(count - 1, (size - 1 + before - start) // step)
-    if hi < lo:
-        return None, None
-    first = start + step * lo - before
-    return slice(lo, hi + 1), slice(first, first + step * (hi - lo) + 1, step)
-
-
-def add_offset_products(a2, kernel_at, kernel_size, out, in_hw, strides, dilation, padding=_ZERO_PAD):
-    """``out[:, rows(i), cols(j), :] += a2 @ kernel_at(i, j)`` for every kernel offset (i, j).
-
-    ``a2`` is (N*Hi*Wi, K) over an input grid ``in_hw``; ``out`` the (N, Ho', Wo', C) image the
-    offsets scatter into, less ``padding`` (positions that fall in the padding are dropped).  One
-    contiguous product per offset, added into strided positions (col2im without the
-    (N*Hi*Wi, kh*kw*C) column matrix): the input gradient of a convolution and the forward pass of
-    a transposed one."""
-    n, c = out.shape[0], out.shape[3]
-    part = np.empty((a2.shape[0], c), dtype=out.dtype)
-    part4 = part.reshape(n, in_hw[0], in_hw[1], c)
-    (top, _), (left, _) = padding
-    for i in range(kernel_size[0]):
-        ts, rs = _clipped(i * dilation[0], strides[0], in_hw[0], top, out.shape[1])
-        for j in range(kernel_size[1]):
-            us, cs = _clipped(j * dilation[1], strides[1], in_hw[1], left, out.shape[2])
-            if ts is None or us is None:
-                continue
-            np.matmul(a2, kernel_at(i, j), out=part)
-
-            def add(s, e, rs=rs, cs=cs, ts=ts, us=us):
-                out[s:e, rs, cs, :] += part4[s:e, ts, us]
-            over_batch(add, n, part.size)
-
-
-def _crop(xp, pad, hw):
-    (t, _), (l, _) = pad
-    if xp.shape[1:3] == tuple(hw):
-        return xp
-    return xp[:, t:t + hw[0], l:l + hw[1], :]
-
-
-def im2col_single_channel(xp, out_hw, kernel, strides, dilation, bias_row):
-    """Columns of one-channel images as a (kh*kw [+1], N*Ho*Wo) matrix: one contiguous row per
-    kernel offset, copied from a strided slice, plus a row of ones that carries the bias through
-    the matrix product.  For C=1 this is ~2x faster than the (M, kh*kw) layout, whose rows are 9
-    values long."""
-    kh, kw = kernel
-    k = kh * kw
-    rows = np.empty((k + bias_row, xp.shape[0] * out_hw[0] * out_hw[1]), dtype=xp.dtype)
-    offsets = rows[:k].reshape(kh, kw, xp.shape[0], out_hw[0], out_hw[1])
-    x3 = xp[..., 0]
-
-    def copy(s, e):
-        for i in range(kh):
-            for j in range(kw):
-                rs, cs = offset_slices(i, j, out_hw, strides, dilation)
-                offsets[i, j, s:e] = x3[s:e, rs, cs]
-    over_batch(copy, xp.shape[0], offsets.size)
-    if bias_row:
-        rows[k] = 1
-    return rows
-
-
-_CHUNK_ELEMENTS = 1 << 21  # column-buffer size of one inference chunk (8 MB in float32)
-_BLAS_THREADING_MIN = 1 << 18  # multiply-adds above which OpenBLAS threads a product (65536 x 4)
-
-
-def _conv_in_chunks(xp, w, out_hw, strides, dilation):
-    """``im2col(xp) @ w`` a few images at a time through one reused buffer that stays in cache:
-    the forward pass when no backward pass needs the columns."""
-    kh, kw, c, f = w.shape
-    n, r = xp.shape[0], out_hw[0] * out_hw[1]
-    w2 = w.reshape(-1, f)
-    per = max(1, min(n, _CHUNK_ELEMENTS // (r * kh * kw * c)))
-    win = windows(xp, out_hw, (kh, kw), strides, dilation)
+    per = _images_per_chunk(n, int(np.prod(win.shape[1:])))
     buf = np.empty((per,) + win.shape[1:], dtype=xp.dtype)
-    y = np.empty((n * r, f), dtype=np.result_type(xp, w))
     for s in range(0, n, per):
         e = min(n, s + per)
         chunk = buf[:e - s]
@@ -226,36 +107,65 @@ def _conv_in_chunks(xp, w, out_hw, strides, dilation):
         def copy(a, b, s=s, chunk=chunk):
             np.copyto(chunk[a:b], win[s + a:s + b])
         over_batch(copy, e - s, chunk.size)
-        np.matmul(chunk.reshape((e - s) * r, -1), w2, out=y[s * r:e * r])
+        yield s, e, chunk.reshape((e - s) * out_hw[0] * out_hw[1], -1)
+
+
+def sum_of_products(chunks, b2, out_shape):
+    """``sum over chunks of cols.T @ b2[rows of the chunk]`` (the kernel gradient), the chunks'
+    products added in batch order; ``chunks`` as ``column_chunks`` yields them."""
+    total = None
+    for s, e, cols in chunks:
+        rows = cols.shape[0] // (e - s)
+        part = cols.T @ b2[s * rows:e * rows]
+        total = part if total is None else np.add(total, part, out=total)
+    return total.reshape(out_shape)
+
+
+def add_offset_products(a2, kernel_cols, kernel_size, out, in_hw, strides, dilation, padding=_ZERO_PAD):
+    """``out[:, rows(i), cols(j), :] += a2 @ kernel_cols[:, (i, j)]`` for every kernel offset (i, j):
+    the input gradient of a convolution and the forward pass of a transposed one (col2im).
+
+    ``a2`` is (N*Hi*Wi, K) over an input grid ``in_hw``; ``kernel_cols`` (K, kh*kw*C) holds the
+    offsets' (K, C) blocks side by side; ``out`` is the (N, Ho', Wo', C) image the offsets scatter
+    into, less ``padding`` (positions that fall in the padding are dropped).  A few images at a
+    time: one matrix product into a column buffer that stays in cache, then one strided add per
+    kernel offset (never ``np.add.at``)."""
+    n, c = out.shape[0], out.shape[3]
+    kh, kw = kernel_size
+    r = in_hw[0] * in_hw[1]
+    (top, _), (left, _) = padding
+    taps = []  # (i, j, grid rows, grid cols, out rows, out cols) of the offsets that land in ``out``
+    for i in range(kh):
+        ts, rs = _clipped(i * dilation[0], strides[0], in_hw[0], top, out.shape[1])
+        for j in range(kw):
+            us, cs = _clipped(j * dilation[1], strides[1], in_hw[1], left, out.shape[2])
+            if ts is not None and us is not None:
+                taps.append((i, j, ts, us, rs, cs))
+    if not taps:
+        return
+    per = _images_per_chunk(n, r * kh * kw * c)
+    buf = np.empty((per * r, kh * kw * c), dtype=out.dtype)
+    for s in range(0, n, per):
+        e = min(n, s + per)
+        cols = np.matmul(a2[s * r:e * r], kernel_cols, out=buf[:(e - s) * r])
+        c6 = cols.reshape(e - s, in_hw[0], in_hw[1], kh, kw, c)
+        o = out[s:e]
+
+        def add(a, b, o=o, c6=c6):
+            for i, j, ts, us, rs, cs in taps:  # out[y*s + i*d, x*s + j*d] += cols[y, x, (i, j)]
+                o[a:b, rs, cs, :] += c6[a:b, ts, us, i, j, :]
+        over_batch(add, e - s, c6.size)
+
+
+def _conv_in_chunks(xp, w, out_hw, strides, dilation):
+    """``im2col(xp) @ w`` a few images at a time through one reused buffer that stays in cache
+    (the backward pass builds the columns again, the same way, for the kernel gradient)."""
+    f, r = w.shape[-1], out_hw[0] * out_hw[1]
+    w2 = w.reshape(-1, f)
+    y = np.empty((xp.shape[0] * r, f), dtype=np.result_type(xp, w))
+    for s, e, cols in column_chunks(xp, out_hw, w.shape[:2], strides, dilation):
+        np.matmul(cols, w2, out=y[s * r:e * r])
     return y
-
-
-def per_image(product, cols, other, out, n, rows_of_b=False):
-    """Matrix products of offset-major columns ``cols`` (K, n*r) one image (r columns) at a time,
-    images split over the threads.  A single (n*r, K) x (K, F) or (K, n*r) x (n*r, F) product has a
-    tiny output and a huge inner or outer size; OpenBLAS threads it badly (on a busy machine a 1 ms
-    product was seen to stall for seconds), while per-image products are small and single-threaded.
-
-    ``rows_of_b``: ``other`` is (n*r, F) and split with the images (``out`` is (n, K, F));
-    otherwise ``other`` is shared and ``out`` (n*r, F) is split.  Images large enough for OpenBLAS
-    to thread each product stay on the calling thread (no threads inside threads)."""
-    k = cols.shape[0]
-    c3 = cols.reshape(k, n, -1).transpose(1, 0, 2)  # (n, K, r)
-    single_threaded = c3.shape[1] * c3.shape[2] * out.shape[-1] < _BLAS_THREADING_MIN
-    if rows_of_b:
-        o3 = other.reshape(n, -1, other.shape[-1])
-
-        def run(s, e):
-            product(c3[s:e], o3[s:e], out[s:e])
-    else:
-        out3 = out.reshape(n, -1, out.shape[-1])
-
-        def run(s, e):
-            product(c3[s:e], other, out3[s:e])
-    if single_threaded:
-        over_batch(run, n, cols.size)
-    else:
-        run(0, n)
 
 
 class Conv2D(Function):
@@ -264,12 +174,12 @@ class Conv2D(Function):
     With ``relu=True`` the ReLU is applied in place on the output (and its mask
     applied to the incoming gradient), saving a separate op and array.
     One-channel inputs use offset-major columns with the bias folded into the product.
-    Without a graph (``keep=False``: inference) the columns are built a few images at a time
-    in one reused buffer instead of for the whole batch.
+    Otherwise (one group) the columns are built a few images at a time in one reused buffer,
+    for the product and again in the backward pass for the kernel gradient, instead of for
+    the whole batch (a 4 MB buffer in cache rather than, say, 40 MB written and read back).
     """
 
-    def forward(self, x, w, b=None, strides=(1, 1), padding=_ZERO_PAD, dilation=(1, 1), groups=1, relu=False,
-                keep=True):
+    def forward(self, x, w, b=None, strides=(1, 1), padding=_ZERO_PAD, dilation=(1, 1), groups=1, relu=False):
         n, h, wd, c = x.shape
         kh, kw, cg, f = w.shape
         xp = _padded(x, padding)
@@ -284,12 +194,9 @@ class Conv2D(Function):
                 w2 = np.concatenate([w2, b.reshape(1, f).astype(w2.dtype, copy=False)])
             y = np.empty((m, f), dtype=np.result_type(cols, w2))
             per_image(lambda a, bb, out: np.matmul(a.transpose(0, 2, 1), bb, out=out), cols, w2, y, n)
-        elif groups == 1 and not keep:
-            cols = None
-            y = _conv_in_chunks(xp, w, (ho, wo), strides, dilation)
         elif groups == 1:
-            cols = im2col(xp, (ho, wo), (kh, kw), strides, dilation).reshape(m, kh * kw * c)
-            y = cols @ w.reshape(-1, f)
+            cols = None  # the backward pass builds them again, chunk by chunk
+            y = _conv_in_chunks(xp, w, (ho, wo), strides, dilation)
         else:
             cols = im2col(xp, (ho, wo), (kh, kw), strides, dilation)
             og = f // groups
@@ -305,7 +212,7 @@ class Conv2D(Function):
                 if relu:
                     np.maximum(y3[s:e], 0, out=y3[s:e])
             over_batch(finish, n, y.size)
-        self.save(cols=cols, w=w, x_shape=x.shape, xp_shape=xp.shape, out_hw=(ho, wo), strides=strides,
+        self.save(cols=cols, xp=xp if cols is None else None, w=w, x_shape=x.shape, xp_shape=xp.shape, out_hw=(ho, wo), strides=strides,
                   padding=padding, dilation=dilation, groups=groups, relu_out=y if relu else None, single=single)
         return y.reshape(n, ho, wo, f)
 
@@ -335,11 +242,11 @@ class Conv2D(Function):
                 gw = gwb[:kh * kw].reshape(w.shape) if self.needs_grad[1] else None
                 gb = gwb[kh * kw] if need_b else None
                 need_b = False
-            elif self.needs_grad[1]:
-                gw = (cols.T @ g2).reshape(w.shape)
-            if self.needs_grad[0]:
+            elif self.needs_grad[1]:  # dw = im2col(x)^T g
+                gw = sum_of_products(column_chunks(saved.xp, out_hw, (kh, kw), strides, dilation), g2, w.shape)
+            if self.needs_grad[0]:  # dx = col2im(g w^T)
                 gx = np.zeros(x_shape, dtype=g.dtype)
-                add_offset_products(g2, lambda i, j: w[i, j].T, (kh, kw), gx, out_hw, strides, dilation, saved.padding)
+                add_offset_products(g2, w.reshape(-1, f).T, (kh, kw), gx, out_hw, strides, dilation, saved.padding)
         else:
             og = f // groups
             gg = g2.reshape(m, groups, og).transpose(1, 0, 2)
@@ -370,36 +277,46 @@ def deconv_output_size(n, k, stride, dilation, padding, output_padding=None):
 
 
 class Conv2DTranspose(Function):
-    """The transpose (input gradient) of conv2d: one product per kernel offset scattered into the
-    full output, then cropped; the backward pass is a convolution of the gradient (im2col + GEMMs)."""
+    """The transpose (input gradient) of conv2d: ``y = col2im(x @ kernel) + bias``, each image's
+    products scattered by kernel offset straight into the cropped output; the backward pass is
+    a convolution of the gradient (im2col, chunk by chunk, and two matrix products)."""
 
     def forward(self, x, w, b=None, strides=(1, 1), out_hw=None, offset=(0, 0), dilation=(1, 1)):
         n, h, wd, c = x.shape
         kh, kw, f, _ = w.shape
+        # the full output (every position some tap reaches) holds the cropped one at ``offset``
         full = (max((h - 1) * strides[0] + (kh - 1) * dilation[0] + 1, offset[0] + out_hw[0]),
                 max((wd - 1) * strides[1] + (kw - 1) * dilation[1] + 1, offset[1] + out_hw[1]))
-        y = np.zeros((n, full[0], full[1], f), dtype=np.result_type(x, w))
-        add_offset_products(x.reshape(-1, c), lambda i, j: w[i, j].T, (kh, kw), y, (h, wd), strides, dilation)
-        y = y[:, offset[0]:offset[0] + out_hw[0], offset[1]:offset[1] + out_hw[1], :]
-        y = y + b if b is not None else np.ascontiguousarray(y)
-        self.save(x=x, w=w, full=full, offset=offset, strides=strides, dilation=dilation)
+        crop = tuple((o, m - o - k) for o, m, k in zip(offset, full, out_hw))  # the full output's margins
+        y = np.empty((n,) + tuple(out_hw) + (f,), dtype=np.result_type(x, w) if b is None else np.result_type(x, w, b))
+        y3 = y.reshape(n, -1, f)
+
+        def start(s, e):  # y = bias, then the taps are added
+            y3[s:e] = 0 if b is None else b
+        over_batch(start, n, y.size)
+        # y[a*s + i*d, c*s + j*d] += x[a, c] @ w[i, j]^T, for every kernel offset (i, j)
+        add_offset_products(x.reshape(-1, c), w.reshape(-1, c).T, (kh, kw), y, (h, wd), strides, dilation, crop)
+        self.save(x=x, w=w, crop=crop, strides=strides, dilation=dilation)
         return y
 
     def backward(self, g):
         saved = self.saved
-        x, w, full, offset, strides, dilation = (saved.x, saved.w, saved.full, saved.offset, saved.strides,
-                                                 saved.dilation)
+        x, w, strides, dilation = saved.x, saved.w, saved.strides, saved.dilation
         n, h, wd, c = x.shape
         kh, kw, f, _ = w.shape
-        ho, wo = g.shape[1:3]
-        gfull = np.zeros((n, full[0], full[1], f), dtype=g.dtype)
-        gfull[:, offset[0]:offset[0] + ho, offset[1]:offset[1] + wo, :] = g
-        cols = im2col(gfull, (h, wd), (kh, kw), strides, dilation).reshape(-1, kh * kw * f)
-        gx = gw = gb = None
-        if self.needs_grad[0]:
-            gx = (cols @ w.reshape(kh * kw * f, c)).reshape(x.shape)
-        if self.needs_grad[1]:
-            gw = (cols.T @ x.reshape(-1, c)).reshape(w.shape)
+        gp = _padded(g, saved.crop)  # the gradient of the full output: zero where it was cropped
+        need_x, need_w = self.needs_grad[:2]
+        gx = np.empty((n * h * wd, c), dtype=np.result_type(gp, w)) if need_x else None
+        w2, x2, r = w.reshape(-1, c), x.reshape(-1, c), h * wd
+        gw = gb = None
+        for s, e, cols in column_chunks(gp, (h, wd), (kh, kw), strides, dilation):  # one pass, both products
+            if need_x:
+                np.matmul(cols, w2, out=gx[s * r:e * r])  # dx = im2col(g) w
+            if need_w:
+                part = cols.T @ x2[s * r:e * r]  # dw = im2col(g)^T x, the chunks added in batch order
+                gw = part if gw is None else np.add(gw, part, out=gw)
+        gx = None if gx is None else gx.reshape(x.shape)
+        gw = None if gw is None else gw.reshape(w.shape)
         if len(self.needs_grad) > 2 and self.needs_grad[2]:
             gb = sum_rows(g.reshape(-1, f))
         return gx, gw, gb
@@ -428,9 +345,7 @@ def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation=1, groups=
             raise ValueError(f"conv2d: kernel {(kh, kw)} (dilation {dilation}) is larger than the padded input "
                              f"{xs.shape[1:3]} + padding {pad}; use padding='same' or a smaller kernel")
     args = (x, kernel) if bias is None else (x, kernel, bias)
-    keep = is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in args)
-    return Conv2D.apply(*args, strides=strides, padding=pad, dilation=dilation, groups=int(groups), relu=bool(relu),
-                        keep=keep)
+    return Conv2D.apply(*args, strides=strides, padding=pad, dilation=dilation, groups=int(groups), relu=bool(relu))
 
 
 def conv2d_transpose(x, kernel, bias=None, strides=1, padding="valid", output_padding=None, dilation=1):
