@@ -168,7 +168,8 @@ def test_lab_in_quick_mode_writes_its_files(tmp_path):
     for key in ("report", "curve", "examples", "model"):
         assert os.path.isfile(results.files[key]), key
     assert set(results.before["fgsm"]) == set(results.config.epsilons) == set(results.after["fgsm"])
-    assert results.after["fgsm"][0.1] > results.before["fgsm"][0.1]
+    assert results.after["fgsm"][0.1] > results.before["fgsm"][0.1] + 0.1
+    assert results.after["pgd"][0.1] > results.before["pgd"][0.1]
     text = open(results.files["report"], encoding="utf-8").read()
     assert "FGSM" in text and "PGD" in text and "0.1" in text
     robust = axon.models.load_model(results.files["model"])
