@@ -16,13 +16,19 @@ from ...models import Sequential
 from ..registry import register
 from .gan import GAN
 
-# Lab 3's settings, measured to train within its 15-minute budget on 2 cores (see LAB_DEFAULTS_NOTE)
+# Lab 3's settings.  Measured single-threaded on the full 60,000 Fashion-MNIST images, batch 128
+# (469 steps an epoch), CPU seconds per epoch on a busy machine (a quiet one is faster): DCGAN width
+# 32 60-68 s, conditional DCGAN width 32 72-75 s, MLP GAN (256, 512) 11 s.  Two threads give about
+# 1.6x, so the defaults train in about 6.5 (DCGAN), 6 (cGAN) and 5 (MLP) minutes on 2 cores, leaving
+# room for the evaluation within the lab's 15 minutes.  Quality seen on the way (a small frozen
+# Fashion-MNIST classifier's features; test images with N(0, 0.2^2) noise: FD 44): the DCGAN at
+# epoch 3 FD 25, epoch 4 FD 21 (every class 5-18 % of 5,000 samples); the cGAN at epoch 2 FD 11, the
+# asked-for class recognised for 85 % of samples.
 LAB_DEFAULTS = {
-    "dcgan": dict(width=32, epochs=3, batch_size=128, lr=2e-4, beta_1=0.5, latent_dim=64),
-    "mlp": dict(hidden=(256, 512), epochs=20, batch_size=128, lr=2e-4, beta_1=0.5, latent_dim=64),
-    "cgan": dict(width=32, epochs=3, batch_size=128, lr=2e-4, beta_1=0.5, latent_dim=64),
+    "dcgan": dict(width=32, epochs=10, batch_size=128, lr=2e-4, beta_1=0.5, latent_dim=64),
+    "mlp": dict(hidden=(256, 512), epochs=40, batch_size=128, lr=2e-4, beta_1=0.5, latent_dim=64),
+    "cgan": dict(width=32, epochs=8, batch_size=128, lr=2e-4, beta_1=0.5, latent_dim=64),
 }
-LAB_DEFAULTS_NOTE = "first settings, not yet measured"
 
 
 def _init():
