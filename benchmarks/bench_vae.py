@@ -10,7 +10,8 @@ and see the same batches in the same order; each draws its own noise for the rep
 1. Throughput: training samples per second of one step (forward, backward, Adam), measured in
    interleaved rounds with the same thread settings; best and median of the rounds, and the ratio.
 2. Quality (``--epochs N``, 0 skips it): both trained N epochs; the test loss (nats per image, as
-   pytorch/examples' ``test()``: z drawn, not the mean) after each epoch, and the gap.
+   pytorch/examples' ``test()``: z drawn, not the mean) after each epoch, and the gap; the seconds
+   each epoch's training took, and the throughput of the whole training (steady state included).
 
 Run: ``python benchmarks/bench_vae.py [--epochs 10] [--threads 1] [--rounds 5] [--seconds 3]``.
 """
@@ -135,6 +136,7 @@ def main():
     tx_test = torch.from_numpy(x_test) if torch is not None else None
     print(f"\nTest loss (nats per image) after each epoch, {len(x_train):,} training / {len(x_test):,} test images")
     print(f"{'epoch':<7}{'Axon':>10}{'PyTorch':>10}{'gap':>9}{'Axon s':>9}{'PyTorch s':>11}")
+    seconds = {"Axon": 0.0, "PyTorch": 0.0}
     for epoch in range(1, args.epochs + 1):
         perm = order.permutation(len(x_train))
         batches = [perm[i:i + bs] for i in range(0, len(perm), bs)]
@@ -156,10 +158,18 @@ def main():
             with torch.no_grad():
                 theirs = sum(torch_loss(torch, *net(tx_test[i:i + 1000]), tx_test[i:i + 1000]).item()
                              for i in range(0, len(x_test), 1000)) / len(x_test)
+        seconds["Axon"] += axon_s
         line = f"{epoch:<7}{ours:>10.2f}"
         if theirs is not None:
+            seconds["PyTorch"] += torch_s
             line += f"{theirs:>10.2f}{100 * (ours - theirs) / theirs:>+8.2f}%{axon_s:>9.1f}{torch_s:>11.1f}"
         print(line, flush=True)
+    n = args.epochs * len(x_train)
+    line = f"Training over {args.epochs} epochs: Axon {seconds['Axon']:.0f} s ({n / seconds['Axon']:,.0f} samples/s)"
+    if torch is not None:
+        line += (f", PyTorch {seconds['PyTorch']:.0f} s ({n / seconds['PyTorch']:,.0f} samples/s), "
+                 f"Axon/PyTorch {seconds['PyTorch'] / seconds['Axon']:.2f}x")
+    print(line)
 
 
 if __name__ == "__main__":
