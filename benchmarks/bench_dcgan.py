@@ -1,24 +1,25 @@
 """DCGAN training step, Axon against PyTorch in one run.
 
-Workload (the DCGAN of the generative zoo, on 28x28x1 images):
-generator z(100) -> Dense 7*7*128 -> BN -> ReLU -> Conv2DTranspose 64 (k, stride 2, same) -> BN -> ReLU
--> Conv2DTranspose 1 (k, stride 2, same) -> tanh; discriminator Conv2D 64 (k, stride 2, same) ->
-LeakyReLU 0.2 -> Conv2D 128 (k, stride 2, same) -> BN -> LeakyReLU 0.2 -> Flatten -> Dense 1 (a logit).
-Adam (2e-4, beta_1 0.5) for each network, binary cross-entropy on logits, float32, batch 128.
+Workload: the generative zoo's DCGAN (``axon.zoo.generative.dcgan``, width 64) on 28x28x1 images,
+batch 128, float32.  Generator z(100) -> Dense 7*7*128 -> BN -> ReLU -> Conv2DTranspose 64 (4x4,
+stride 2, same) -> BN -> ReLU -> Conv2DTranspose 1 (4x4, stride 2, same) -> tanh; discriminator
+Conv2D 64 (4x4, stride 2, same) -> LeakyReLU 0.2 -> Conv2D 128 (4x4, stride 2, same) -> BN ->
+LeakyReLU 0.2 -> Flatten -> Dense 1 (a logit); Adam (2e-4, beta_1 0.5) for each network, binary
+cross-entropy on logits, real targets smoothed to 0.9.
 
-One training step: the generator makes a batch from noise; the discriminator learns on the real
-batch (label 1) and the fake batch (label 0, no gradient to the generator), each through batch norm
-on its own; then the generator learns with the non-saturating loss, -log D(G(z)), through the
-updated discriminator.  Axon steps as docs/training.md does (``axon.grad`` of each loss for the
-network it updates), PyTorch as its own DCGAN example (pytorch/examples dcgan/main.py: ``backward()``
-on each loss).  Both compute the same gradients: the generator's loss also yields the
-discriminator's weight gradients, unused, in both.  Same threads, same data, interleaved rounds.
+One training step (Axon: ``GAN.train_step``, what ``fit`` runs per batch): the generator makes a
+batch from noise; the discriminator learns on the real batch and on the fake batch (no gradient
+to the generator), each through batch norm on its own; then the generator learns with the
+non-saturating loss, -log D(G(z)), through the updated discriminator, whose weight gradients are
+skipped.  PyTorch runs the same models and the same step (discriminator weights set not to
+require gradients during the generator's step), with the same threads and data, in interleaved
+rounds.
 
 Printed: samples/s (batch / median step), median, p10 and p90 step times of all rounds, and
 PyTorch's median step over Axon's (the throughput ratio; above 1, Axon is faster), with the
 spread of the per-round ratios.
 
-    python benchmarks/bench_dcgan.py [--threads 2] [--rounds 5] [--steps 8] [--kernel 5]
+    python benchmarks/bench_dcgan.py [--threads 2] [--rounds 5] [--steps 8] [--cpu]
     python benchmarks/bench_dcgan.py --profile   # Axon's per-op time table, no PyTorch
 """
 import argparse
@@ -31,81 +32,66 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 from common import set_threads, torch_or_none  # noqa: E402
 
-LATENT = 100
+LATENT, WIDTH = 100, 64
+NBATCH = 4  # distinct batches cycled through
 
 
-def axon_models(axon, kernel):
-    from axon import layers as L
-    generator = axon.Sequential([
-        L.Dense(7 * 7 * 128, use_bias=False, input_shape=(LATENT,)), L.BatchNormalization(), L.ReLU(),
-        L.Reshape((7, 7, 128)),
-        L.Conv2DTranspose(64, kernel, strides=2, padding="same", use_bias=False), L.BatchNormalization(), L.ReLU(),
-        L.Conv2DTranspose(1, kernel, strides=2, padding="same", activation="tanh")], name="generator")
-    discriminator = axon.Sequential([
-        L.Conv2D(64, kernel, strides=2, padding="same", input_shape=(28, 28, 1)), L.LeakyReLU(0.2),
-        L.Conv2D(128, kernel, strides=2, padding="same"), L.BatchNormalization(), L.LeakyReLU(0.2),
-        L.Flatten(), L.Dense(1)], name="discriminator")
-    return generator, discriminator
-
-
-def axon_trainer(axon, kernel, real, noise):
-    """A function running one DCGAN step in Axon on batch ``i`` of ``real`` and ``noise``."""
-    generator, discriminator = axon_models(axon, kernel)
-    bce = axon.losses.BinaryCrossentropy(from_logits=True)
-    d_opt = axon.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
-    g_opt = axon.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
-    n = real.shape[1]
-    ones, zeros = axon.ops.ones((n, 1)).numpy(), axon.ops.zeros((n, 1)).numpy()
+def axon_trainer(axon, real):
+    """A function running the zoo DCGAN's training step in Axon on batch ``i`` of ``real``."""
+    from axon.zoo.generative.dcgan import dcgan
+    gan = dcgan(image_shape=(28, 28, 1), latent_dim=LATENT, width=WIDTH, seed=0)
+    gan.compile()
 
     def step(i):
-        fake = generator(noise[i], training=True)
-        d_weights = discriminator.trainable_weights
-        # discriminator: log D(x) + log(1 - D(G(z))), real and fake batches normalized apart
-        d_loss = (bce(ones, discriminator(real[i], training=True))
-                  + bce(zeros, discriminator(fake.detach(), training=True)))
-        d_opt.apply(axon.grad(d_loss, d_weights), d_weights)
-        # generator, non-saturating: maximize log D(G(z))
-        g_weights = generator.trainable_weights
-        g_loss = bce(ones, discriminator(fake, training=True))
-        g_opt.apply(axon.grad(g_loss, g_weights), g_weights)
-        return float(d_loss.numpy()), float(g_loss.numpy())
+        return gan.train_step(real[i])
     return step
 
 
-def torch_trainer(torch, kernel, real, noise):
-    """The same step in PyTorch (NCHW; 'same' padding as explicit padding and output_padding)."""
+def torch_trainer(torch, real, noise):
+    """The same models and step in PyTorch (NCHW; Keras's 'same' for 4x4 kernels and stride 2 is
+    PyTorch's padding 1, for the convolution and the transposed one alike)."""
     nn = torch.nn
-    pad = (kernel - 1) // 2  # stride-2 convolution, 'same': ceil(n / 2) outputs
-    tpad = (kernel - 1) // 2  # stride-2 transposed convolution, 'same': 2n outputs ...
-    out_pad = 2 * tpad + 2 - kernel  # ... (n - 1) * 2 - 2 * tpad + kernel + out_pad = 2n
+
+    def bn(c, two_d=True):  # Keras momentum 0.9 is PyTorch's 0.1
+        return (nn.BatchNorm2d if two_d else nn.BatchNorm1d)(c, eps=1e-5, momentum=0.1)
     torch.manual_seed(0)
     generator = nn.Sequential(
-        nn.Linear(LATENT, 7 * 7 * 128, bias=False), nn.BatchNorm1d(7 * 7 * 128, eps=1e-3, momentum=0.01),
-        nn.ReLU(), nn.Unflatten(1, (128, 7, 7)),
-        nn.ConvTranspose2d(128, 64, kernel, 2, tpad, out_pad, bias=False), nn.BatchNorm2d(64, eps=1e-3, momentum=0.01),
-        nn.ReLU(), nn.ConvTranspose2d(64, 1, kernel, 2, tpad, out_pad), nn.Tanh())
+        nn.Linear(LATENT, 7 * 7 * 2 * WIDTH, bias=False), bn(7 * 7 * 2 * WIDTH, False), nn.ReLU(),
+        nn.Unflatten(1, (2 * WIDTH, 7, 7)),
+        nn.ConvTranspose2d(2 * WIDTH, WIDTH, 4, 2, 1, bias=False), bn(WIDTH), nn.ReLU(),
+        nn.ConvTranspose2d(WIDTH, 1, 4, 2, 1), nn.Tanh())
     discriminator = nn.Sequential(
-        nn.Conv2d(1, 64, kernel, 2, pad), nn.LeakyReLU(0.2),
-        nn.Conv2d(64, 128, kernel, 2, pad), nn.BatchNorm2d(128, eps=1e-3, momentum=0.01), nn.LeakyReLU(0.2),
-        nn.Flatten(), nn.Linear(128 * 7 * 7, 1))
+        nn.Conv2d(1, WIDTH, 4, 2, 1), nn.LeakyReLU(0.2),
+        nn.Conv2d(WIDTH, 2 * WIDTH, 4, 2, 1, bias=False), bn(2 * WIDTH), nn.LeakyReLU(0.2),
+        nn.Flatten(), nn.Linear(7 * 7 * 2 * WIDTH, 1))
+    for m in list(generator) + list(discriminator):  # DCGAN's N(0, 0.02) weights, BN scales N(1, 0.02)
+        if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            nn.init.normal_(m.weight, 1.0, 0.02)
     with torch.no_grad():
         assert generator(torch.zeros(2, LATENT)).shape == (2, 1, 28, 28)
     bce = nn.BCEWithLogitsLoss()
-    d_opt = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    g_opt = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    d_params, g_params = list(discriminator.parameters()), list(generator.parameters())
+    d_opt = torch.optim.Adam(d_params, lr=2e-4, betas=(0.5, 0.999))
+    g_opt = torch.optim.Adam(g_params, lr=2e-4, betas=(0.5, 0.999))
     treal = [torch.from_numpy(r.transpose(0, 3, 1, 2).copy()) for r in real]
     tnoise = [torch.from_numpy(z) for z in noise]
     n = real.shape[1]
-    ones, zeros = torch.ones(n, 1), torch.zeros(n, 1)
+    smoothed, ones, zeros = torch.full((n, 1), 0.9), torch.ones(n, 1), torch.zeros(n, 1)
 
-    def step(i):  # as pytorch/examples dcgan/main.py
+    def step(i):
         fake = generator(tnoise[i])
         d_opt.zero_grad()
-        d_loss = bce(discriminator(treal[i]), ones) + bce(discriminator(fake.detach()), zeros)
+        d_loss = bce(discriminator(treal[i]), smoothed) + bce(discriminator(fake.detach()), zeros)
         d_loss.backward()
         d_opt.step()
         g_opt.zero_grad()
+        for p in d_params:  # the generator's step skips the discriminator's weight gradients
+            p.requires_grad_(False)
         g_loss = bce(discriminator(fake), ones)
+        for p in d_params:
+            p.requires_grad_(True)
         g_loss.backward()
         g_opt.step()
         return d_loss.item(), g_loss.item()
@@ -122,18 +108,16 @@ def time_steps(step, count, start, clock=time.perf_counter):
     return times
 
 
-NBATCH = 4
-
-
-def quantile(values, q):
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1] if len(values) > 1 else values[0]
+def deciles(values):
+    """The 10th and 90th percentiles."""
+    d = statistics.quantiles(values, n=10, method="inclusive") if len(values) > 1 else [values[0]] * 9
+    return d[0], d[-1]
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=128)
-    ap.add_argument("--kernel", type=int, default=5, help="kernel size of every (transposed) convolution")
     ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds (Axon, then PyTorch)")
     ap.add_argument("--steps", type=int, default=8, help="timed steps per framework per round")
     ap.add_argument("--warmup", type=int, default=2)
@@ -150,8 +134,7 @@ def main():
     rng = np.random.default_rng(0)
     real = rng.uniform(-1, 1, (NBATCH, args.batch, 28, 28, 1)).astype(np.float32)
     noise = rng.standard_normal((NBATCH, args.batch, LATENT)).astype(np.float32)
-    axon.manual_seed(0)
-    ours = axon_trainer(axon, args.kernel, real, noise)
+    ours = axon_trainer(axon, real)
     for i in range(args.warmup):
         ours(i)
     if args.profile:
@@ -165,14 +148,14 @@ def main():
     torch = torch_or_none(args.threads)
     theirs = None
     if torch is not None:
-        theirs = torch_trainer(torch, args.kernel, real, noise)
+        theirs = torch_trainer(torch, real, noise)
         for i in range(args.warmup):
             theirs(i)
 
     clock = time.process_time if args.cpu else time.perf_counter
     times = {"Axon": [], "PyTorch": []}
     ratios = []
-    print(f"DCGAN step, batch {args.batch}, kernel {args.kernel}, {args.threads} thread(s), "
+    print(f"DCGAN step, batch {args.batch}, {args.threads} thread(s), "
           f"{args.rounds} rounds of {args.steps} steps each, {'CPU' if args.cpu else 'wall-clock'} time", flush=True)
     for r in range(args.rounds):
         gc.collect()
@@ -191,8 +174,8 @@ def main():
     for name, ts in times.items():
         if ts:
             med = statistics.median(ts)
-            print(f"{name:<10}{args.batch / med:>11,.0f}{med * 1e3:>11.1f}{quantile(ts, 0.1) * 1e3:>9.1f}"
-                  f"{quantile(ts, 0.9) * 1e3:>9.1f}")
+            p10, p90 = deciles(ts)
+            print(f"{name:<10}{args.batch / med:>11,.0f}{med * 1e3:>11.1f}{p10 * 1e3:>9.1f}{p90 * 1e3:>9.1f}")
     if ratios:
         ratio = statistics.median(times["PyTorch"]) / statistics.median(times["Axon"])
         print(f"\nAxon/PyTorch throughput: {ratio:.2f}x (all steps' medians); per round "

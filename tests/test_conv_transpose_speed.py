@@ -149,3 +149,26 @@ def test_dcgan_layers_match_pytorch(kernel):
         np.testing.assert_allclose(gx, tx.grad.numpy().transpose(0, 2, 3, 1), **close)
         np.testing.assert_allclose(gw, tw.grad.numpy().transpose(2, 3, 1, 0), **close)
         np.testing.assert_allclose(gb, tb.grad.numpy(), **close)
+
+
+@pytest.mark.parametrize("alpha", [0.2, 1.0, 0.0, 1.5])
+def test_leaky_relu_is_exactly_the_select(alpha, monkeypatch):
+    """The blocked max(x, alpha x) and its max([y > 0], alpha) slope give np.where's numbers bit for
+    bit, signed zeros, infinities and NaN included, on any number of threads (the discriminator's
+    activation); slopes outside (0, 1] keep np.where."""
+    monkeypatch.setattr(P, "_PARALLEL_MIN", 0)
+    monkeypatch.setitem(P._threads, "n", 3)
+    monkeypatch.setattr(P, "_BLOCK", 64)
+    x = R.standard_normal(1000).astype(np.float32)
+    x[:6] = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45]
+    g = R.standard_normal(1000).astype(np.float32)
+    t = Tensor(x.reshape(10, 10, 10), requires_grad=True)
+    with np.errstate(invalid="ignore"):  # 0 * inf, NaN * g
+        y = F.leaky_relu(t, alpha)
+        gx, = grad((y * g.reshape(10, 10, 10)).sum(), [t])
+        want = np.where(x > 0, x, np.float32(alpha) * x)
+    assert y.data.dtype == np.float32 and gx.dtype == np.float32
+    np.testing.assert_array_equal(y.data.reshape(-1), want)
+    assert np.array_equal(np.signbit(y.data.reshape(-1)), np.signbit(want))
+    np.testing.assert_array_equal(gx.reshape(-1), np.where(x > 0, g, np.float32(alpha) * g))
+    assert gradcheck(lambda v: F.leaky_relu(v, alpha), [R.uniform(-1, 1, (3, 4))])

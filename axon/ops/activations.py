@@ -102,19 +102,39 @@ class PReLU(Function):
 
 
 class LeakyReLU(Function):
+    """x where positive, alpha * x elsewhere.  A slope in (0, 1] (a GAN discriminator's 0.2) runs in
+    cache-sized blocks over the threads, without np.where's slow per-element select and without a
+    mask: y = max(x, alpha x), dy/dx = max([y > 0], alpha) (y > 0 exactly where x > 0)."""
+
     def forward(self, x, alpha=0.01):
-        self.save(positive=x > 0, alpha=alpha)
-        if 0 <= alpha <= 1:  # max(x, alpha x) is the same, without np.where's slow per-element select
-            return np.maximum(x, alpha * x)
-        return np.where(x > 0, x, alpha * x)
+        if not (np.ndim(alpha) == 0 and 0 < alpha <= 1):
+            self.save(positive=x > 0, alpha=alpha, out=None)
+            return np.where(x > 0, x, alpha * x)
+        x1 = x.reshape(-1)
+        out = np.empty(x1.shape, dtype=np.result_type(x, alpha))
+
+        def run(s, e):  # y = max(x, alpha x)
+            np.multiply(x1[s:e], alpha, out=out[s:e])
+            np.maximum(out[s:e], x1[s:e], out=out[s:e])
+        in_blocks(run, x1.size, 1)
+        out = out.reshape(x.shape)
+        self.save(out=out, alpha=alpha)
+        return out
 
     def backward(self, g):
         s = self.saved
-        if 0 <= s.alpha <= 1:  # slope 1 where x > 0, alpha elsewhere: max(mask, alpha), exact
-            slope = s.positive.astype(g.dtype)
-            np.maximum(slope, s.alpha, out=slope)
-            return np.multiply(g, slope, out=slope)
-        return np.where(s.positive, g, s.alpha * g)
+        if s.out is None:
+            return np.where(s.positive, g, s.alpha * g)
+        y, g1 = s.out.reshape(-1), np.ascontiguousarray(g).reshape(-1)
+        gx = np.empty(g1.shape, dtype=np.result_type(g1, s.alpha))
+
+        def run(a, b):  # dx = g * max([y > 0], alpha): exactly g where x > 0, alpha g elsewhere
+            o = gx[a:b]
+            np.greater(y[a:b], 0, out=o)
+            np.maximum(o, s.alpha, out=o)
+            o *= g1[a:b]
+        in_blocks(run, g1.size, 1)
+        return gx.reshape(g.shape)
 
 
 class ELU(Function):
