@@ -72,7 +72,7 @@ def test_denoising_and_conditional_kinds(tmp_path):
     assert "denoising" in dn.files
     cvae = lab.run(_small("cvae", tmp_path / "cvae", epochs=2))
     assert {"samples", "manifold"} <= set(cvae.files)
-    assert any("traverses two" in n for n in cvae.notes)
+    assert any("traverses the two" in n for n in cvae.notes) and any("class" in n for n in cvae.notes)
 
 
 def test_config_checks_its_values():

@@ -38,7 +38,8 @@ CAPTIONS = {"reconstructions": "Test images (above) and their reconstructions (b
             "latent": "Test codes in two dimensions, coloured by class",
             "manifold": "The decoder's manifold: decoded points of a latent grid",
             "interpolations": "Interpolations between test images in latent space",
-            "samples": "Samples from the prior", "curves": "Learning curves"}
+            "samples": "Samples: decoded draws of the prior (by class for the conditional VAE)",
+            "curves": "Learning curves"}
 QUICK = dict(limit=2000, test_limit=500, epochs=2)
 CONV_FILTERS = (16, 32)
 NOISE = 0.3
@@ -94,7 +95,7 @@ class AutoencoderResults:
     VAEs': loss, reconstruction_loss, kl_loss, per image in nats); ``mse``: the reconstructions'
     mean squared error per pixel, against ``baseline_mse``, that of the training set's mean image;
     ``measured``: the kind's own figures (denoising: noisy and denoised errors; sparse: mean code
-    activity; VAEs: KL per image); ``files``: what was written, by key of ``FILES``."""
+    activity); ``files``: what was written, by key of ``FILES``."""
     config: AutoencoderConfig
     model: object
     losses: dict
@@ -107,6 +108,7 @@ class AutoencoderResults:
     source: str
     sizes: dict
     parameters: int
+    latent_dim: int
     notes: list = field(default_factory=list)
     files: dict = field(default_factory=dict)
 
@@ -124,7 +126,6 @@ def load_images(config):
     """``(x, y), (x_test, y_test), class_names, source``: float32 images (N, 28, 28, 1) in [0, 1]
     and int64 labels, as ``config`` says (``data_dir`` or ``dataset``)."""
     from ..data import datasets
-    names = None
     if config.data_dir is not None and not _holds_idx(config.data_dir):
         from ..data.image import load_image_folder
         from ..data.splits import train_test_split
@@ -247,13 +248,13 @@ def grid_values(n, span=0.95):
 
 
 def manifold(model, dims=(0, 1), n=15, base=None, y=None):
-    """Decoded images of an n x n grid: latent ``dims`` run over the normal quantiles (rows the
-    first, columns the second), the other coordinates at ``base`` (default zero, the prior's
-    mean); returns (n * n, H, W, C)."""
+    """Decoded images of an n x n grid, row by row: latent ``dims`` run over the normal quantiles,
+    the first from left to right, the second from bottom to top (the plane as the latent map draws
+    it), the other coordinates at ``base`` (default zero, the prior's mean); (n * n, H, W, C)."""
     values = grid_values(n)
     z = np.tile(np.zeros(model.latent_dim, np.float32) if base is None else base, (n * n, 1))
-    z[:, dims[0]] = np.repeat(values[::-1], n)
-    z[:, dims[1]] = np.tile(values, n)
+    z[:, dims[0]] = np.tile(values, n)
+    z[:, dims[1]] = np.repeat(values[::-1], n)
     return decode(model, z, None if y is None else np.full(n * n, y, np.int64))
 
 
@@ -270,9 +271,10 @@ def interpolations(model, x_a, x_b, steps=10, y_a=None, y_b=None):
     return decode(model, z, y).reshape((len(x_a), steps) + x_a.shape[1:])
 
 
-def kl_per_dimension(model, x):
-    """The VAE's KL divergence from the prior per latent dimension, mean over ``x`` (nats)."""
-    mean, log_var = model.encode(x)
+def kl_per_dimension(model, x, y=None):
+    """The VAE's KL divergence from the prior per latent dimension, mean over images ``x`` (of
+    classes ``y``, for a conditional VAE), in nats."""
+    mean, log_var = model.encode(x, y) if is_conditional(model) else model.encode(x)
     return (0.5 * (np.exp(log_var) + mean ** 2 - 1 - log_var)).mean(axis=0)
 
 
@@ -319,8 +321,9 @@ def plot_tiles(images, n_cols, path, title=None, row_labels=None, scale=0.42):
     return save_figure(fig, path)
 
 
-def plot_latent_map(points, labels, names, path, title):
-    """Codes in two dimensions (N, 2) as points coloured by class; returns ``path``."""
+def plot_latent_map(points, labels, names, path, title, axes=("z1", "z2")):
+    """Codes in two dimensions (N, 2) as points coloured by class, ``axes`` naming the two; returns
+    ``path``."""
     from ..utils.plots import pyplot, save_figure
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 5.2))
@@ -329,6 +332,8 @@ def plot_latent_map(points, labels, names, path, title):
         keep = labels == c
         ax.scatter(points[keep, 0], points[keep, 1], s=4, alpha=0.6, color=cmap(c % cmap.N), label=name)
     ax.legend(markerscale=3, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ax.set_xlabel(axes[0])
+    ax.set_ylabel(axes[1])
     ax.set_title(title, fontsize=9)
     return save_figure(fig, path)
 
@@ -388,56 +393,71 @@ def run(config):
     if config.kind == "sparse":
         measured["mean code activity"] = float(z.mean())
         measured["sparsity target"] = SPARSITY
+    axes = ("z1", "z2")
     if z.shape[1] == 2:
         points, how = z, "the 2-D codes"
     else:
+        axes = ("first principal component", "second principal component")
         points, explained = pca_2d(z)
         how = f"first two principal components of the {z.shape[1]}-D codes ({explained:.0%} of their variance)"
         notes.append(f"The latent map shows the {how}: the codes have more than two dimensions.")
-    files["latent"] = plot_latent_map(points, yt, names, path("latent"), f"{config.kind}: test codes, {how}")
+    files["latent"] = plot_latent_map(points, yt, names, path("latent"), f"{config.kind}: test codes, {how}", axes)
 
     pairs = _pairs(yt, 6, rng)
     steps = interpolations(model, xt[pairs[:, 0]], xt[pairs[:, 1]], 10,
                            *( (yt[pairs[:, 0]], yt[pairs[:, 1]]) if conditional else ()))
-    files["interpolations"] = plot_rows(list(steps), [f"{names[yt[a]][:10]} to\n{names[yt[b]][:10]}" for a, b in pairs],
-                                        path("interpolations"), title="Straight lines between two test codes")
+    labels = [f"{_short(names[yt[a]])} to\n{_short(names[yt[b]])}" for a, b in pairs]
+    files["interpolations"] = plot_rows(list(steps), labels, path("interpolations"),
+                                        title="Straight lines between two test codes")
     if is_vae(model):
-        kl = kl_per_dimension(model, xt[:2000]) if not conditional else None
-        measured["KL per image (nats)"] = losses.get("kl_loss", float("nan"))
-        dims = (0, 1) if model.latent_dim == 2 or kl is None else tuple(np.argsort(kl)[::-1][:2])
-        if model.latent_dim == 2:
-            notes.append("The manifold grid decodes the 2-D latent plane over the prior's 2.5%-97.5% quantiles, "
-                         "as in Kingma and Welling's figure.")
-        else:
-            notes.append(f"The latent space has {model.latent_dim} dimensions: the manifold grid traverses two "
-                         f"of them (dimensions {dims[0]} and {dims[1]}, "
-                         + ("those of largest KL, the most used" if kl is not None else "with class 'Bag' or "
-                            "the last class fixed") + ") over the prior's quantiles, the others at zero; "
-                         "train with --latent-dim 2 for the whole 2-D manifold.")
-        grid_class = None if not conditional else min(8, len(names) - 1)
-        files["manifold"] = plot_tiles(manifold(model, dims, 15, y=grid_class), 15, path("manifold"),
-                                       title=f"latent dims {dims[0]} (down) and {dims[1]} (across)"
-                                             + (f", class {names[grid_class]}" if conditional else ""))
-        if conditional:
-            z_prior = np.random.default_rng(config.seed).standard_normal((10, model.latent_dim)).astype(np.float32)
-            classes = np.repeat(np.arange(len(names)), 10)
-            drawn = decode(model, np.tile(z_prior, (len(names), 1)), classes)
-            files["samples"] = plot_tiles(drawn, 10, path("samples"), row_labels=[n[:12] for n in names],
-                                          title="Samples by class (each column one latent draw)")
-        else:
-            drawn = model.sample(40, seed=config.seed)
-            files["samples"] = plot_tiles(drawn, 10, path("samples"), title="Samples from the prior")
+        files.update(_vae_figures(model, xt, yt, names, path, notes, config.seed))
     results = AutoencoderResults(config, model, losses, mse, baseline, measured, dict(history.history),
                                  timer.epochs, watch.elapsed(), source,
                                  {"training": len(x), "validation": len(xv), "test": len(xt)},
-                                 model.count_params(), notes, files)
+                                 model.count_params(), z.shape[1], notes, files)
     files["report"] = write_report(results, path("report"))
     return results
 
 
+def _vae_figures(model, xt, yt, names, path, notes, seed):
+    """The VAE's manifold grid and samples (by class for the conditional VAE); their paths by key."""
+    conditional = is_conditional(model)
+    if model.latent_dim == 2:
+        dims = (0, 1)
+        notes.append("The manifold grid decodes the 2-D latent plane over the prior's 2.5%-97.5% quantiles, "
+                     "as in Kingma and Welling's figure.")
+    else:
+        kl = kl_per_dimension(model, xt[:2000], yt[:2000] if conditional else None)
+        dims = tuple(int(d) for d in np.argsort(kl)[::-1][:2])
+        notes.append(f"The latent space has {model.latent_dim} dimensions: the manifold grid traverses the two "
+                     f"of largest KL, the most used (dimensions {dims[0]} and {dims[1]}), over the prior's "
+                     "2.5%-97.5% quantiles, the others at zero; train with --latent-dim 2 for the whole 2-D manifold.")
+    title = f"latent dims {dims[0]} (left to right) and {dims[1]} (bottom to top)"
+    if conditional:
+        notes.append(f"The conditional VAE's manifold is drawn as class {names[0]!r}; its samples decode the same "
+                     "ten draws of the prior (columns) as each class (rows): the code carries the style, the label "
+                     "the class.")
+        title += f", class {names[0]}"
+    files = {"manifold": plot_tiles(manifold(model, dims, 15, y=0 if conditional else None), 15, path("manifold"),
+                                    title=title)}
+    if conditional:
+        z = np.random.default_rng(seed).standard_normal((10, model.latent_dim)).astype(np.float32)
+        drawn = decode(model, np.tile(z, (len(names), 1)), np.repeat(np.arange(len(names)), 10))
+        files["samples"] = plot_tiles(drawn, 10, path("samples"), row_labels=[_short(n) for n in names],
+                                      title="Samples by class (each column one draw of the prior)")
+    else:
+        files["samples"] = plot_tiles(model.sample(40, seed=seed), 10, path("samples"),
+                                      title="Samples: the decoder on draws of the prior N(0, I)")
+    return files
+
+
+def _short(name):
+    """A class name short enough for a row label ('T-shirt/top' -> 'T-shirt')."""
+    return name.split("/")[0][:12]
+
+
 def _pick(labels, n, rng, shift=0):
-    """``n`` test indices, one per class in turn (from class number ``shift`` on) so that every
-    class shows."""
+    """``n`` test indices, one per class in turn (from class number ``shift`` on)."""
     classes = np.unique(labels)
     return np.array([rng.choice(np.flatnonzero(labels == classes[(k + shift) % len(classes)])) for k in range(n)])
 
@@ -470,7 +490,7 @@ def write_report(results, path):
                 f"{results.total.describe()}.")
     r.section("Settings")
     r.settings({"model": f"{KINDS[c.kind]} ({results.parameters:,} parameters, latent dimension "
-                         f"{getattr(results.model, 'latent_dim', None) or c.latent_dim or 'default'})",
+                         f"{results.latent_dim})",
                 "data": results.source, "images": ", ".join(f"{k} {v}" for k, v in results.sizes.items()),
                 "epochs": c.epochs, "batch size": c.batch_size, "optimizer": "adam", "seed": c.seed,
                 "axon": __version__})
