@@ -125,8 +125,8 @@ def main():
     if theirs:
         print(f"{'PyTorch':<10}{max(theirs):>16,.0f}{float(np.median(theirs)):>18,.0f}")
         ratios = np.array(ours) / np.array(theirs)
-        print(f"Axon/PyTorch: best {best / max(theirs):.2f}x, median {median / float(np.median(theirs)):.2f}x, "
-              f"per round {' '.join(f'{r:.2f}' for r in ratios)}")
+        print(f"Axon/PyTorch: best against best {best / max(theirs):.2f}x, median of the rounds' ratios "
+              f"{float(np.median(ratios)):.2f}x, per round {' '.join(f'{r:.2f}' for r in ratios)}")
 
     # ----- 2. quality: the same training in both, test loss after each epoch
     if args.epochs <= 0:
