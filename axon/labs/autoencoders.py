@@ -41,9 +41,8 @@ CAPTIONS = {"reconstructions": "Test images (above) and their reconstructions (b
             "samples": "Samples: decoded draws of the prior (by class for the conditional VAE)",
             "curves": "Learning curves"}
 QUICK = dict(limit=2000, test_limit=500, epochs=2)
-CONV_FILTERS = (16, 32)
-NOISE = 0.3
-SPARSITY = 0.05
+#: the conv kind's filters, the denoiser's noise std, the sparse code's target mean activity
+CONV_FILTERS, NOISE, SPARSITY = (16, 32), 0.3, 0.05
 
 
 @dataclass
@@ -475,7 +474,8 @@ def write_report(results, path):
     r.paragraph(f"**Test reconstruction error: {results.mse:.4f}** mean squared error per pixel on "
                 f"{results.sizes['test']} test images ({results.source}), against {results.baseline_mse:.4f} "
                 "for the training set's mean image.")
-    r.section("Test losses")
+    r.section("Test losses " + ("(nats per image)" if "kl_loss" in results.losses
+                                else "(cross-entropy per pixel, with any penalty)"))
     r.table(["loss", "value"], [[k, f"{v:.4f}"] for k, v in results.losses.items()]
             + [[k, f"{v:.4f}"] for k, v in results.measured.items()], align="lr")
     if results.notes:
