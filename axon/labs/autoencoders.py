@@ -321,18 +321,17 @@ def plot_tiles(images, n_cols, path, title=None, row_labels=None, scale=0.42):
 
 
 def plot_latent_map(points, labels, names, path, title, axes=("z1", "z2")):
-    """Codes in two dimensions (N, 2) as points coloured by class, ``axes`` naming the two; returns
-    ``path``."""
+    """Codes in two dimensions (N, 2) as points coloured by class (drawn in random order, so that no
+    class hides the others), ``axes`` naming the two; returns ``path``."""
     from ..utils.plots import pyplot, save_figure
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 5.2))
-    cmap = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
-    for c, name in enumerate(names):
-        keep = labels == c
-        ax.scatter(points[keep, 0], points[keep, 1], s=4, alpha=0.6, color=cmap(c % cmap.N), label=name)
-    ax.legend(markerscale=3, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    ax.set_xlabel(axes[0])
-    ax.set_ylabel(axes[1])
+    colors = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")(np.arange(len(names)) % 20)
+    order = np.random.default_rng(0).permutation(len(points))
+    ax.scatter(points[order, 0], points[order, 1], s=4, alpha=0.6, c=colors[labels[order]])
+    ax.legend([plt.Line2D([], [], ls="", marker="o", color=c) for c in colors], names, fontsize=7,
+              loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ax.set(xlabel=axes[0], ylabel=axes[1])
     ax.set_title(title, fontsize=9)
     return save_figure(fig, path)
 
