@@ -25,10 +25,11 @@ def test_families_are_the_sub_packages():
     assert zoo.names("sequence") == ["char_rnn", "seq2seq", "sequence_tagger", "text_classifier"]
     assert {"bernoulli_rbm", "dbn", "hopfield", "boltzmann_machine"} <= set(zoo.names("energy"))
     assert {"som", "echo_state_network", "perceptron", "neural_turing_machine"} <= set(zoo.names("classic"))
-    families = ("vision", "sequence", "energy", "classic")
+    assert {"vae", "dcgan", "conditional_gan", "dense_autoencoder"} <= set(zoo.names("generative"))
+    families = ("vision", "sequence", "energy", "classic", "generative")
     assert set(zoo.names()) == set().union(*(zoo.names(f) for f in families))
-    with pytest.raises(ValueError, match="families are classic, energy, sequence, vision"):
-        zoo.names("generative")
+    with pytest.raises(ValueError, match="families are classic, energy, generative, sequence, vision"):
+        zoo.names("quantum")
 
 
 def test_get_builds_model_subclasses_by_name():

@@ -1,13 +1,13 @@
 """The lectures' zoo chart of 27 network types (the Asimov Institute's "Neural Network Zoo") and
-the history table before it, each entry saying where it lives in Axon and whether ``axon zoo show``
-trains it on its small task.
+the history table before it, each entry saying where it lives in Axon and the ``show`` with which
+``axon zoo show`` trains it on its small task.
 
 >>> len(CHART), find("hopfield network").abbrev, find("KN").slug
 (27, 'HN', 'som')
 >>> find("Kohonen network").where
 'axon.zoo.classic.SelfOrganizingMap'
->>> status(find("GAN")).startswith("not shown")
-True
+>>> status(find("GAN"))
+'shown'
 >>> find("hopfeld")
 Traceback (most recent call last):
 ...
@@ -18,30 +18,27 @@ from dataclasses import dataclass
 
 from ..registry import Registry
 
-GENERATIVE = "not shown: a generative model (issue 11, axon.zoo.generative), not built yet"
 
 
 @dataclass(frozen=True)
 class Network:
     """One row: ``abbrev`` and ``name`` as the chart prints them, ``slug`` (``axon zoo show SLUG``),
     ``where`` (the class or builder users call), ``show`` (``"module:function"`` that trains it for the
-    page, or None) and ``reason`` (why it is not shown, when ``show`` is None); ``year`` and ``who``
-    for the history table."""
+    page); ``year`` and ``who`` for the history table."""
     abbrev: str
     name: str
     slug: str
     where: str
-    show: str = None
-    reason: str = None
+    show: str
     year: int = None
     who: str = None
 
 
-def _n(abbrev, name, slug, where, show=None, reason=None, year=None, who=None):
-    return Network(abbrev, name, slug, where, show, reason, year, who)
+def _n(abbrev, name, slug, where, show, year=None, who=None):
+    return Network(abbrev, name, slug, where, show, year, who)
 
 
-_C, _E, _V, _S = "axon.zoo.classic", "axon.zoo.energy", "axon.zoo.vision", "axon.zoo.sequence"
+_C, _E, _V, _S, _G = "axon.zoo.classic", "axon.zoo.energy", "axon.zoo.vision", "axon.zoo.sequence", "axon.zoo.generative"
 CHART = (
     _n("P", "Perceptron", "perceptron", f"{_C}.Perceptron", f"{_C}.perceptron:show", year=1958, who="Rosenblatt"),
     _n("FF", "Feed forward", "ff", "axon.Sequential of Dense layers", f"{_V}.shows:show_ff"),
@@ -53,10 +50,13 @@ CHART = (
     _n("LSTM", "Long / short term memory", "lstm", "axon.layers.LSTM", f"{_S}.shows:show_lstm", year=1997,
        who="Hochreiter and Schmidhuber"),
     _n("GRU", "Gated recurrent unit", "gru", "axon.layers.GRU", f"{_S}.shows:show_gru", year=2014, who="Cho et al."),
-    _n("AE", "Auto encoder", "ae", "axon.zoo.generative (issue 11)", reason=GENERATIVE),
-    _n("VAE", "Variational auto encoder", "vae", "axon.zoo.generative (issue 11)", reason=GENERATIVE),
-    _n("DAE", "Denoising auto encoder", "dae", "axon.zoo.generative (issue 11)", reason=GENERATIVE),
-    _n("SAE", "Sparse auto encoder", "sae", "axon.zoo.generative (issue 11)", reason=GENERATIVE),
+    _n("AE", "Auto encoder", "ae", f"{_G}.dense_autoencoder", f"{_G}.shows:show_ae", year=2006,
+       who="Hinton and Salakhutdinov"),
+    _n("VAE", "Variational auto encoder", "vae", f"{_G}.dense_vae", f"{_G}.shows:show_vae", year=2014,
+       who="Kingma and Welling"),
+    _n("DAE", "Denoising auto encoder", "dae", f"{_G}.denoising_autoencoder", f"{_G}.shows:show_dae", year=2008,
+       who="Vincent et al."),
+    _n("SAE", "Sparse auto encoder", "sae", f"{_G}.sparse_autoencoder", f"{_G}.shows:show_sae"),
     _n("MC", "Markov chain", "markov_chain", f"{_C}.MarkovChain", f"{_C}.markov_chain:show", year=1906,
        who="Markov"),
     _n("HN", "Hopfield network", "hopfield", f"{_E}.HopfieldNetwork", f"{_E}.hopfield:show", year=1982,
@@ -69,10 +69,12 @@ CHART = (
        who="Hinton, Osindero and Teh"),
     _n("DCN", "Deep convolutional network", "dcn", f"{_V}.mnist_cnn", f"{_V}.shows:show_dcn", year=1998,
        who="LeCun et al."),
-    _n("DN", "Deconvolutional network", "dn", "axon.zoo.generative (issue 11)", reason=GENERATIVE),
-    _n("DCIGN", "Deep convolutional inverse graphics network", "dcign", "axon.zoo.generative (issue 11)",
-       reason=GENERATIVE),
-    _n("GAN", "Generative adversarial network", "gan", "axon.zoo.generative (issue 11)", reason=GENERATIVE),
+    _n("DN", "Deconvolutional network", "dn", "axon.layers.Conv2DTranspose", f"{_G}.shows:show_dn", year=2010,
+       who="Zeiler et al."),
+    _n("DCIGN", "Deep convolutional inverse graphics network", "dcign", f"{_G}.conv_vae", f"{_G}.shows:show_dcign",
+       year=2015, who="Kulkarni et al."),
+    _n("GAN", "Generative adversarial network", "gan", f"{_G}.GAN", f"{_G}.gan:show", year=2014,
+       who="Goodfellow et al."),
     _n("LSM", "Liquid state machine", "lsm", f"{_C}.LiquidStateMachine", f"{_C}.lsm:show", year=2002,
        who="Maass, Natschläger and Markram"),
     _n("ELM", "Extreme learning machine", "elm", f"{_C}.ExtremeLearningMachine", f"{_C}.elm:show", year=2006,
@@ -130,10 +132,8 @@ def find(name):
 
 
 def show_function(entry):
-    """The callable ``show(out_dir, quick=False)`` of ``entry``, or None when it is not shown (or its
-    module is missing)."""
-    if entry.show is None:
-        return None
+    """The callable ``show(out_dir, quick=False)`` of ``entry``, or None when its module or function is
+    missing (an optional dependency it needs is not installed)."""
     module, function = entry.show.split(":")
     try:
         return getattr(importlib.import_module(module), function)
@@ -142,10 +142,10 @@ def show_function(entry):
 
 
 def status(entry):
-    """"shown" when ``axon zoo show`` trains it, else "not shown: " and the reason."""
+    """"shown" when ``axon zoo show`` can train it, else "not shown: " and why."""
     if show_function(entry) is not None:
         return "shown"
-    return entry.reason or f"not shown: {entry.show} is missing"
+    return f"not shown: {entry.show} cannot be imported"
 
 
 def show(name, out_dir, quick=False):
