@@ -75,6 +75,9 @@ def test_quick_conditional_lab_has_class_rows_agreement_and_draws_a_class(tmp_pa
     assert list(results.agreement) == ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                                        "Sneaker", "Bag", "Ankle boot"]
     assert 0 <= results.agreement_mean <= 1
+    from axon.labs.gan import sample
+    images, labels = sample(results.gan, 25, 10)  # classes in turn: every Inception Score split holds all
+    assert images.shape == (25, 28, 28, 1) and labels.tolist() == list(range(10)) * 2 + list(range(5))
     assert "requested class" in (tmp_path / "run" / "report.md").read_text()
     info = json.loads((tmp_path / "run" / "generator.json").read_text())
     assert info["conditional"] and info["num_classes"] == 10

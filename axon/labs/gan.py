@@ -360,10 +360,11 @@ def run(config, log=print):
 
 
 def sample(gan, n, num_classes=None, seed=0):
-    """``n`` samples in [-1, 1]; for a conditional GAN an equal share of every class, in class
-    order (returns ``(images, labels)``), else ``(images, None)``."""
+    """``n`` samples in [-1, 1]; for a conditional GAN an equal share of every class, the classes
+    in turn (so any run of them, such as an Inception Score split, holds every class): returns
+    ``(images, labels)``, else ``(images, None)``."""
     if num_classes:
-        labels = np.repeat(np.arange(num_classes), -(-n // num_classes))[:n]
+        labels = np.arange(n) % num_classes
         return gan.generate(n, labels, seed=seed), labels
     return gan.generate(n, seed=seed), None
 
