@@ -19,15 +19,24 @@ class ArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message}; see '{self.prog} --help'\n")
 
 
-def int_list(text):
-    """ "100,1000" -> (100, 1000): an option holding whole numbers, comma separated."""
+def _number_list(text, convert, what):
     try:
-        values = tuple(int(part) for part in str(text).split(",") if part.strip())
+        values = tuple(convert(part) for part in str(text).split(",") if part.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected whole numbers separated by commas, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected {what} separated by commas, got {text!r}") from None
     if not values:
         raise argparse.ArgumentTypeError(f"expected at least one number, got {text!r}")
     return values
+
+
+def int_list(text):
+    """ "100,1000" -> (100, 1000): an option holding whole numbers, comma separated."""
+    return _number_list(text, int, "whole numbers")
+
+
+def float_list(text):
+    """ "0,0.05,0.1" -> (0.0, 0.05, 0.1): an option holding numbers, comma separated."""
+    return _number_list(text, float, "numbers")
 
 
 def image_size(text):

@@ -1,7 +1,7 @@
 """``axon lab adversarial``: FGSM and PGD attacks on the Lab 1 classifier, before and after
 adversarial training (``axon.labs.adversarial``)."""
 from ..labs.adversarial import ATTACK_NAMES, AdversarialConfig, run as run_lab
-from .common import config_from, wrote
+from .common import config_from, float_list, wrote
 
 NAME = "lab adversarial"
 HELP = "adversarial examples: FGSM/PGD on the Lab 1 classifier, adversarial training"
@@ -14,18 +14,6 @@ EXAMPLES = (
 )
 
 
-def epsilon_list(text):
-    """ "0,0.05,0.1" -> (0.0, 0.05, 0.1)."""
-    import argparse
-    try:
-        values = tuple(float(part) for part in str(text).split(",") if part.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}") from None
-    if not values:
-        raise argparse.ArgumentTypeError(f"expected at least one number, got {text!r}")
-    return values
-
-
 def add_arguments(p):
     d = AdversarialConfig()
     p.add_argument("--model", dest="model_path", default=None, metavar="PATH",
@@ -35,7 +23,7 @@ def add_arguments(p):
                    help=f"epochs of Lab 1 training when no --model is given (default {d.epochs}; Lab 1 runs 6)")
     p.add_argument("--adv-epochs", type=int, default=d.adv_epochs,
                    help=f"epochs of adversarial fine-tuning (default {d.adv_epochs})")
-    p.add_argument("--epsilons", type=epsilon_list, default=d.epsilons,
+    p.add_argument("--epsilons", type=float_list, default=d.epsilons,
                    help="attack sizes, comma separated, pixels in [0, 1] "
                         f"(default {','.join(f'{e:g}' for e in d.epsilons)})")
     p.add_argument("--train-epsilon", type=float, default=d.train_epsilon,
