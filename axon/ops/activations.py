@@ -9,17 +9,12 @@ from ..serialization import register_function
 from ..tensor import to_numpy
 from ._util import unbroadcast
 from .parallel import in_blocks
-from .special import scipy_erf
-
-
-def _sigmoid(x):
-    # 1 / (1 + e^-x) = (1 + tanh(x/2)) / 2: no overflow for any x
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+from .special import logistic, scipy_erf
 
 
 class Sigmoid(Function):
     def forward(self, x):
-        out = _sigmoid(x)
+        out = logistic(x)
         self.save(out=out)
         return out
 
@@ -160,14 +155,14 @@ class Softplus(Function):
         return np.logaddexp(0, x).astype(x.dtype, copy=False)
 
     def backward(self, g):
-        return g * _sigmoid(self.saved.x)
+        return g * logistic(self.saved.x)
 
 
 class SiLU(Function):
     """Swish / SiLU: x * sigmoid(x)."""
 
     def forward(self, x):
-        s = _sigmoid(x)
+        s = logistic(x)
         self.save(x=x, sigmoid=s)
         return x * s
 

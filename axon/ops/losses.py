@@ -9,7 +9,8 @@ import numpy as np
 
 from ..autograd import Function
 from ..tensor import Tensor, to_numpy, unwrap
-from .activations import Softmax, Sigmoid, _sigmoid
+from .activations import Softmax, Sigmoid
+from .special import logistic
 
 EPSILON = 1e-7  # Keras's fuzz factor for probabilities
 
@@ -90,7 +91,7 @@ class BinaryCrossentropyWithLogits(Function):
 
     def backward(self, g):
         s = self.saved
-        p = _sigmoid(s.logits) if s.probs is None else s.probs
+        p = logistic(s.logits) if s.probs is None else s.probs
         return None, _weighted(g * (p - s.y) / s.logits.size, s.weight)
 
 

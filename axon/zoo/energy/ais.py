@@ -18,7 +18,7 @@ True
 """
 import numpy as np
 
-from ...ops.special import log1pexp
+from ...ops.special import log1pexp, logistic
 from .rbm import GaussianBernoulliRBM
 
 MAX_EXACT_UNITS = 25
@@ -126,7 +126,7 @@ def ais_log_partition(rbm, n_runs=100, n_betas=10000, seed=None, data=None):
         else:
             b_base = b
         log_z_base = float(log1pexp(b_base).sum()) + nh * np.log(2.0)
-        v = (rng.random((n_runs, nv)) < 1.0 / (1.0 + np.exp(-b_base))).astype(np.float64)
+        v = (rng.random((n_runs, nv)) < logistic(b_base)).astype(np.float64)
     db = b - b_base
     log_w = np.zeros(n_runs)
     pre = v @ W + c
@@ -136,12 +136,12 @@ def ais_log_partition(rbm, n_runs=100, n_betas=10000, seed=None, data=None):
         if not gaussian:
             log_w += (beta - beta_prev) * (v @ db)
         # one Gibbs step that leaves p_beta invariant
-        h = (rng.random((n_runs, nh)) < 1.0 / (1.0 + np.exp(-beta * pre))).astype(np.float64)
+        h = (rng.random((n_runs, nh)) < logistic(beta * pre)).astype(np.float64)
         mean = (1.0 - beta) * b_base + beta * (b + h @ W.T)
         if gaussian:
             v = mean + rng.standard_normal((n_runs, nv))
         else:
-            v = (rng.random((n_runs, nv)) < 1.0 / (1.0 + np.exp(-mean))).astype(np.float64)
+            v = (rng.random((n_runs, nv)) < logistic(mean)).astype(np.float64)
         pre = v @ W + c
     top = log_w.max()
     w = np.exp(log_w - top)

@@ -20,6 +20,7 @@ from ...autograd import grad, no_grad
 from ...callbacks import Callback
 from ...data.batches import unpack_x_y_sample_weight
 from ...models import Model
+from ...ops.special import logistic
 from ...tensor import Tensor
 
 
@@ -218,8 +219,8 @@ class GAN(Model):
     def _log(self, n, d_loss, g_loss, real_logits, fake_logits):
         self.d_loss_tracker.update_state(float(d_loss.data), sample_weight=n)
         self.g_loss_tracker.update_state(float(g_loss.data), sample_weight=n)
-        self.d_real_tracker.update_state(float(_sigmoid(real_logits.data).mean()), sample_weight=n)
-        self.d_fake_tracker.update_state(float(_sigmoid(fake_logits.data).mean()), sample_weight=n)
+        self.d_real_tracker.update_state(float(logistic(real_logits.data).mean()), sample_weight=n)
+        self.d_fake_tracker.update_state(float(logistic(fake_logits.data).mean()), sample_weight=n)
         return {m.name: m.result() for m in self.metrics}
 
     def test_step(self, data):
@@ -272,10 +273,6 @@ def _no_weight_grads(weights):
     finally:
         for w, flag in zip(weights, flags):
             w.requires_grad = flag
-
-
-def _sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -60, 60)))
 
 
 def image_grid(images, cols=8, pad=2):
