@@ -31,7 +31,7 @@ def logistic(x, out=None):
     >>> logistic(np.array([-1000.0, 0.0, 1000.0]))
     array([0. , 0.5, 1. ])
     """
-    out = np.multiply(x, 0.5, out=out)
+    out = np.asarray(np.multiply(x, 0.5, out=out))  # a 0-d input gives a NumPy scalar: make it an array
     np.tanh(out, out=out)
     out += 1.0
     out *= 0.5
