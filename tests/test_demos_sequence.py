@@ -1,0 +1,79 @@
+"""The recurrent-network demos (issue 13): the RNN configurations, the intent classifier read word by
+word, the name tagger and the LSTM / GRU gates, each run in quick mode and held to its claim."""
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from axon import demos
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _pictures_and_page(r, tmp_path, roles):
+    assert {role for role in r.files if role != "page"} == set(roles)
+    for role in roles:
+        assert open(r.files[role], "rb").read(8) == PNG
+    page = open(r.files["page"]).read()
+    for role in roles:
+        assert f"({role}.png)" in page
+    return page
+
+
+# ----- rnn-configurations
+def test_every_rnn_configuration_learns_its_task(tmp_path):
+    from axon.demos import rnn_configurations as rc
+    r = demos.run("rnn-configurations", tmp_path, quick=True)
+    page = _pictures_and_page(r, tmp_path, ["configurations", "learning_curves"])
+    runs = r.values["runs"]
+    assert list(runs) == [c.key for c in rc.CONFIGURATIONS]
+    for c in rc.CONFIGURATIONS:
+        run = runs[c.key]
+        assert run["accuracy"] > 0.9, (c.key, run["accuracy"])
+        assert run["accuracy"] > run["chance"] + 0.35, (c.key, run)
+        assert run["loss"][-1] < 0.5 * run["loss"][0]
+        assert f"{run['accuracy']:.1%}" in page
+    assert runs["encoder_decoder"]["sequence_accuracy"] > 0.8  # most reversals entirely right
+
+
+def test_rnn_configuration_tasks_are_what_they_say():
+    from axon.demos import rnn_configurations as rc
+    rng = np.random.default_rng(1)
+    x, y = rc.counting_task(rng, 50, steps=3)
+    start, step = x[:, :rc.DIGITS].argmax(1), x[:, rc.DIGITS:].argmax(1) + 1
+    np.testing.assert_array_equal(y[:, 2], (start + 3 * step) % 10)
+    x, y = rc.count_ones_task(rng, 20)
+    np.testing.assert_array_equal(y, x[..., 0].sum(1))
+    x, y = rc.reversal_task(rng, 20)
+    np.testing.assert_array_equal(y, x.argmax(-1)[:, ::-1])
+    assert rc.chance(np.array([0, 0, 0, 1])) == 0.75
+
+
+# ----- intent
+def test_intent_classifier_sharpens_word_by_word(tmp_path):
+    from axon.demos import intent
+    r = demos.run("intent", tmp_path, quick=True)
+    page = _pictures_and_page(r, tmp_path, ["hidden_states", "word_by_word"])
+    assert r.values["words"] == ["what", "time", "is", "it", "?"]
+    assert r.values["hidden"].shape == (5, 16) and np.abs(r.values["hidden"]).max() <= 1  # tanh units
+    probs = r.values["probabilities"]
+    np.testing.assert_allclose(probs.sum(1), 1, atol=1e-5)
+    t, w = intent.INTENTS.index("time"), intent.INTENTS.index("weather")
+    # "what" could be the time or the weather; the network hedges about as the data does
+    assert 0.2 < probs[0, t] < 0.95 and probs[0, w] > 0.05
+    assert abs(probs[0, t] - r.values["what_is_time"]) < 0.2
+    assert probs[1, t] > 0.9 and probs[-1, t] > 0.9   # "what time" settles it
+    assert r.values["accuracy"] > 0.95
+    for sentence, p in r.values["traces"].items():
+        assert intent.INTENTS[int(p[-1].argmax())] == intent.intent_of(sentence)
+    assert f"{r.values['accuracy']:.4g}" in page and "generated" in page
+
+
+def test_intent_requests_come_from_their_templates():
+    from axon.demos import intent
+    sentences, labels = intent.make_requests(np.random.default_rng(3), 40)
+    assert [intent.INTENTS[k] for k in labels] == [intent.intent_of(s) for s in sentences]
+    x, y = intent.prefixes(["play some music"], [2])
+    assert x == ["play", "play some", "play some music"] and list(y) == [2, 2, 2]
+    with pytest.raises(ValueError, match="no template"):
+        intent.intent_of("open the pod bay doors")
