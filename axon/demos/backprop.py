@@ -140,14 +140,14 @@ def run(out_dir, quick=False, print_fn=print):
 
 def _draw_network(r, out_dir, net, explained, quick):
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = plt.subplots(figsize=(9, 4.5))
     pos = {"i1": (0, 1), "i2": (0, 0), "h1": (1, 1), "h2": (1, 0), "o1": (2, 1), "o2": (2, 0)}
     edges = {"w1": ("i1", "h1"), "w2": ("i2", "h1"), "w3": ("i1", "h2"), "w4": ("i2", "h2"),
              "w5": ("h1", "o1"), "w6": ("h2", "o1"), "w7": ("h1", "o2"), "w8": ("h2", "o2")}
     for name, (a, b) in edges.items():
         (x0, y0), (x1, y1) = pos[a], pos[b]
         ax.plot([x0, x1], [y0, y1], color="0.6", zorder=1)
-        f = 0.3 if y0 == y1 else 0.22
+        f = 0.5 if y0 == y1 else 0.27
         xm, ym = x0 + f * (x1 - x0), y0 + f * (y1 - y0)
         e = explained[name]
         ax.text(xm, ym, f"{name}: {WEIGHTS[name]:.2f} → {e.update:.6f}\ndE/d{name} = {e.gradient:.6f}",
@@ -157,7 +157,7 @@ def _draw_network(r, out_dir, net, explained, quick):
     for k, (x, y) in pos.items():
         ax.scatter([x], [y], s=900, color="#cfe3f7", edgecolor="k", zorder=2)
         ax.text(x, y, f"{k}\n{values[k]:.4f}", ha="center", va="center", fontsize=8, zorder=3)
-    ax.set_xlim(-0.3, 2.3)
+    ax.set_xlim(-0.2, 2.2)
     ax.set_ylim(-0.3, 1.3)
     ax.axis("off")
     ax.set_title(f"One step of backpropagation (lr {LEARNING_RATE}): weight → new weight, gradient")
