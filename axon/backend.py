@@ -3,13 +3,61 @@
 Everything above this module asks here for ``xp`` (the array module: NumPy,
 the only one supported until a GPU backend exists and is tested), for
 ``floatx()`` (float32 unless changed) and for the shared random generator
-``rng()`` that ``manual_seed`` resets.
+``rng()`` that ``manual_seed`` resets.  On glibc it also keeps freed memory for reuse
+(``tune_allocator``), so that training steps do not page-fault their temporaries in again.
 """
+import ctypes
+import os
+import platform
+
 import numpy as np
 
 xp = np
 _floatx = np.float32
 _rng = np.random.default_rng()
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
+ALLOCATOR_TRIM_MB, ALLOCATOR_MMAP_MB = 256, 32
+_allocator = {"tuned": False}
+
+
+def tune_allocator(trim_mb=ALLOCATOR_TRIM_MB, mmap_mb=ALLOCATOR_MMAP_MB):
+    """Keep up to ``trim_mb`` MB of freed memory in the process instead of returning it to the
+    system, and serve blocks up to ``mmap_mb`` MB from the heap (glibc ``mallopt``:
+    ``M_TRIM_THRESHOLD`` and ``M_MMAP_THRESHOLD``).  Returns True when applied.
+
+    A training step allocates and frees tens of MB of activations and gradients.  By default
+    glibc hands a freed block back to the system once the free space at the top of the heap
+    passes a threshold that it adapts as it goes (twice the largest block freed so far), so in
+    some stretches of steps every step page-faults ~25 MB in again: the CNN benchmark measured
+    ~6,000 page faults and 13 ms of system time a step then, and none with these settings.
+    32 MB is glibc's own upper bound for its adaptive mmap threshold; blocks above it (a large
+    dataset) still get their own mapping and go back to the system when freed.
+
+    Done once at import on glibc (Linux); a no-op elsewhere, when ``AXON_TUNE_MALLOC=0``, or when
+    the user set glibc's ``MALLOC_TRIM_THRESHOLD_`` or ``MALLOC_MMAP_THRESHOLD_``, which win."""
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return False
+    if any(os.environ.get(v) for v in ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_")):
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    done = mallopt(_M_MMAP_THRESHOLD, int(mmap_mb) << 20) == 1 and mallopt(_M_TRIM_THRESHOLD, int(trim_mb) << 20) == 1
+    _allocator["tuned"] = done
+    return done
+
+
+def allocator_tuned():
+    """Whether ``tune_allocator`` has set glibc's thresholds in this process."""
+    return _allocator["tuned"]
+
+
+if os.environ.get("AXON_TUNE_MALLOC", "1") != "0":
+    tune_allocator()
 
 
 def set_backend(name):

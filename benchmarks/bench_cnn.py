@@ -1,49 +1,59 @@
-"""CNN training and inference throughput, Axon against PyTorch in one run.
+"""CNN training and inference step times, Axon against PyTorch in one run.
 
 Workload (REFERENCE.md): 28x28x1 inputs, Conv 32 3x3 same ReLU, MaxPool 2,
 Conv 64 3x3 same ReLU, MaxPool 2, Flatten, Dense 128 ReLU, Dense 10; float32,
 softmax cross-entropy on logits.  Training: batch 128, Adam (lr 1e-3).
-Inference: batch 1000, no graph.  2 threads each.
-Run: ``python benchmarks/bench_cnn.py`` (``--seconds`` for longer timings).
+Inference: batch 1000, no graph.  ``--threads`` each (default 2).
 
-On a machine shared with other jobs, wall-clock figures swing several-fold;
-``--cpu`` times each step by the process's CPU time instead (median step),
-and with ``--threads 1`` that approximates the speed on one idle core.
+Axon and PyTorch alternate in ``--rounds`` rounds of ``--steps`` timed steps, in the same
+process on the same data; printed are the median, 10th and 90th percentile step times of all
+rounds, samples/s at the median, the spread p90/median, and PyTorch's median over Axon's (the
+throughput ratio; above 1, Axon is faster), with the range of the per-round ratios.
+Run: ``python benchmarks/bench_cnn.py [--threads 2] [--rounds 5] [--steps 20]``.
+
+On a machine shared with other jobs, wall-clock figures swing several-fold; ``--cpu`` times
+each step by the process's CPU time instead, and with ``--threads 1`` that approximates the
+speed on one idle core.  ``--profile`` prints Axon's per-op table and the page faults a step.
 """
 import argparse
+import gc
 import os
+import resource
 import statistics
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import set_threads, throughput, torch_or_none, report  # noqa: E402
+from common import set_threads, step_times, torch_or_none, report_steps  # noqa: E402
 
 
-def cpu_throughput(step, batch, seconds=3.0, warmup=3):
-    """Samples per CPU-second of ``step()``, from the median CPU time of the steps run in ``seconds``."""
+def timed(step, count, warmup, cpu):
+    """``count`` step times after ``warmup`` untimed steps: wall clock (``common.step_times``), or
+    the process's CPU time with ``cpu``."""
+    if not cpu:
+        return step_times(step, count, warmup)
     for _ in range(warmup):
         step()
-    times, start = [], time.perf_counter()
-    while time.perf_counter() - start < seconds or len(times) < 5:
-        t = time.process_time()
+    times = []
+    for _ in range(count):
+        start = time.process_time()
         step()
-        times.append(time.process_time() - t)
-    return batch / statistics.median(times)
+        times.append(time.process_time() - start)
+    return times
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--infer-batch", type=int, default=1000)
-    ap.add_argument("--rounds", type=int, default=1,
-                    help="alternate Axon and PyTorch this many times and keep each one's best figure "
-                         "(steadier on a shared machine)")
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds (Axon, then PyTorch)")
+    ap.add_argument("--steps", type=int, default=20, help="timed training steps per framework per round")
     ap.add_argument("--cpu", action="store_true", help="time by process CPU time, not wall-clock time")
+    ap.add_argument("--profile", action="store_true", help="print Axon's per-op profile and page faults, and stop")
     args = ap.parse_args()
     set_threads(args.threads)
+    os.environ["AXON_NUM_THREADS"] = str(args.threads)
     import axon  # before NumPy: axon sets OpenBLAS's thread timeout, read when NumPy loads it
     import numpy as np
     from axon.layers import Conv2D, MaxPooling2D, Flatten, Dense
@@ -70,9 +80,22 @@ def main():
         with axon.no_grad():
             model(xi, training=False)
 
-    ours = [0.0, 0.0]
-    theirs = [None, None]
+    if args.profile:
+        for _ in range(3):
+            axon_step()
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        with axon.profile():
+            start = time.perf_counter()
+            for _ in range(args.steps):
+                axon_step()
+            took = time.perf_counter() - start
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+        print(f"{args.steps} steps: {took / args.steps * 1e3:.1f} ms a step (with the profiler's hooks), "
+              f"{faults / args.steps:,.0f} page faults a step; allocator tuned: {axon.backend.allocator_tuned()}")
+        return
+
     torch = torch_or_none(args.threads)
+    torch_step = torch_infer = None
     if torch is not None:
         nn = torch.nn
         tx = torch.from_numpy(x.transpose(0, 3, 1, 2).copy())
@@ -95,17 +118,31 @@ def main():
             with torch.no_grad():
                 net(txi)
 
-    timer = cpu_throughput if args.cpu else throughput
-    for _ in range(args.rounds):
-        ours[0] = max(ours[0], timer(axon_step, bs, args.seconds))
-        ours[1] = max(ours[1], timer(axon_infer, ib, args.seconds, warmup=1))
-        if torch is not None:
-            theirs[0] = max(theirs[0] or 0.0, timer(torch_step, bs, args.seconds))
-            theirs[1] = max(theirs[1] or 0.0, timer(torch_infer, ib, args.seconds, warmup=1))
-    clock = "CPU time" if args.cpu else "wall clock"
-    report(f"CNN Conv32-Pool-Conv64-Pool-Dense128-Dense10 on 28x28x1, {args.threads} threads, {clock}",
-           [(f"CNN train (batch {bs}, Adam)", ours[0], theirs[0]),
-            (f"CNN inference (batch {ib})", ours[1], theirs[1])])
+    steps = {"train": ([], []), "infer": ([], [])}
+    ratios = []
+    print(f"CNN, {args.threads} thread(s), {args.rounds} rounds of {args.steps} training steps each, "
+          f"{'CPU' if args.cpu else 'wall-clock'} time", flush=True)
+    for r in range(args.rounds):
+        for kind, ours, theirs, count in (("train", axon_step, torch_step, args.steps),
+                                          ("infer", axon_infer, torch_infer, max(2, args.steps // 5))):
+            gc.collect()
+            a = timed(ours, count, 1 if r else 3, args.cpu)
+            steps[kind][0].extend(a)
+            if theirs is not None:
+                gc.collect()
+                t = timed(theirs, count, 1 if r else 3, args.cpu)
+                steps[kind][1].extend(t)
+                if kind == "train":
+                    ratios.append(statistics.median(t) / statistics.median(a))
+                    print(f"round {r + 1}: train step Axon {statistics.median(a) * 1e3:.1f} ms, PyTorch "
+                          f"{statistics.median(t) * 1e3:.1f} ms, ratio {ratios[-1]:.2f}x", flush=True)
+    clock_name = "CPU time" if args.cpu else "wall clock"
+    report_steps(f"CNN Conv32-Pool-Conv64-Pool-Dense128-Dense10 on 28x28x1, {args.threads} threads, {clock_name}",
+                 [(f"train (batch {bs}, Adam)", *steps["train"])], bs)
+    report_steps("CNN inference, no graph", [(f"inference (batch {ib})", *steps["infer"])], ib)
+    if ratios:
+        print(f"\nper-round training ratios: min {min(ratios):.2f}x, median {statistics.median(ratios):.2f}x, "
+              f"max {max(ratios):.2f}x")
 
 
 if __name__ == "__main__":
