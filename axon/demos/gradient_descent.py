@@ -142,12 +142,9 @@ class TrainingLoss(Callback):
         self._began = time.perf_counter()
 
 
-def fashion_fit(x, y, batch_size, epochs, optimizer, hidden=32, seed=0, x_test=None, y_test=None):
-    """Train a Dense(hidden, relu) -> Dense(10) classifier on ``(x, y)`` by ``fit`` with
-    ``batch_size`` and ``optimizer`` (an ``axon.optimizers`` instance); returns the ``TrainingLoss``
-    record (``.losses``, ``.seconds``), the optimizer's update count and the test accuracy (None
-    without test data)."""
-    from .. import ops as F
+def fashion_classifier(optimizer, hidden=32, seed=0, n_inputs=784):
+    """A built and compiled Dense(hidden, relu) -> Dense(10) classifier of flat 28x28 images
+    (logits; sparse categorical cross-entropy), its initial weights fixed by ``seed``."""
     from ..backend import manual_seed
     from ..layers import Dense
     from ..losses import SparseCategoricalCrossentropy
@@ -155,8 +152,22 @@ def fashion_fit(x, y, batch_size, epochs, optimizer, hidden=32, seed=0, x_test=N
     manual_seed(seed)
     model = Sequential([Dense(hidden, activation="relu"), Dense(10)])
     model.compile(optimizer, loss=SparseCategoricalCrossentropy(from_logits=True))
-    model(x[:1])
-    record = TrainingLoss(x, y, lambda t, p: F.sparse_categorical_crossentropy(t, p, from_logits=True))
+    model(np.zeros((1, n_inputs), np.float32))
+    return model
+
+
+def cross_entropy(labels, logits):
+    """The mean sparse categorical cross-entropy of ``logits`` (N, 10) for int ``labels`` (N,)."""
+    from .. import ops as F
+    return F.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+
+
+def fashion_fit(x, y, batch_size, epochs, optimizer, hidden=32, seed=0, x_test=None, y_test=None):
+    """Train ``fashion_classifier(optimizer, hidden, seed)`` on ``(x, y)`` by ``fit`` with
+    ``batch_size``; returns the ``TrainingLoss`` record (``.losses``, ``.seconds``, ``.model``), the
+    optimizer's update count and the test accuracy (None without test data)."""
+    model = fashion_classifier(optimizer, hidden, seed, x.shape[1])
+    record = TrainingLoss(x, y, cross_entropy)
     model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=[record])
     accuracy = None
     if x_test is not None:
