@@ -16,7 +16,7 @@ LAYERS = {
     "axon.layers": 4, "axon.activations": 4, "axon.variables": 4, "axon.initializers": 4, "axon.regularizers": 4,
     "axon.data": 5,
     "axon.models": 6, "axon.optimizers": 6, "axon.losses": 6, "axon.metrics": 6, "axon.callbacks": 6,
-    "axon.utils": 6, "axon.saving": 6,
+    "axon.utils": 6, "axon.saving": 6, "axon.export": 6,
     "axon.zoo": 7, "axon.labs": 7, "axon.demos": 7, "axon.cli": 7, "axon.__main__": 7, "axon": 7,
 }
 

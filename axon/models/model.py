@@ -212,6 +212,26 @@ class Model(Trainer, Layer):
         from .saving import save_model
         save_model(self, path, include_rng=include_rng)
 
+    def export(self, filepath, format="onnx", verbose=True, input_signature=None, opset_version=None):
+        """Write the model for another inference engine, as Keras 3's ``Model.export`` (Axon writes
+        ``format="onnx"``, read by onnxruntime and other ONNX engines; needs ``pip install
+        "axon[onnx]"``).  The batch axis stays dynamic; the graph is inference-only.  A layer
+        without an ONNX converter is refused by name (``axon.export.UnsupportedLayerError``).
+        Returns the ``onnx.ModelProto``."""
+        fmt = str(format).lower()
+        if fmt != "onnx":
+            raise ValueError(f"{self.describe()}.export: format must be 'onnx' (the one Axon writes), got "
+                             f"{format!r}; TensorFlow SavedModel and OpenVINO are not supported")
+        if input_signature is not None:
+            raise ValueError(f"{self.describe()}.export: input_signature is not supported; the exported "
+                             "inputs are the model's own (batch axis dynamic); build the model on the "
+                             "input shape you want instead")
+        from ..export.onnx import OPSET, export_onnx
+        proto = export_onnx(self, filepath, OPSET if opset_version is None else int(opset_version))
+        if verbose:
+            print(f"Saved {self.name} as ONNX (opset {proto.opset_import[0].version}) at {filepath}")
+        return proto
+
     def save_weights(self, path):
         from .saving import save_weights
         save_weights(self, path)

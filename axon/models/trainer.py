@@ -252,9 +252,13 @@ class Trainer:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items() if isinstance(v, float)))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
-    def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None):
+    def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None, engine="axon"):
         """Outputs for ``x`` in inference mode, batch by batch, as NumPy arrays (a list of arrays for
-        several outputs, a dict for named ones)."""
+        several outputs, a dict for named ones).  ``engine="onnxruntime"`` runs the model exported
+        to ONNX in onnxruntime instead (exported again whenever the weights changed; see
+        ``axon.export.runtime``); ``steps`` and ``callbacks`` then do not apply."""
+        if engine != "axon":
+            return self._predict_elsewhere(x, batch_size, steps, callbacks, engine)
         x = self._by_position(x)[0]
         batches = adapt(x, None, None, batch_size, False, steps)
         cb = cbks.CallbackList(_as_list(callbacks), self, {"steps": len(batches), "verbose": verbose})
@@ -276,6 +280,16 @@ class Trainer:
         if outs and isinstance(outs[0], list):
             return [np.concatenate(parts) for parts in zip(*outs)]
         return np.concatenate(outs)
+
+    def _predict_elsewhere(self, x, batch_size, steps, callbacks, engine):
+        from ..export.runtime import ENGINES, predict_onnxruntime
+        if engine not in ENGINES:
+            raise ValueError(f"{self.describe()}.predict: engine must be one of {', '.join(ENGINES)}, got "
+                             f"{engine!r}")
+        if steps is not None or callbacks:
+            raise ValueError(f"{self.describe()}.predict: steps and callbacks need engine='axon'; onnxruntime "
+                             "takes arrays")
+        return predict_onnxruntime(self, x, batch_size)
 
     # ----- one batch
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
