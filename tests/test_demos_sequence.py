@@ -77,3 +77,32 @@ def test_intent_requests_come_from_their_templates():
     assert x == ["play", "play some", "play some music"] and list(y) == [2, 2, 2]
     with pytest.raises(ValueError, match="no template"):
         intent.intent_of("open the pod bay doors")
+
+
+# ----- name-tagging
+def test_bidirectional_tagger_finds_the_names(tmp_path):
+    from axon.demos import name_tagging as nt
+    r = demos.run("name-tagging", tmp_path, quick=True)
+    page = _pictures_and_page(r, tmp_path, ["tagged_sentences", "scores"])
+    bi, fw = r.values["bidirectional"], r.values["forward"]
+    assert bi["test"]["token_accuracy"] > 0.97 and bi["test"]["entity_f1"] > 0.95
+    assert bi["unseen"]["entity_f1"] > 0.9          # names it never saw, tagged from their context
+    assert bi["test"]["ambiguous_count"] > 20
+    # a sentence-first "Florence" needs the words after it: the backward LSTM brings them
+    assert bi["test"]["ambiguous_accuracy"] > fw["test"]["ambiguous_accuracy"] + 0.05
+    assert r.values["examples"][nt.SENTENCE]["bidirectional"] == ["B-PER", "I-PER", "O", "B-PER", "I-PER",
+                                                                 "O", "O", "O", "O"]
+    assert r.values["examples"]["Florence is lovely in spring"]["bidirectional"][0] == "O"
+    assert r.values["examples"]["Florence smiled"]["bidirectional"][0] == "B-PER"
+    assert f"{bi['test']['entity_f1']:.4g}" in page and "Harry/B-PER Potter/I-PER" in page
+
+
+def test_entity_spans_and_f1():
+    from axon.demos import name_tagging as nt
+    assert nt.spans(["B-PER", "B-PER", "I-PER", "O", "I-PER", "I-PER"]) == [(0, 1), (1, 3), (4, 6)]
+    assert nt.spans(["O", "O"]) == []
+    assert nt.entity_f1([[(0, 2)], []], [[(0, 1)], []]) == 0.0     # half a name is no name
+    assert nt.entity_f1([[]], [[]]) == 1.0
+    words, tags = nt.make_sentences(np.random.default_rng(0), 30, unseen=1.0)
+    names = {w for s, t in zip(words, tags) for w, g in zip(s, t) if g != "O"}
+    assert names and names <= set(nt.UNSEEN_FIRST + nt.UNSEEN_LAST)
