@@ -239,7 +239,8 @@ def _batch_norm(g, layer, inputs, kwargs):
     v = inputs[0]
     gamma, beta = weight(layer.gamma), weight(layer.beta)
     mean, var = weight(layer.moving_mean), weight(layer.moving_variance)
-    axis = g.stored_axis(v, layer.axis)
+    rank = len(v.shape)
+    axis = g.stored_axis(v, layer.axis % rank)
     if axis == 1:  # channels on axis 1: ONNX's own op (fused into a preceding Conv by onnxruntime)
         args = [g.const(a, f"{layer.name}/{n}") for a, n in
                 ((gamma, "gamma"), (beta, "beta"), (mean, "moving_mean"), (var, "moving_variance"))]
@@ -247,7 +248,6 @@ def _batch_norm(g, layer, inputs, kwargs):
         return Value(y, layout=v.layout)
     scale = (gamma / np.sqrt(var + np.float32(layer.epsilon))).astype(np.float32)
     shift = (beta - mean * scale).astype(np.float32)
-    rank = len(v.shape)
     shape = (-1,) + (1,) * (rank - 1 - axis)
     y = g.op("Add", [g.op("Mul", [v.name, g.const(scale.reshape(shape), f"{layer.name}/scale")]),
                      g.const(shift.reshape(shape), f"{layer.name}/shift")], hint=layer.name)

@@ -41,12 +41,13 @@ class ImageClassifier:
             raise ValueError(f"{model.describe()} has {outputs} outputs but {len(self.class_names)} class "
                              "names were given")
 
-    def predict_files(self, paths, top=3, invert="auto"):
-        """For each image file, its ``top`` (class name, probability) pairs, most likely first."""
+    def predict_files(self, paths, top=3, invert="auto", engine="axon"):
+        """For each image file, its ``top`` (class name, probability) pairs, most likely first
+        (``engine``: as ``Model.predict``'s, "axon" or "onnxruntime")."""
         if top < 1:
             raise ValueError(f"top must be at least 1, got {top}")
         x = load_image_batch(paths, self.input_shape, self.dark_background, invert)
-        probs = self.model.predict(x, batch_size=64)
+        probs = self.model.predict(x, batch_size=64, **({} if engine == "axon" else {"engine": engine}))
         if probs.min() < 0 or not np.allclose(probs.sum(axis=1), 1, atol=1e-3):  # logits
             e = np.exp(probs - probs.max(axis=1, keepdims=True))
             probs = e / e.sum(axis=1, keepdims=True)
