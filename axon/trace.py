@@ -18,7 +18,8 @@ That needs scalar tensors along the chain.  For an element of an array (``explai
 the line is one step of the chain rule through the ops that used ``W``:
 ``dE/dW[0, 1] = Σ_k dE/dY[k] · dY[k]/dW[0, 1]`` over the outputs ``Y`` of those ops, with its terms.
 Each factor is computed by running the recorded ops' own backward again on a unit gradient, so any
-graph of Axon ops can be explained.  The update line is a plain gradient-descent step.
+graph of Axon ops can be explained.  The update line is a plain gradient-descent step.  The trace
+keeps what every recorded op saved for its backward: trace one step, not a whole training run.
 
 >>> import axon, axon.ops as F
 >>> w = axon.Tensor(3.0, requires_grad=True, dtype="float64", name="w")
