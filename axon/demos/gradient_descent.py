@@ -290,14 +290,15 @@ def run(out_dir, quick=False):
     table = "\n".join(markdown_table(
         ["method", "batch size B", "updates per epoch", "updates", f"samples to MSE {target:.3f}",
          "roughness", "loss spread (last epoch)", "wall s"], rows, align="lrrrrrrr"))
-    f_rows = [[name, f_sizes[name], c[1], f"{c[0].losses[-1]:.3f}", f"{c[2]:.3f}", f"{c[0].seconds[-1]:.2f}",
+    f_rows = [[name, f_sizes[name], c[1], f"{c[0].losses[-1]:.3f}", f"{c[2]:.3f}", f"{c[0].seconds[-1]:.3f}",
                f"{c[0].seconds[-1] / img_epochs * 1000:.0f}"] for name, c in curves.items()]
     f_table = "\n".join(markdown_table(
         ["method", "B", "updates", "training loss", "test accuracy", "wall s", "ms per epoch"], f_rows,
         align="lrrrrrr"))
     sections = [
         ("A two-weight problem",
-         f"{n} samples of y = {TRUE_W:g} x {TRUE_B:+g} + noise, fitted by mean squared error with "
+         f"{n} samples of y = {TRUE_W:g} x {'-' if TRUE_B < 0 else '+'} {abs(TRUE_B):g} + noise, "
+         "fitted by mean squared error with "
          f"`axon.optimizers.SGD(learning_rate={lr})` on a 2-element weight tensor (w, b), from "
          f"(w, b) = {START} for {epochs} epochs. Least squares gives (w, b) = ({best[0]:.3f}, "
          f"{best[1]:.3f}) with MSE {floor:.3f}; the target is 1% of the way from there to the start's "
@@ -319,7 +320,8 @@ def run(out_dir, quick=False):
          "gets most of the progress per epoch at a small part of the stochastic time."),
     ]
     write_page(r, out_dir, sections=sections, try_next=[
-        "raise the learning rate to 0.45 for the regression: batch descent zig-zags, stochastic diverges",
+        "raise the learning rate to 0.45 for the regression: batch and mini-batch descent still settle, "
+        "stochastic descent's loss scatters far wider",
         "decay the learning rate (axon.optimizers.ExponentialDecay) so stochastic descent settles",
         "try mini-batch sizes 4 and 128 and watch the path's jitter and the updates per epoch",
     ])

@@ -222,7 +222,8 @@ def run(out_dir, quick=False):
         table = "\n".join(markdown_table(["optimizer", "lr", f"steps until loss stays < {TOLERANCE:g}",
                                           f"loss after {steps}", "where it ended", "ms"], rows, align="lrrrlr"))
         sections.append((f"The {surface.name}",
-                         f"Loss {surface.formula} ({surface.note}), from {surface.start}, {steps} steps of each optimizer on "
+                         f"Loss {surface.formula} ({surface.note}), from {surface.start}, {steps} steps "
+                         "of each optimizer on "
                          f"one 2-element `axon.Tensor` (momentum 0.9 for momentum and Nesterov).\n\n{table}"))
     sgd, adam = first["SGD"], first["Adam"]
     sections[0] = (sections[0][0], sections[0][1] + (
