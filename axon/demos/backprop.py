@@ -8,7 +8,8 @@ and learning rate 0.5.  The forward pass gives ``E_total = 0.298371109``; the ch
 an output weight, ``dE/dw5 = dE/dout_o1 · dout_o1/dnet_o1 · dnet_o1/dw5 = 0.74136507 · 0.186815602 ·
 0.593269992 = 0.082167041`` and ``w5+ = 0.35891648``; a hidden weight reaches the error through both
 outputs, so ``dE/dout_h1`` is a sum (0.036350306) and ``w1+ = 0.149780716``.  Like the slide, the
-demo updates the eight weights and leaves the biases as they are.  In float64 throughout.
+demo updates the eight weights and leaves the biases as they are; 10,000 such steps bring the
+error to the slide's 0.0000351085.  In float64 throughout.
 
 >>> net = mazur_network()
 >>> round(net.error.item(), 9)
@@ -131,7 +132,9 @@ def run(out_dir, quick=False, print_fn=print):
         ("The biases", "As on the slide, the biases are not updated; their gradients would be "
          + ", ".join(f"dE/d{k} = {e.gradient:.9f}" for k, e in biases.items()) + "."),
         ("Training on", f"Repeating the step {iterations} times takes the error from "
-         f"{errors[0]:.9f} to {errors[-1]:.10f}.")],
+         f"{errors[0]:.9f} to {errors[-1]:.10f}"
+         + (" (the slide: 0.0000351085 after 10,000)." if iterations == 10000 else
+            "; the full run's 10,000 steps reach the slide's 0.0000351085."))],
         try_next=["update the biases too (`b.data -= 0.5 * b.grad`) and compare the errors",
                   "name fewer tensors and see the trace fold the unnamed ops into longer factors",
                   "explain a weight of a Dense layer: `t.explain(layer.kernel, index=(0, 1))`"])
