@@ -4,12 +4,14 @@
 The exported model and its onnxruntime session are kept in memory with the model (one per
 model), with a fingerprint of its weights: a prediction after the weights changed (training,
 ``set_weights``, ``load_weights``) exports again, so the answers are never stale.  The session
-uses Axon's thread count (``AXON_NUM_THREADS``, else onnxruntime's default).
+uses Axon's thread count (``axon.ops.parallel.num_threads()``: ``AXON_NUM_THREADS``, else the
+BLAS setting, else the CPU count up to 8).
 """
-import os
 import zlib
 
 import numpy as np
+
+from ..ops.parallel import num_threads
 
 #: the engines ``Model.predict`` and ``axon predict --engine`` accept
 ENGINES = ("axon", "onnxruntime")
@@ -44,10 +46,8 @@ def onnxruntime_session(model):
         return cached[1]
     proto = to_onnx(model)
     options = ort.SessionOptions()
-    threads = os.environ.get("AXON_NUM_THREADS")
-    if threads and threads.isdigit() and int(threads) > 0:
-        options.intra_op_num_threads = int(threads)
-        options.inter_op_num_threads = 1
+    options.intra_op_num_threads = num_threads()
+    options.inter_op_num_threads = 1
     session = ort.InferenceSession(proto.SerializeToString(), options, providers=["CPUExecutionProvider"])
     model.__dict__["_onnxruntime_session"] = (key, session)
     return session
