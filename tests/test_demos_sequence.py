@@ -106,3 +106,46 @@ def test_entity_spans_and_f1():
     words, tags = nt.make_sentences(np.random.default_rng(0), 30, unseen=1.0)
     names = {w for s, t in zip(words, tags) for w, g in zip(s, t) if g != "O"}
     assert names and names <= set(nt.UNSEEN_FIRST + nt.UNSEEN_LAST)
+
+
+# ----- lstm-gates
+def test_trained_gates_are_the_gate_equations_by_hand(tmp_path):
+    r = demos.run("lstm-gates", tmp_path, quick=True)
+    page = _pictures_and_page(r, tmp_path, ["lstm_gates", "gru_gates", "hand_vs_layer"])
+    gaps = r.values["gaps"]
+    assert max(gaps.values()) < 1e-5           # NumPy from get_weights() = what the layers compute
+    for cell in ("lstm", "gru"):
+        assert r.values[cell]["mae"] < 0.25 * r.values[cell]["baseline_mae"]   # it remembers the value
+    g = r.values["lstm_gates"]
+    for key in "ifo":
+        assert 0 <= g[key].min() and g[key].max() <= 1
+    np.testing.assert_allclose(g["c"][:, 1:], g["f"][:, 1:] * g["c"][:, :-1] + g["i"][:, 1:] * g["g"][:, 1:])
+    i, f, u = r.values["input_gate"], r.values["forget_gate"], r.values["writer"]
+    assert i["at"][u] > i["after"][u] + 0.4     # the input gate opens when the mark comes ...
+    assert f["after"][u] > f["at"][u]           # ... and the forget gate keeps more after it
+    z, v = r.values["update_gate"], r.values["gru_writer"]
+    assert z["after"][v] > z["at"][v] + 0.15    # the GRU keeps its old state less at the mark
+    assert f"{gaps['lstm c']:.1e}" in page and f"{r.values['lstm']['mae']:.3f}" in page
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+def test_gate_equations_by_hand_match_fresh_layers(reset_after):
+    import axon
+    from axon.demos import lstm_gates as lg
+    from axon.layers import GRU, LSTM
+    axon.manual_seed(3)
+    x = np.random.default_rng(0).normal(size=(4, 7, 3)).astype(np.float32)
+    lstm, gru = LSTM(5), GRU(5, reset_after=reset_after)
+    lstm(x), gru(x)
+    w = [np.random.default_rng(1).normal(scale=0.5, size=a.shape).astype(np.float32) for a in lstm.get_weights()]
+    lstm.set_weights(w)                          # nonzero biases, so the gate order matters
+    hand, layer = lg.lstm_by_hand(x, *lstm.get_weights()), lg.layer_states(lstm, x)
+    np.testing.assert_allclose(hand["h"], layer["h"], atol=1e-5)
+    np.testing.assert_allclose(hand["c"], layer["c"], atol=1e-5)
+    swapped = lstm.get_weights()                 # the forget and input columns exchanged: no longer the layer
+    swapped = [np.concatenate([a[..., 5:10], a[..., :5], a[..., 10:]], axis=-1) for a in swapped]
+    assert np.abs(lg.lstm_by_hand(x, *swapped)["h"] - layer["h"]).max() > 1e-3
+    gw = [np.random.default_rng(2).normal(scale=0.5, size=a.shape).astype(np.float32) for a in gru.get_weights()]
+    gru.set_weights(gw)
+    hand = lg.gru_by_hand(x, *gru.get_weights(), reset_after=reset_after)
+    np.testing.assert_allclose(hand["h"], lg.layer_states(gru, x)["h"], atol=1e-5)
