@@ -39,4 +39,4 @@ from . import data
 from .data import datasets
 from . import utils
 from . import zoo  # registers the zoo's model classes, so load_model finds them
-from .trace import trace  # the derivation trace (a function hook); the module stays importable as axon.trace
+from .tracing import trace  # the derivation trace (a function hook), in axon.tracing

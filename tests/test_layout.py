@@ -11,7 +11,7 @@ ROOT = os.path.join(os.path.dirname(__file__), "..", "axon")
 LAYERS = {
     "axon.backend": 1, "axon.config": 1, "axon.io": 1, "axon.registry": 1, "axon.serialization": 1,
     "axon.tensor": 2, "axon.autograd": 2, "axon.hooks": 2, "axon.gradcheck": 2, "axon.debug": 2,
-    "axon.profiler": 2,
+    "axon.profiler": 2, "axon.tracing": 2,
     "axon.ops": 3, "axon.random": 3,
     "axon.layers": 4, "axon.activations": 4, "axon.variables": 4, "axon.initializers": 4, "axon.regularizers": 4,
     "axon.data": 5,

@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import ops as F
 from ..tensor import Tensor
-from ..trace import trace
+from ..tracing import trace
 from ..utils.plots import pyplot, save_figure
 from .page import DemoResults, figure_path, write_page
 
