@@ -195,6 +195,27 @@ def test_seq2seq_encoder_matches_onnxruntime(cell):
     assert_onnx_matches(encoder, TOKENS)
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered in divide:RuntimeWarning")
+def test_zoo_text_models_and_transfer_heads_match_onnxruntime():
+    """The sequence zoo's classifier and tagger (built on their first batch), and transfer learning's
+    models: a Sequential base inside a functional model and a functional base inside a Sequential."""
+    from axon.zoo.vision import replace_head
+    axon.manual_seed(0)
+    for cell in ("gru", "lstm"):
+        for model in (zoo.get("text_classifier", vocab_size=12, num_classes=3, cell=cell, bidirectional=True),
+                      zoo.get("sequence_tagger", vocab_size=12, num_tags=4, cell=cell)):
+            model(TOKENS)
+            assert_onnx_matches(jitter(model), TOKENS)
+    for base in (zoo.get("lenet5"), zoo.get("resnet_small", width=0.25)):
+        assert_onnx_matches(jitter(replace_head(base, 3, freeze_base=True)), images(2, (28, 28, 1)))
+    inp = axon.Input((28, 28, 1))
+    outer = axon.Model(inp, L.Dense(2)(zoo.get("mlp")(inp)))
+    wrapped = axon.Sequential([zoo.get("lenet5"), L.Dense(2)])
+    wrapped.build((None, 28, 28, 1))
+    for model in (outer, wrapped):
+        assert_onnx_matches(jitter(model), images(2, (28, 28, 1)))
+
+
 def test_export_writes_a_file_with_a_dynamic_batch(tmp_path, capsys):
     axon.manual_seed(0)
     model = zoo.get("mnist_cnn")
@@ -263,6 +284,20 @@ def test_the_session_is_cached_and_refreshed_when_the_weights_change():
     assert_onnx_matches(model, x)                                # trained weights, fresh answers
     model.set_weights([w * 0 for w in model.get_weights()])
     assert np.all(model.predict(x, engine="onnxruntime") == 0)
+
+
+def test_wrong_input_shapes_and_a_missing_onnxruntime_are_one_clear_error(monkeypatch, tmp_path, capsys):
+    from axon.cli import main
+    model = axon.Sequential([L.Dense(2, input_shape=(3,))])
+    with pytest.raises(ValueError, match=r"must have shape \('N', 3\).*got \(2, 4\)"):
+        model.predict(np.ones((2, 4), np.float32), engine="onnxruntime")
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    with pytest.raises(ImportError, match=r'pip install "axon\[onnx\]"'):
+        model.predict(np.ones((2, 3), np.float32), engine="onnxruntime")
+    model.save(str(tmp_path / "m.axon"))
+    assert main(["predict", str(tmp_path / "m.axon"), "x.png", "--engine", "onnxruntime"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ['axon predict: --engine onnxruntime needs the onnxruntime package: pip install "axon[onnx]"']
 
 
 def test_import_axon_loads_no_onnx():

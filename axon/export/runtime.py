@@ -67,6 +67,12 @@ def predict_onnxruntime(model, x, batch_size=None):
     types = {"tensor(float)": np.float32, "tensor(double)": np.float64, "tensor(int64)": np.int64,
              "tensor(int32)": np.int32, "tensor(bool)": np.bool_}
     arrays = [a.astype(types.get(f.type, a.dtype), copy=False) for a, f in zip(arrays, feeds)]
+    for a, f in zip(arrays, feeds):
+        fixed = [None if not isinstance(d, int) else d for d in f.shape]
+        if a.ndim != len(fixed) or any(d is not None and d != s for d, s in zip(fixed[1:], a.shape[1:])):
+            raise ValueError(f"{model.describe()}: input {f.name!r} must have shape "
+                             f"{tuple(['N'] + [d if d is not None else '?' for d in fixed[1:]])} (the shape it "
+                             f"was exported with), got {a.shape}")
     step = n if not batch_size else int(batch_size)
     parts = []
     for s in range(0, max(n, 1), max(step, 1)):
