@@ -114,6 +114,20 @@ def test_merges_and_dense_on_sequences_match_onnxruntime():
     assert_onnx_matches(model, images(2, (6, 6, 3)))
 
 
+def test_sequence_noise_and_any_size_image_layers_match_onnxruntime():
+    axon.manual_seed(0)
+    seq = axon.Sequential([L.GaussianNoise(0.3, input_shape=(5, 4)), L.GaussianDropout(0.3), L.SpatialDropout1D(0.3),
+                           L.Dense(6), L.LayerNormalization(), L.BatchNormalization()])
+    inp = axon.Input((5, 4))
+    pooled = [L.GlobalMaxPooling1D()(inp), L.GlobalAveragePooling1D(keepdims=True)(inp),
+              L.GlobalAveragePooling1D(data_format="channels_first")(inp)]
+    any_size = axon.Input((None, None, 3))      # 'same' padding of an image size known only at run time
+    y = L.MaxPooling2D(3, strides=2, padding="same")(L.Conv2D(4, 3, strides=2, padding="same")(any_size))
+    for model, x in ((jitter(seq), images(3, (5, 4))), (axon.Model(inp, pooled), images(3, (5, 4))),
+                     (jitter(axon.Model(any_size, L.GlobalAveragePooling2D()(y))), images(2, (9, 7, 3)))):
+        assert_onnx_matches(model, x)
+
+
 TOKENS = np.array([[4, 5, 6, 7, 8, 9, 3],
                    [4, 5, 6, 7, 3, 0, 0],      # padding after (pad_sequences(padding="post"))
                    [0, 0, 0, 4, 5, 3, 9],      # padding before (Keras's default "pre")
