@@ -10,7 +10,15 @@ One step, as the code below computes it (sigma: the recurrent activation, tanh: 
     c = f * c_prev + i * g
     h = o * tanh(c)
 
-Conventions (layout, masks, ``go_backwards``, recurrent dropout) are those of every recurrent op:
+Inside, the states are columns (h^T, (H, N)) and each step stacks its inputs into one column block
+``v_t = [h_prev; x_t; 1]`` (H + D + 1, N), so that a single product with the stacked weights
+``V = [U; W; b]`` (H + D + 1, 4H) gives every gate's pre-activation at once, gate k in the
+contiguous rows kH:(k+1)H of ``z_t = V^T v_t``.  Backward, one product ``V dz_t`` gives the
+gradients of ``h_prev`` and ``x_t`` together, and the weight gradient sums ``v_t dz_t^T``.
+``V`` is built from the layer's weights at every call (a copy of 4H (H + D + 1) numbers), so it
+never lags behind an optimizer step.
+
+Conventions (masks, ``go_backwards``, recurrent dropout) are those of every recurrent op:
 see ``recurrent_base``.
 
 >>> import axon, numpy as np, axon.ops as F
@@ -22,9 +30,18 @@ see ``recurrent_base``.
 """
 import numpy as np
 
-from .recurrent_base import (SequenceOp, WORKSPACE, loop_activation, time_major, mask_time_major, output_keep,
-                             sequence_output, output_grads, start_state, state_args, gate_major, project_inputs,
-                             gate_grads, gate_bias_grad)
+from .recurrent_base import (SequenceOp, loop_activation, output_keep, state_args, mask_columns, input_columns,
+                             start_columns, sequence_output_columns, output_grads_columns, state_grad)
+
+
+def stacked_weights(w, u, b, dtype):
+    """V = [U; W; b] (H + D + 1, G*H): the weights of a stacked column [h; x; 1] (a zero bias row
+    without a bias)."""
+    H, D = u.shape[0], w.shape[0]
+    v = np.empty((H + D + 1, u.shape[1]), dtype)
+    v[:H], v[H:H + D] = u, w
+    v[H + D] = 0 if b is None else b
+    return v
 
 
 class LSTMSeq(SequenceOp):
@@ -35,117 +52,121 @@ class LSTMSeq(SequenceOp):
                 recurrent_activation="sigmoid"):
         N, T, D = x.shape
         H = u.shape[0]
-        dtype = np.result_type(x, w)
+        dtype = np.result_type(x, w, u)
         act, rec = loop_activation(activation), loop_activation(recurrent_activation)
-        xt = time_major(self, x, go_backwards)
-        m = mask_time_major(mask, go_backwards)
-        w4, u4 = gate_major(w, 4), gate_major(u, 4)
-        z = project_inputs(self, xt, w4, None if b is None else b.reshape(4, H))
-        pre = self._new(z.shape, z.dtype) if (act.needs_pre or rec.needs_pre) else None
-        hs = self._new((T + 1, N, H), dtype)
-        cs = self._new((T + 1, N, H), dtype)
-        hs[0] = start_state(h0, N, H, dtype)
-        cs[0] = start_state(c0, N, H, dtype)
-        tc = self._new((T, N, H), dtype)          # activation(c_t)
-        cpre = self._new((T, N, H), dtype) if act.needs_pre else None
-        hp = hs[:-1] if rec_mask is None else self._new((T, N, H), dtype)
-        rec4 = np.empty((4, N, H), dtype)
-        buf = np.empty((N, H), dtype)
+        m = mask_columns(mask, go_backwards)
+        still = None if m is None else ~m                  # steps where the state is carried over
+        V = stacked_weights(w, u, b, dtype)
+        VT = V.T
+        # v[t] = [h_{t-1} (or h_{t-1} * rec_mask); x_t; 1]
+        v = self._new((T + 1, H + D + 1, N), dtype)
+        input_columns(v[:T, H:H + D], x, go_backwards)
+        v[:, H + D] = 1
+        hs = v[:, :H] if rec_mask is None else self._new((T + 1, H, N), dtype)
+        rm = None if rec_mask is None else np.ascontiguousarray(np.asarray(rec_mask, dtype).T)
+        cs = self._new((T + 1, H, N), dtype)
+        start_columns(h0, hs[0])
+        start_columns(c0, cs[0])
+        z = self._new((T, 4 * H, N), dtype)            # gates after their activations
+        pre = self._new(z.shape, dtype) if (act.needs_pre or rec.needs_pre) else None
+        tc = self._new((T, H, N), dtype)               # tanh(c_t)
+        cpre = self._new((T, H, N), dtype) if act.needs_pre else None
+        buf = np.empty((H, N), dtype)
         for t in range(T):
-            h_prev = hs[t]
-            if rec_mask is not None:
-                h_prev = np.multiply(h_prev, rec_mask, out=hp[t])
-            zt = z[:, t]
-            if t or h0 is not None:      # a zero initial state adds nothing
-                np.matmul(h_prev, u4, out=rec4)
-                zt += rec4               # every gate: x W + b + h_prev U
+            if rm is not None:
+                np.multiply(hs[t], rm, out=v[t, :H])
+            zt = np.matmul(VT, v[t], out=z[t])        # every gate: x W + h_prev U + b, one product
             if pre is not None:
-                pre[:, t] = zt
-            rec.apply_(zt[:2])           # i = sigma(.), f = sigma(.)
-            act.apply_(zt[2])            # g = tanh(.)
-            rec.apply_(zt[3])            # o = sigma(.)
-            i, f, g, o = zt
-            c = cs[t + 1]
-            np.multiply(f, cs[t], out=c)     # c = f * c_prev + i * g
+                pre[t] = zt
+            i, f, g, o = zt[:H], zt[H:2 * H], zt[2 * H:3 * H], zt[3 * H:]
+            rec.apply_(zt[:2 * H])                     # i = sigma(.), f = sigma(.)
+            act.apply_(g)                              # g = tanh(.)
+            rec.apply_(o)                              # o = sigma(.)
+            c = np.multiply(f, cs[t], out=cs[t + 1])   # c = f * c_prev + i * g
             c += np.multiply(i, g, out=buf)
             if m is not None:
-                np.copyto(c, cs[t], where=~m[t])
+                np.copyto(c, cs[t], where=still[t])
             if cpre is not None:
                 cpre[t] = c
-            tct = tc[t]
-            np.copyto(tct, c)
-            act.apply_(tct)
-            h = np.multiply(o, tct, out=hs[t + 1])      # h = o * tanh(c)
+            act.apply_to(c, tc[t])
+            h = np.multiply(o, tc[t], out=hs[t + 1])   # h = o * tanh(c)
             if m is not None:
-                np.copyto(h, hs[t], where=~m[t])
+                np.copyto(h, hs[t], where=still[t])
         keep = output_keep(m, zero_output_for_mask)
-        self.save(xt=xt, w=w, w4=w4, u4=u4, z=z, pre=pre, cs=cs, tc=tc, cpre=cpre, hp=hp, m=m, keep=keep,
-                  rec_mask=rec_mask, act=act, rec=rec, return_sequences=return_sequences,
-                  go_backwards=go_backwards, zero_start=h0 is None)
-        return sequence_output(hs, keep, return_sequences, dtype), hs[-1].copy(), cs[-1].copy()
+        self.save(V=V, v=v, z=z, pre=pre, cs=cs, tc=tc, cpre=cpre, m=m, rm=rm, keep=keep, act=act, rec=rec,
+                  return_sequences=return_sequences, go_backwards=go_backwards, dims=(N, T, D, H))
+        return (sequence_output_columns(hs, keep, return_sequences, dtype), hs[-1].T.copy(),
+                cs[-1].T.copy())
 
     def backward(self, gy, gh, gc):
         s = self.saved
-        z, pre, cs, tc, cpre, m, rec_mask, act, rec = s.z, s.pre, s.cs, s.tc, s.cpre, s.m, s.rec_mask, s.act, s.rec
-        _, T, N, H = z.shape
+        V, v, z, pre, cs, tc, cpre, m, rm, act, rec = (s.V, s.v, s.z, s.pre, s.cs, s.tc, s.cpre, s.m, s.rm,
+                                                        s.act, s.rec)
+        N, T, D, H = s.dims
         dtype = z.dtype
-        gseq, dh = output_grads(gy, gh, s.keep, s.return_sequences, (N, H), dtype)
-        dc = np.zeros((N, H), dtype) if gc is None else gc.astype(dtype, copy=True)
-        dz = WORKSPACE.take(z.shape, z.dtype)
-        u4T = s.u4.transpose(0, 2, 1)
-        dct = np.empty((N, H), dtype)
-        back = np.empty((N, H), dtype)
-        tmp = np.empty((N, H), dtype)
+        ng = tuple(self.needs_grad) + (False,) * (6 - len(self.needs_grad))
+        want_x, want_weights, want_h0 = ng[0], any(ng[1:4]), ng[4]
+        gseq, dh = output_grads_columns(gy, gh, s.keep, s.return_sequences, H, N, dtype)
+        dc = np.zeros((H, N), dtype) if gc is None else gc.T.astype(dtype, order="C")
+        rows = H + D if want_x else H                  # of d v_t = V dz_t: dh_prev, then dx_t
+        Vd = V[:rows]
+        dvs = [np.empty((rows, N), dtype) for _ in range(2)]   # alternate: dh may still be a view of one
+        dxT = np.empty((T, D, N), dtype) if want_x else None
+        dV = np.zeros(V.shape, dtype) if want_weights else None
+        step_dV = np.empty(V.shape, dtype) if want_weights else None
+        d = np.empty((4 * H, N), dtype)                # dz_t, the gradient of the pre-activations
+        d_i, d_f, d_g, d_o = d[:H], d[H:2 * H], d[2 * H:3 * H], d[3 * H:]
+        dct = np.empty((H, N), dtype)
         for t in range(T - 1, -1, -1):
             if gseq is not None:
-                dh = dh + gseq[t]
-            zt, dzt = z[:, t], dz[:, t]
-            pt = [None] * 4 if pre is None else pre[:, t]
-            i, f, g, o = zt
-            d_i, d_f, d_g, d_o = dzt
+                dh += gseq[t]
+            zt = z[t]
+            pt = [None] * 3 if pre is None else (pre[t, :2 * H], pre[t, 2 * H:3 * H], pre[t, 3 * H:])
+            i, f, g, o = zt[:H], zt[H:2 * H], zt[2 * H:3 * H], zt[3 * H:]
             tct = tc[t]
-            # h = o * act(c);  c = f * c_prev + i * g.  Each gate's derivative is written
-            # straight into its gradient block: few temporaries, so a step stays in cache
+            # h = o * tanh(c);  c = f * c_prev + i * g
             act.deriv_(tct, None if cpre is None else cpre[t], dct)
-            dct *= o                     # dc = dh * o * tanh'(c) + dc_next
+            dct *= o                                   # dc = dh * o * tanh'(c) + dc_next
             dct *= dh
             dct += dc
-            rec.deriv_(o, pt[3], d_o)
-            d_o *= tct                   # do = dh * tanh(c) * sigma'
-            d_o *= dh
-            rec.deriv_(i, pt[0], d_i)
-            d_i *= g                     # di = dc * g * sigma'
-            d_i *= dct
-            rec.deriv_(f, pt[1], d_f)
-            d_f *= cs[t]                 # df = dc * c_prev * sigma'
-            d_f *= dct
-            act.deriv_(g, pt[2], d_g)
-            d_g *= i                     # dg = dc * i * tanh'
+            rec.deriv_(zt[:2 * H], pt[0], d[:2 * H])
+            d_i *= g                                   # di = dc * g * sigma'
+            d_f *= cs[t]                               # df = dc * c_prev * sigma'
+            d[:2 * H].reshape(2, H, N).__imul__(dct)
+            act.deriv_(g, pt[1], d_g)
+            d_g *= i                                   # dg = dc * i * tanh'
             d_g *= dct
+            rec.deriv_(o, pt[2], d_o)
+            d_o *= tct                                 # do = dh * tanh(c) * sigma'
+            d_o *= dh
             if m is not None:
-                dzt *= m[t]
-            dct *= f                     # dc_prev = dc * f
-            if t == 0 and s.zero_start:  # no gradient for a zero initial state
-                dc = dct if m is None else np.where(m[t], dct, dc)
-                break
-            np.matmul(d_i, u4T[0], out=back)     # dh_prev = sum over gates of d_gate U_gate^T
-            for k in range(1, 4):
-                back += np.matmul(dzt[k], u4T[k], out=tmp)
-            if rec_mask is not None:
-                back *= rec_mask
+                d *= m[t]
+            dct *= f                                   # dc_prev = dc * f
+            if want_weights:                           # dV += v_t dz_t^T
+                np.matmul(v[t], d.T, out=step_dV)
+                dV += step_dV
+            if t == 0 and not (want_x or want_h0 or ng[5]):
+                break                                  # nothing reaches the zero initial state
+            dv = np.matmul(Vd, d, out=dvs[t % 2])      # [dh_prev; dx_t] = V dz_t: all gates, one product
+            if want_x:
+                dxT[t] = dv[H:]
+            back = dv[:H]
+            if rm is not None:
+                back *= rm
             if m is None:
-                dh, back = back, dh
+                dh = back
                 dc, dct = dct, dc
             else:
                 np.copyto(dh, back, where=m[t])
                 np.copyto(dc, dct, where=m[t])
-        dx, dw, du = gate_grads(self, s.xt, s.w, s.w4, dz, s.hp, first=int(s.zero_start))
-        ng = self.needs_grad
-        db = gate_bias_grad(dz) if len(ng) > 3 and ng[3] else None
-        WORKSPACE.give([dz])
-        dh0 = dh if len(ng) > 4 and ng[4] else None
-        dc0 = dc if len(ng) > 5 and ng[5] else None
-        return dx, dw, du, db, dh0, dc0
+        dx = None
+        if want_x:
+            src = dxT.transpose(2, 0, 1)               # (N, T, D) in processing order
+            dx = np.ascontiguousarray(src[:, ::-1] if s.go_backwards else src)
+        dw = du = db = None
+        if want_weights:
+            du, dw, db = dV[:H].copy(), dV[H:H + D].copy(), dV[H + D].copy()
+        return dx, dw, du, db, state_grad(dh, want_h0), state_grad(dc, ng[5])
 
 
 def lstm(x, kernel, recurrent_kernel, bias=None, initial_state=None, mask=None, rec_mask=None,

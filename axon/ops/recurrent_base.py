@@ -53,8 +53,8 @@ from .special import logistic
 # ---------------------------------------------------------------------------
 # activations applied in place on preallocated arrays, with derivatives
 
-def _sigmoid_(a):
-    return logistic(a, out=a)
+def _sigmoid_to(a, out):
+    return logistic(a, out=out)
 
 
 def _sigmoid_deriv(y, out):
@@ -67,12 +67,18 @@ def _tanh_deriv(y, out):
     np.subtract(1, out, out=out)
 
 
+def _copy_to(a, out):
+    np.copyto(out, a)
+    return out
+
+
 _FAST = {
-    # name: (in-place forward, derivative from the output y written into out)
-    "sigmoid": (_sigmoid_, _sigmoid_deriv),
-    "tanh": (lambda a: np.tanh(a, out=a), _tanh_deriv),
-    "relu": (lambda a: np.maximum(a, 0, out=a), lambda y, out: np.greater(y, 0, out=out, casting="unsafe")),
-    "linear": (lambda a: a, lambda y, out: out.fill(1)),
+    # name: (forward from a into out (out may be a), derivative from the output y written into out)
+    "sigmoid": (_sigmoid_to, _sigmoid_deriv),
+    "tanh": (lambda a, out: np.tanh(a, out=out), _tanh_deriv),
+    "relu": (lambda a, out: np.maximum(a, 0, out=out),
+             lambda y, out: np.greater(y, 0, out=out, casting="unsafe")),
+    "linear": (_copy_to, lambda y, out: out.fill(1)),
 }
 
 
@@ -92,11 +98,18 @@ class LoopActivation:
         if self.needs_pre:
             self.fn = fn
         else:
-            self.apply_, self._deriv = _FAST[self.name]
+            self._to, self._deriv = _FAST[self.name]
+
+    def apply_to(self, a, out):
+        """activation(a) written into ``out`` (which may be ``a`` itself)."""
+        if not self.needs_pre:
+            return self._to(a, out)
+        out[...] = self.fn(Tensor(np.array(a))).data
+        return out
 
     def apply_(self, a):
-        a[...] = self.fn(Tensor(a)).data
-        return a
+        """activation(a) in place."""
+        return self.apply_to(a, a)
 
     def deriv_(self, y, pre, out):
         """dy/da into ``out``, from the output ``y`` (and the pre-activation ``pre`` when needed)."""
@@ -131,17 +144,20 @@ class _Workspace:
     Every training step allocates and frees tens of megabytes of per-sequence
     arrays; the C allocator gives such blocks back to the system and the next
     step pays page faults to get them again (a quarter of an LSTM training
-    step).  Arrays come back here when the op that holds them is freed;
-    beyond ``max_bytes`` the cache is emptied and starts over.
+    step).  Arrays come back here when the op that holds them is freed.  Only
+    the last few arrays of each shape are kept (``per_shape``), only the
+    shapes used most recently (``shapes``), and beyond ``max_bytes`` the cache
+    is emptied and starts over: a run over many sequence lengths does not pile
+    up arrays it will not use again.
     """
 
-    def __init__(self, max_bytes=256 << 20):
-        self.max_bytes = max_bytes
-        self._free = {}
+    def __init__(self, max_bytes=256 << 20, per_shape=6, shapes=12):
+        self.max_bytes, self.per_shape, self.shapes = max_bytes, per_shape, shapes
+        self._free = {}            # insertion order: least recently given first
         self._bytes = 0
 
     def take(self, shape, dtype):
-        stack = self._free.get((shape, np.dtype(dtype)))
+        stack = self._free.get((tuple(shape), np.dtype(dtype)))
         if stack:
             a = stack.pop()
             self._bytes -= a.nbytes
@@ -151,10 +167,21 @@ class _Workspace:
     def give(self, arrays):
         for a in arrays:
             if self._bytes + a.nbytes > self.max_bytes:
-                self._free.clear()
-                self._bytes = 0
-            self._free.setdefault((a.shape, a.dtype), []).append(a)
+                self.clear()
+            key = (a.shape, a.dtype)
+            stack = self._free.pop(key, [])
+            self._free[key] = stack            # now the most recent shape
+            if len(stack) >= self.per_shape:
+                continue
+            stack.append(a)
             self._bytes += a.nbytes
+        while len(self._free) > self.shapes:
+            stack = self._free.pop(next(iter(self._free)))
+            self._bytes -= sum(a.nbytes for a in stack)
+
+    def clear(self):
+        self._free.clear()
+        self._bytes = 0
 
 
 WORKSPACE = _Workspace()
@@ -315,3 +342,55 @@ def gate_bias_grad(dz):
     for g in range(G):
         out[g * H:(g + 1) * H] = dz[g].reshape(-1, H).sum(axis=0)
     return out
+
+
+# ---------------------------------------------------------------------------
+# LSTM and GRU keep their states as columns, h^T (H, N): one step's gates are
+# then one contiguous (G*H, N) block, gate g in rows g*H:(g+1)*H, and a single
+# product per step (weights^T @ column states) fills all of them.  These
+# helpers move arrays between the callers' batch-major layout and columns.
+
+def mask_columns(mask, go_backwards):
+    """(N, T) bool -> (T, 1, N) bool in processing order (broadcasts over a step's rows), or None."""
+    m = mask_time_major(mask, go_backwards)
+    return None if m is None else m.transpose(0, 2, 1)
+
+
+def input_columns(out, x, go_backwards):
+    """Write x (N, T, D) into ``out`` (T, D, N), step t holding x_t^T in processing order."""
+    src = x.transpose(1, 2, 0)
+    np.copyto(out, src[::-1] if go_backwards else src)
+
+
+def start_columns(h0, out):
+    """The initial state (N, H), or zeros when it is None, written into ``out`` (H, N)."""
+    if h0 is None:
+        out.fill(0)
+    else:
+        out[...] = h0.T
+
+
+def sequence_output_columns(hs, keep, return_sequences, dtype):
+    """Output sequence (N, T, H) or last output (N, H) from column states ``hs`` (T+1, H, N)."""
+    if return_sequences:
+        y = hs[1:] if keep is None else hs[1:] * keep
+        return y.transpose(2, 0, 1).astype(dtype, order="C")     # a copy: hs is leased
+    last = hs[-1] if keep is None else hs[-1] * keep[-1]
+    return last.T.astype(dtype, order="C")
+
+
+def output_grads_columns(gy, gh, keep, return_sequences, H, N, dtype):
+    """``output_grads`` for column states: per-step terms (T, H, N) or None, and dh (H, N)."""
+    dh = np.zeros((H, N), dtype) if gh is None else gh.T.astype(dtype, order="C")
+    if gy is None:
+        return None, dh
+    if return_sequences:
+        g = gy.transpose(1, 2, 0)
+        return (g * keep if keep is not None else g.astype(dtype, order="C")), dh
+    dh += (gy if keep is None else gy * keep[-1].T).T
+    return None, dh
+
+
+def state_grad(dh_columns, wanted):
+    """The gradient of an initial state (N, H) from its columns, or None when not ``wanted``."""
+    return dh_columns.T.copy() if wanted else None
