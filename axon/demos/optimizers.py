@@ -131,8 +131,10 @@ def _surface_figure(r, out_dir, surface, runs, dpi):
     z = surface.fn(x, y)
     axes[0].contour(x, y, z, levels=np.geomspace(max(z.min(), 1e-3), z.max(), 22), colors="0.65", linewidths=0.6)
     for name, d in runs.items():
-        axes[0].plot(d.path[:, 0], d.path[:, 1], "-", color=COLORS[name], lw=1.3, alpha=0.9,
-                     label=f"{name} (lr {d.learning_rate:g})")
+        plain = name == "SGD"  # drawn dashed on top: the others often run along its path
+        axes[0].plot(d.path[:, 0], d.path[:, 1], "--" if plain else "-", color=COLORS[name], lw=2 if plain else 1.3,
+                     alpha=0.9, zorder=3 if plain else 2, label=f"{name} (lr {d.learning_rate:g})")
+        axes[0].plot(*d.path[-1], "o", color=COLORS[name], ms=5, zorder=4)
         axes[1].plot(np.arange(len(d.losses)), np.maximum(d.losses, 1e-12), color=COLORS[name], lw=1.3, label=name)
     axes[0].plot(*surface.start, "ks", ms=6)
     axes[0].plot(*surface.minimum, "k*", ms=12)
