@@ -112,6 +112,7 @@ def test_merges_and_dense_on_sequences_match_onnxruntime():
     y = L.Dense(3)(L.Reshape((36, -1))(x))     # Dense on (N, 36, C)
     model = jitter(axon.Model(inp, [L.Flatten()(y), L.GlobalAveragePooling2D()(x)]))
     assert_onnx_matches(model, images(2, (6, 6, 3)))
+    assert [o.name for o in onnxruntime_session(model).get_outputs()] == model.output_names
 
 
 def test_sequence_noise_and_any_size_image_layers_match_onnxruntime():
@@ -244,7 +245,7 @@ def test_export_writes_a_file_with_a_dynamic_batch(tmp_path, capsys):
     x = images(7, (28, 28, 1))
     for n in (1, 7):
         out = session.run(None, {name: x[:n]})[0]
-        assert out.shape == (n, 10)
+        assert out.shape == (n, 10) and [o.name for o in session.get_outputs()] == ["output"]
         assert np.abs(out - model.predict(x[:n])).max() <= 1e-5
     assert sorted(os.listdir(tmp_path)) == ["m.onnx"]  # no temporary left beside it
 

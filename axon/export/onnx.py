@@ -30,12 +30,14 @@ BATCH = "batch"
 CONVERTERS = Registry("ONNX layer converter")
 
 
-def converter(*classes, masks=False):
+def converter(*classes, masks=False, call_arguments=()):
     """Register ``fn(graph, layer, inputs, kwargs) -> Value or [Value]`` as the converter of
-    ``classes``; ``masks=True`` when it reads the inputs' masks and sets its outputs' masks."""
+    ``classes``; ``masks=True`` when it reads the inputs' masks and sets its outputs' masks;
+    ``call_arguments``: the keyword arguments of the layer's call it exports (``initial_state``),
+    any other given in a functional graph is refused."""
     def register(fn):
         for cls in classes:
-            CONVERTERS.register(cls.__name__, (cls, fn, masks))
+            CONVERTERS.register(cls.__name__, (cls, fn, masks, tuple(call_arguments)))
         return fn
     return register
 
@@ -90,10 +92,11 @@ class Graph:
             self._consts[key] = name
         return name
 
-    def op(self, op_type, inputs, outputs=1, hint=None, **attrs):
-        """Add a node; returns its output name (or the list of names for ``outputs`` > 1)."""
-        names = [self.fresh(f"{hint or op_type.lower()}" + (f"_out{i}" if outputs > 1 else ""))
-                 for i in range(outputs)]
+    def op(self, op_type, inputs, outputs=1, hint=None, names=None, **attrs):
+        """Add a node; returns its output name (or the list of names for ``outputs`` > 1);
+        ``names``: output names already reserved with ``fresh``."""
+        names = names or [self.fresh(f"{hint or op_type.lower()}" + (f"_out{i}" if outputs > 1 else ""))
+                          for i in range(outputs)]
         attrs = {k: v for k, v in attrs.items() if v is not None}
         self.nodes.append(self.helper.make_node(op_type, list(inputs), names, name=self.fresh(f"{op_type}"),
                                                 **attrs))
@@ -137,16 +140,16 @@ def refuse(layer, why):
 
 
 def find_converter(layer):
-    """(converter, handles_masks) for ``layer``: the one of its class, or of the nearest base class
+    """(converter, handles_masks, call_arguments) for ``layer``: the one of its class, or of the nearest base class
     when ``layer``'s class does not override ``call``; an ``UnsupportedLayerError`` naming the layer
     when there is none."""
     _load_converters()
     overridden = False  # whether a class below the one reached so far defines its own call()
     for klass in type(layer).__mro__:
         if klass.__name__ in CONVERTERS and not overridden:
-            cls, fn, masks = CONVERTERS.get(klass.__name__)
-            if cls is klass:
-                return fn, masks
+            entry = CONVERTERS.get(klass.__name__)
+            if entry[0] is klass:
+                return entry[1:]
         overridden = overridden or "call" in klass.__dict__
     raise UnsupportedLayerError(
         f"cannot export {layer.describe()} ({type(layer).__name__}) to ONNX: no converter for "
@@ -154,15 +157,18 @@ def find_converter(layer):
 
 
 def _classes():
-    return [(cls.__name__, cls) for _, (cls, _, _) in CONVERTERS.items()]
+    return [(entry[0].__name__, entry[0]) for _, entry in CONVERTERS.items()]
 
 
 def convert_layer(g, layer, inputs, kwargs=None):
     """Convert one call of ``layer`` on the Values ``inputs``; returns its output Values (without
     shapes: the caller knows them from Axon's graph)."""
-    fn, masks = find_converter(layer)
+    fn, masks, accepted = find_converter(layer)
     kwargs = {k: v for k, v in (kwargs or {}).items() if k not in ("training",) and v is not None}
     explicit = kwargs.pop("mask", None)
+    unknown = sorted(set(kwargs) - set(accepted))
+    if unknown:
+        refuse(layer, f"it is called with {', '.join(unknown)}=, which its converter does not export")
     if explicit is not None:
         if not isinstance(explicit, Value):
             refuse(layer, "an explicit mask= list is not supported; let the mask come with the input")
@@ -289,10 +295,11 @@ def to_onnx(model, opset=OPSET):
         dims = [BATCH] + [d if d is not None else f"{name}_dim{i + 1}" for i, d in enumerate(shape[1:])]
         graph_inputs.append(g.helper.make_tensor_value_info(name, _elem_type(dtype), dims))
         inputs.append(Value(name, shape, dtype=dtype))
+    reserved = [g.fresh(name) for name in output_names(model)]  # the outputs keep the model's names
     outs = convert_model(g, model, inputs)
     graph_outputs = []
-    for v, name in zip(outs, output_names(model)):
-        final = g.op("Identity", [g.native(v)], hint=name)
+    for v, name in zip(outs, reserved):
+        final = g.op("Identity", [g.native(v)], names=[name])
         dims = [BATCH] + [d if d is not None else f"{final}_dim{i + 1}" for i, d in enumerate(v.shape[1:])]
         graph_outputs.append(g.helper.make_tensor_value_info(final, _elem_type(v.dtype), dims))
     graph = g.helper.make_graph(g.nodes, model.name or "axon_model", graph_inputs, graph_outputs,
@@ -328,7 +335,7 @@ def _load_converters():
         from ..models.sequential import Sequential
         from ..models.functional_model import Functional
         for cls in (Sequential, Functional):
-            CONVERTERS.register(cls.__name__, (cls, _nested_model, True))
+            CONVERTERS.register(cls.__name__, (cls, _nested_model, True, ()))
         _LOADED.append(True)
 
 

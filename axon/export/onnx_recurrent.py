@@ -166,7 +166,7 @@ def _reversed_time(g, name):
     return g.op("Slice", [name, g.ints([-1]), g.ints([np.iinfo(np.int64).min]), g.ints([1]), g.ints([-1])])
 
 
-@converter(LSTM, GRU, SimpleRNN, masks=True)
+@converter(LSTM, GRU, SimpleRNN, masks=True, call_arguments=("initial_state",))
 def _recurrent(g, layer, inputs, kwargs):
     v = inputs[0]
     n_states = 2 if isinstance(layer, LSTM) else 1
@@ -182,7 +182,7 @@ def _recurrent(g, layer, inputs, kwargs):
     return [out] + [Value(s) for s in finals[0]]
 
 
-@converter(Bidirectional, masks=True)
+@converter(Bidirectional, masks=True, call_arguments=("initial_state",))
 def _bidirectional(g, layer, inputs, kwargs):
     v = inputs[0]
     fwd, bwd = layer.forward_layer, layer.backward_layer

@@ -217,7 +217,7 @@ class Model(Trainer, Layer):
         ``format="onnx"``, read by onnxruntime and other ONNX engines; needs ``pip install
         "axon[onnx]"``).  The batch axis stays dynamic; the graph is inference-only.  A layer
         without an ONNX converter is refused by name (``axon.export.UnsupportedLayerError``).
-        Returns the ``onnx.ModelProto``."""
+        ``axon.export.export_onnx`` does the same and returns the ``onnx.ModelProto``."""
         fmt = str(format).lower()
         if fmt != "onnx":
             raise ValueError(f"{self.describe()}.export: format must be 'onnx' (the one Axon writes), got "
@@ -230,7 +230,6 @@ class Model(Trainer, Layer):
         proto = export_onnx(self, filepath, OPSET if opset_version is None else int(opset_version))
         if verbose:
             print(f"Saved {self.name} as ONNX (opset {proto.opset_import[0].version}) at {filepath}")
-        return proto
 
     def save_weights(self, path):
         from .saving import save_weights
