@@ -21,6 +21,7 @@ def _pictures_and_page(r, tmp_path, roles):
 
 
 # ----- rnn-configurations
+@pytest.mark.slow
 def test_every_rnn_configuration_learns_its_task(tmp_path):
     from axon.demos import rnn_configurations as rc
     r = demos.run("rnn-configurations", tmp_path, quick=True)
@@ -109,6 +110,7 @@ def test_entity_spans_and_f1():
 
 
 # ----- lstm-gates
+@pytest.mark.slow
 def test_trained_gates_are_the_gate_equations_by_hand(tmp_path):
     r = demos.run("lstm-gates", tmp_path, quick=True)
     page = _pictures_and_page(r, tmp_path, ["lstm_gates", "gru_gates", "hand_vs_layer"])
@@ -149,3 +151,12 @@ def test_gate_equations_by_hand_match_fresh_layers(reset_after):
     gru.set_weights(gw)
     hand = lg.gru_by_hand(x, *gru.get_weights(), reset_after=reset_after)
     np.testing.assert_allclose(hand["h"], lg.layer_states(gru, x)["h"], atol=1e-5)
+
+
+def test_gates_by_hand_name_bad_weights():
+    from axon.demos import lstm_gates as lg
+    x = np.zeros((1, 3, 2))
+    with pytest.raises(ValueError, match=r"lstm_by_hand.*\(H, 4H\)"):
+        lg.lstm_by_hand(x, np.zeros((2, 9)), np.zeros((3, 9)))     # GRU-shaped weights
+    with pytest.raises(ValueError, match="gru_by_hand"):
+        lg.gru_by_hand(x, np.zeros((2, 12)), np.zeros((3, 12)))

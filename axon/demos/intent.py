@@ -16,6 +16,8 @@ been seen in training; the page says how many were not and how those fared.
 >>> len(sentences), [INTENTS[k] for k in labels] == [intent_of(s) for s in sentences]
 (3, True)
 """
+import re
+
 import numpy as np
 
 from .page import DemoResults, figure_path, write_page
@@ -68,7 +70,6 @@ def make_requests(rng, n):
 
 def intent_of(sentence):
     """The intent whose templates generate ``sentence`` (the ground truth, by pattern matching)."""
-    import re
     for name, options in TEMPLATES.items():
         for template in options:
             pattern = re.escape(template)

@@ -45,6 +45,12 @@ def memory_task(rng, n, steps=20, window=5):
     return np.stack([values, flags], axis=-1), values[np.arange(n), marks][:, None], marks
 
 
+def _check_weights(who, w, u, gates):
+    if w.ndim != 2 or u.ndim != 2 or u.shape[1] != gates * u.shape[0] or w.shape[1] != u.shape[1]:
+        raise ValueError(f"{who}: expected a kernel (D, {gates}H) and a recurrent kernel (H, {gates}H), got "
+                         f"{w.shape} and {u.shape}; pass the layer's get_weights() in order")
+
+
 def _sigmoid(a):
     return 1.0 / (1.0 + np.exp(-a))
 
@@ -56,6 +62,7 @@ def lstm_by_hand(x, kernel, recurrent_kernel, bias=None):
     (candidate), ``o``, ``c`` (cell), ``h`` (output)."""
     x = np.asarray(x, np.float64)
     w, u = np.asarray(kernel, np.float64), np.asarray(recurrent_kernel, np.float64)
+    _check_weights("lstm_by_hand", w, u, 4)
     b = np.zeros(w.shape[1]) if bias is None else np.asarray(bias, np.float64)
     n, steps, _ = x.shape
     h, c = np.zeros((n, u.shape[0])), np.zeros((n, u.shape[0]))
@@ -77,6 +84,7 @@ def gru_by_hand(x, kernel, recurrent_kernel, bias=None, reset_after=True):
     ``h``."""
     x = np.asarray(x, np.float64)
     w, u = np.asarray(kernel, np.float64), np.asarray(recurrent_kernel, np.float64)
+    _check_weights("gru_by_hand", w, u, 3)
     b = np.zeros((2, w.shape[1]) if reset_after else w.shape[1]) if bias is None else np.asarray(bias, np.float64)
     b_in, b_rec = (b[0], b[1]) if reset_after else (b, np.zeros_like(b))
     n_seq, steps, _ = x.shape
@@ -245,8 +253,8 @@ def run(out_dir, quick=False):
         ("The task (generated)",
          f"{lstm_numbers['n_train']} sequences of 20 values in [-1, 1], one marked among the first five steps; "
          f"after the last step the network must say the marked value. `LSTM({lstm.units})` and `GRU({gru.units})` "
-         f"with a `Dense(1)` readout, Adam (0.02), batches of 64, the squared error, {lstm_numbers['epochs']} epochs. On 400 "
-         f"fresh sequences the LSTM is off by {lstm_numbers['mae']:.3f} on average, the GRU by "
+         f"with a `Dense(1)` readout, Adam (0.02), batches of 64, the squared error, {lstm_numbers['epochs']} "
+         f"epochs. On 400 fresh sequences the LSTM is off by {lstm_numbers['mae']:.3f} on average, the GRU by "
          f"{gru_numbers['mae']:.3f}; saying 0 every time would be off by {lstm_numbers['baseline_mae']:.3f}."),
         ("The gates by hand",
          "`lstm_by_hand` and `gru_by_hand` take `layer.get_weights()` -- the kernel, the recurrent kernel and "
@@ -259,10 +267,11 @@ def run(out_dir, quick=False):
         ("What the gates do here",
          f"LSTM unit {writer + 1}'s input gate is {i['at'][writer]:.2f} on average at the marked step and "
          f"{i['after'][writer]:.2f} on the distractors after it: it writes when the mark comes. Its forget gate "
-         f"is {f['at'][writer]:.2f} at the mark (the old content goes) and {f['after'][writer]:.2f} after it. "
-         f"The GRU's update gate z (the share of the old state kept) of unit {gru_writer + 1} is "
-         f"{z['at'][gru_writer]:.2f} at the mark and {z['after'][gru_writer]:.2f} after it. With only "
-         f"{lstm.units} units the cells share the work, so no gate is a perfect 0 or 1."),
+         f"is {f['at'][writer]:.2f} at the mark and {f['after'][writer]:.2f} after it, keeping more of the cell "
+         f"once the value is in. The GRU's update gate z (the share of the old state kept) of unit "
+         f"{gru_writer + 1} is {z['at'][gru_writer]:.2f} at the mark and {z['after'][gru_writer]:.2f} after it: "
+         "one gate that writes and then keeps. These are averages over the 400 test sequences; the pictures "
+         "show one of them, step by step."),
     ]
     write_page(r, out_dir, sections, try_next=[
         "lengthen the sequences (`memory_task(steps=60)`) and compare the LSTM with `SimpleRNN`",

@@ -257,8 +257,8 @@ def run(out_dir, quick=False):
 
     rows = ["| configuration | task | model | accuracy | whole sequence right | chance | example (test) |",
             "|---|---|---|--:|--:|--:|---|"]
-    models = {"one_to_one": "Dense 16-16-2", "one_to_many": "RepeatVector + GRU(32, sequences) + Dense",
-              "many_to_one": "GRU(16) + Dense", "many_to_many": "GRU(16, sequences) + Dense",
+    models = {"one_to_one": "Dense 16-16-2", "one_to_many": "RepeatVector + GRU(32, return_sequences) + Dense",
+              "many_to_one": "GRU(16) + Dense", "many_to_many": "GRU(16, return_sequences) + Dense",
               "encoder_decoder": "GRU(48) encoder + RepeatVector + GRU(48) decoder + Dense"}
     for c in CONFIGURATIONS:
         run_ = runs[c.key]
