@@ -29,7 +29,7 @@ from ..autograd import Function
 from ..tensor import unwrap
 from .im2col import _clipped, _crop, _padded, col2im, im2col, im2col_single_channel, per_image, windows
 from .im2col import offset_slices  # noqa: F401  (pooling imports it from here)
-from .parallel import over_batch, sum_rows
+from .parallel import over_batch, over_chunks, sum_rows, workspace
 
 _ZERO_PAD = ((0, 0), (0, 0))
 
@@ -92,33 +92,40 @@ def _images_per_chunk(n, per_image):
     return max(1, min(n, _CHUNK_ELEMENTS // max(per_image, 1)))
 
 
-def column_chunks(xp, out_hw, kernel, strides, dilation):
-    """Yield ``(start, stop, cols)`` over the batch: ``cols`` the (images * Ho * Wo, kh * kw * C)
-    im2col matrix of images start..stop-1 of ``xp``, a few images at a time in one reused buffer
-    (each chunk is valid until the next is asked for)."""
+def chunk_bounds(n, per_image):
+    """``(start, stop)`` image ranges of the chunks of a batch of ``n``: at most
+    ``_images_per_chunk`` images each, sizes within one of each other, and beyond two chunks
+    their count a multiple of four (so that they share out evenly over 2 or 4 threads).
+    Depends on the sizes only."""
+    count = -(-n // _images_per_chunk(n, per_image))
+    if count > 2:
+        count = min(n, -(-count // 4) * 4)
+    return [(n * i // count, n * (i + 1) // count) for i in range(count)]
+
+
+def column_pass(xp, out_hw, kernel, strides, dilation, fn):
+    """``[fn(start, stop, cols) for each chunk]``: ``cols`` the (images * Ho * Wo, kh * kw * C)
+    im2col matrix of images start..stop-1 of ``xp``, built in the running thread's own reused
+    buffer (valid during the call); the chunks run over the threads (``over_chunks``)."""
     n = xp.shape[0]
     win = windows(xp, out_hw, kernel, strides, dilation)
-    per = _images_per_chunk(n, int(np.prod(win.shape[1:])))
-    buf = np.empty((per,) + win.shape[1:], dtype=xp.dtype)
-    for s in range(0, n, per):
-        e = min(n, s + per)
-        chunk = buf[:e - s]
+    bounds = chunk_bounds(n, int(np.prod(win.shape[1:])))
+    cap = max(e - s for s, e in bounds)
+    rows = out_hw[0] * out_hw[1]
 
-        def copy(a, b, s=s, chunk=chunk):
-            np.copyto(chunk[a:b], win[s + a:s + b])
-        over_batch(copy, e - s, chunk.size)
-        yield s, e, chunk.reshape((e - s) * out_hw[0] * out_hw[1], -1)
+    def run(s, e):
+        buf = workspace("columns", (cap,) + win.shape[1:], xp.dtype)[:e - s]
+        np.copyto(buf, win[s:e])
+        return fn(s, e, buf.reshape((e - s) * rows, -1))
+    return over_chunks(run, bounds, n * int(np.prod(win.shape[1:])))
 
 
-def sum_of_products(chunks, b2, out_shape):
-    """``sum over chunks of cols.T @ b2[rows of the chunk]`` (the kernel gradient), the chunks'
-    products added in batch order; ``chunks`` as ``column_chunks`` yields them."""
-    total = None
-    for s, e, cols in chunks:
-        rows = cols.shape[0] // (e - s)
-        part = cols.T @ b2[s * rows:e * rows]
-        total = part if total is None else np.add(total, part, out=total)
-    return total.reshape(out_shape)
+def sum_in_order(parts):
+    """The sum of ``parts`` added left to right (chunk order: the same on any thread count)."""
+    total = parts[0]
+    for part in parts[1:]:
+        total += part
+    return total
 
 
 def add_offset_products(a2, kernel_cols, kernel_size, out, in_hw, strides, dilation, padding=_ZERO_PAD):
@@ -128,8 +135,8 @@ def add_offset_products(a2, kernel_cols, kernel_size, out, in_hw, strides, dilat
     ``a2`` is (N*Hi*Wi, K) over an input grid ``in_hw``; ``kernel_cols`` (K, kh*kw*C) holds the
     offsets' (K, C) blocks side by side; ``out`` is the (N, Ho', Wo', C) image the offsets scatter
     into, less ``padding`` (positions that fall in the padding are dropped).  A few images at a
-    time: one matrix product into a column buffer that stays in cache, then one strided add per
-    kernel offset (never ``np.add.at``)."""
+    time, on the threads: one matrix product into a column buffer that stays in cache, then one
+    strided add per kernel offset (never ``np.add.at``)."""
     n, c = out.shape[0], out.shape[3]
     kh, kw = kernel_size
     r = in_hw[0] * in_hw[1]
@@ -143,28 +150,32 @@ def add_offset_products(a2, kernel_cols, kernel_size, out, in_hw, strides, dilat
                 taps.append((i, j, ts, us, rs, cs))
     if not taps:
         return
-    per = _images_per_chunk(n, r * kh * kw * c)
-    buf = np.empty((per * r, kh * kw * c), dtype=out.dtype)
-    for s in range(0, n, per):
-        e = min(n, s + per)
+    bounds = chunk_bounds(n, r * kh * kw * c)
+    cap = max(e - s for s, e in bounds)
+
+    def run(s, e):
+        buf = workspace("offsets", (cap * r, kh * kw * c), out.dtype)
         cols = np.matmul(a2[s * r:e * r], kernel_cols, out=buf[:(e - s) * r])
         c6 = cols.reshape(e - s, in_hw[0], in_hw[1], kh, kw, c)
         o = out[s:e]
-
-        def add(a, b, o=o, c6=c6):
-            for i, j, ts, us, rs, cs in taps:  # out[y*s + i*d, x*s + j*d] += cols[y, x, (i, j)]
-                o[a:b, rs, cs, :] += c6[a:b, ts, us, i, j, :]
-        over_batch(add, e - s, c6.size)
+        for i, j, ts, us, rs, cs in taps:  # out[y*s + i*d, x*s + j*d] += cols[y, x, (i, j)]
+            o[:, rs, cs, :] += c6[:, ts, us, i, j, :]
+    over_chunks(run, bounds, n * r * kh * kw * c)
 
 
-def _conv_in_chunks(xp, w, out_hw, strides, dilation):
-    """``im2col(xp) @ w`` a few images at a time through one reused buffer that stays in cache
+def _conv_in_chunks(xp, w, out_hw, strides, dilation, finish=None):
+    """``im2col(xp) @ w`` a few images at a time, each chunk's columns in a reused buffer that
+    stays in cache, then ``finish(rows)`` on the chunk's output rows while they are in cache
     (the backward pass builds the columns again, the same way, for the kernel gradient)."""
     f, r = w.shape[-1], out_hw[0] * out_hw[1]
     w2 = w.reshape(-1, f)
     y = np.empty((xp.shape[0] * r, f), dtype=np.result_type(xp, w))
-    for s, e, cols in column_chunks(xp, out_hw, w.shape[:2], strides, dilation):
-        np.matmul(cols, w2, out=y[s * r:e * r])
+
+    def product(s, e, cols):
+        rows = np.matmul(cols, w2, out=y[s * r:e * r])
+        if finish is not None:
+            finish(rows)
+    column_pass(xp, out_hw, w.shape[:2], strides, dilation, product)
     return y
 
 
@@ -196,14 +207,20 @@ class Conv2D(Function):
             per_image(lambda a, bb, out: np.matmul(a.transpose(0, 2, 1), bb, out=out), cols, w2, y, n)
         elif groups == 1:
             cols = None  # the backward pass builds them again, chunk by chunk
-            y = _conv_in_chunks(xp, w, (ho, wo), strides, dilation)
+
+            def finish(rows):  # bias and ReLU on each chunk's rows while they are in cache
+                if b is not None:
+                    rows += b
+                if relu:
+                    np.maximum(rows, 0, out=rows)
+            y = _conv_in_chunks(xp, w, (ho, wo), strides, dilation, finish if b is not None or relu else None)
         else:
             cols = im2col(xp, (ho, wo), (kh, kw), strides, dilation)
             og = f // groups
             cols = cols.reshape(m, kh * kw, groups, cg).transpose(2, 0, 1, 3).reshape(groups, m, kh * kw * cg)
             wg = w.reshape(kh * kw * cg, groups, og).transpose(1, 0, 2)
             y = np.matmul(cols, wg).transpose(1, 0, 2).reshape(m, f)
-        if (b is not None and not single) or relu:
+        if groups != 1 and (b is not None or relu) or single and relu:
             y3 = y.reshape(n, -1, f)
 
             def finish(s, e):
@@ -224,8 +241,8 @@ class Conv2D(Function):
         n, h, wd, c = x_shape
         m = n * out_hw[0] * out_hw[1]
         g2 = g.reshape(m, f)
-        if y is not None:
-            masked = np.empty(g2.shape, dtype=g2.dtype)
+        if y is not None:  # the ReLU's mask, into a reused buffer (g2 does not outlive this call)
+            masked = workspace("masked gradient", g2.shape, g2.dtype)
             g3, y3, o3 = g2.reshape(n, -1, f), y.reshape(n, -1, f), masked.reshape(n, -1, f)
 
             def mask(s, e):
@@ -243,7 +260,10 @@ class Conv2D(Function):
                 gb = gwb[kh * kw] if need_b else None
                 need_b = False
             elif self.needs_grad[1]:  # dw = im2col(x)^T g
-                gw = sum_of_products(column_chunks(saved.xp, out_hw, (kh, kw), strides, dilation), g2, w.shape)
+                r = out_hw[0] * out_hw[1]
+                parts = column_pass(saved.xp, out_hw, (kh, kw), strides, dilation,
+                                    lambda s, e, cols: cols.T @ g2[s * r:e * r])
+                gw = sum_in_order(parts).reshape(w.shape)
             if self.needs_grad[0]:  # dx = col2im(g w^T)
                 gx = np.zeros(x_shape, dtype=g.dtype)
                 add_offset_products(g2, w.reshape(-1, f).T, (kh, kw), gx, out_hw, strides, dilation, saved.padding)
@@ -308,13 +328,14 @@ class Conv2DTranspose(Function):
         need_x, need_w = self.needs_grad[:2]
         gx = np.empty((n * h * wd, c), dtype=np.result_type(gp, w)) if need_x else None
         w2, x2, r = w.reshape(-1, c), x.reshape(-1, c), h * wd
-        gw = gb = None
-        for s, e, cols in column_chunks(gp, (h, wd), (kh, kw), strides, dilation):  # one pass, both products
+
+        def products(s, e, cols):  # one pass over the columns for both gradients
             if need_x:
                 np.matmul(cols, w2, out=gx[s * r:e * r])  # dx = im2col(g) w
-            if need_w:
-                part = cols.T @ x2[s * r:e * r]  # dw = im2col(g)^T x, the chunks added in batch order
-                gw = part if gw is None else np.add(gw, part, out=gw)
+            return cols.T @ x2[s * r:e * r] if need_w else None  # dw = im2col(g)^T x, by chunk
+        parts = column_pass(gp, (h, wd), (kh, kw), strides, dilation, products)
+        gw = sum_in_order(parts) if need_w else None
+        gb = None
         gx = None if gx is None else gx.reshape(x.shape)
         gw = None if gw is None else gw.reshape(w.shape)
         if len(self.needs_grad) > 2 and self.needs_grad[2]:

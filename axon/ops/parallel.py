@@ -6,11 +6,23 @@ Per-channel statistics of channels-last arrays are matrix-vector products
 with a ones vector (``sum_rows``), and per-channel affine maps run on rows
 made long by tiling the channel vector (``channel_rows``): NumPy's inner loop
 then runs over ~1,000 elements instead of over the few channels.
+
+The chunked passes of convolution (columns, then a matrix product, per chunk of images) run
+whole chunks on each thread with OpenBLAS on one thread meanwhile (``over_chunks``): one hand-off
+per pass instead of OpenBLAS's threads and Axon's taking turns at every chunk, each waiting for
+the other's slowest thread.  Each thread reuses its own scratch buffers (``workspace``).
 """
+import ctypes
 import os
+import sys
+import threading
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
+
+from ..backend import on_clear_session
 
 _PARALLEL_MIN = 1 << 18  # elements below which threading costs more than it saves
 _threads = {"n": None, "pool": None, "pid": None}
@@ -46,6 +58,108 @@ def over_batch(fn, n, size):
     futures = [_threads["pool"].submit(fn, bounds[i], bounds[i + 1]) for i in range(1, k)]
     first = fn(bounds[0], bounds[1])
     return [first] + [f.result() for f in futures]
+
+
+_blas = {"looked": False, "funcs": None}
+
+
+def _find_openblas():
+    """(get, set) of the thread count of the OpenBLAS that NumPy loaded, or None (another BLAS, or
+    not Linux).  Found in the process's mapped libraries (SciPy may load a second copy: NumPy's
+    own comes first), under any of the names OpenBLAS builds export."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "openblas" in line.rsplit("/", 1)[-1].lower()}
+    except OSError:
+        return None
+    home = os.path.dirname(np.__file__)  # a wheel's own copy lies in numpy.libs next to it
+    for path in sorted(paths, key=lambda p: not p.startswith(home)):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix in ("", "scipy_"):
+            for suffix in ("", "64_", "_64"):
+                get = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
+                put = getattr(lib, f"{prefix}openblas_set_num_threads{suffix}", None)
+                if get is not None and put is not None:
+                    get.restype, get.argtypes = ctypes.c_int, ()
+                    put.restype, put.argtypes = None, (ctypes.c_int,)
+                    return get, put
+    return None
+
+
+@contextmanager
+def one_blas_thread():
+    """Run the block with NumPy's OpenBLAS on one thread (its count is restored after); yields
+    whether that could be done (False with another BLAS).  Products then run whole on the thread
+    that calls them, so Axon's threads can each run their own."""
+    if not _blas["looked"]:
+        _blas["funcs"], _blas["looked"] = _find_openblas(), True
+    if _blas["funcs"] is None:
+        yield False
+        return
+    get, put = _blas["funcs"]
+    before = get()
+    if before > 1:
+        put(1)
+    try:
+        yield True
+    finally:
+        if before > 1:
+            put(before)
+
+
+def over_chunks(fn, bounds, size):
+    """``[fn(start, stop) for start, stop in bounds]``, the chunks shared out in runs of neighbours
+    over the threads, each thread running its chunks in order with OpenBLAS on one thread (its
+    products whole, no threads inside threads).  ``size`` (elements touched) keeps small passes
+    on the calling thread.  Results in chunk order.
+
+    Which chunks a thread runs changes with the thread count, what each chunk computes does
+    not: results that are combined in chunk order are bitwise the same on any number of threads."""
+    k = min(num_threads(), len(bounds))
+    if k <= 1 or size < _PARALLEL_MIN:
+        return [fn(s, e) for s, e in bounds]
+    with one_blas_thread() as alone:
+        if not alone:  # another BLAS: it threads each product itself
+            return [fn(s, e) for s, e in bounds]
+
+        def run(a, b):
+            return [fn(s, e) for s, e in bounds[a:b]]
+        return [part for group in over_batch(run, len(bounds), size) for part in group]
+
+
+_WORKSPACES = 8  # scratch buffers kept per thread (the last ones asked for)
+_workspaces = {}  # thread id -> OrderedDict (name, shape, dtype) -> array
+_workspaces_lock = threading.Lock()
+
+
+def workspace(name, shape, dtype):
+    """A scratch array of ``shape`` for this thread to reuse across calls (contents undefined):
+    the buffer ``name`` of a pass (say the column buffer of a convolution's chunks).  Each thread
+    keeps its last ``_WORKSPACES`` buffers; ``free_workspaces`` (run by ``clear_session``) drops
+    them all.  A buffer is valid until the same thread asks for the same name and shape again."""
+    key = (name, tuple(int(d) for d in shape), np.dtype(dtype).str)
+    tid = threading.get_ident()
+    with _workspaces_lock:
+        cache = _workspaces.setdefault(tid, OrderedDict())
+        buf = cache.pop(key, None)
+        if buf is None:
+            while len(cache) >= _WORKSPACES:
+                cache.popitem(last=False)
+            buf = np.empty(key[1], dtype=key[2])
+        cache[key] = buf
+    return buf
+
+
+@on_clear_session
+def free_workspaces():
+    """Drop every thread's scratch buffers (their memory goes back to the allocator)."""
+    with _workspaces_lock:
+        _workspaces.clear()
 
 
 _ONES = {}
