@@ -151,7 +151,8 @@ def run(out_dir, quick=False):
                   "first-epoch loss, z-score": losses[("z-score", False)][0],
                   "dead first-layer ReLUs, raw 0-255": f"{dead[('raw 0-255', False)]:.0%}",
                   "dead first-layer ReLUs, / 255": f"{dead[('/ 255', False)]:.0%}"},
-        values={"loss": losses, "accuracy": accuracy, "dead": dead, "n_train": n_train, "n_test": n_test, "epochs": epochs,
+        values={"loss": losses, "accuracy": accuracy, "dead": dead,
+                "n_train": n_train, "n_test": n_test, "epochs": epochs,
                 "input_range": {k: (float(a.min()), float(a.max())) for k, (a, _) in inputs.items()}})
     _plot(r, out_dir, 60 if quick else 110)
     rows = [[s, f"{lo:.3g} to {hi:.3g}", f"{losses[(s, False)][0]:.4g}", f"{losses[(s, False)][-1]:.3f}",
@@ -171,7 +172,8 @@ def run(out_dir, quick=False):
         f"On raw grey levels the first epoch's mean loss is {raw[0]:.3g}: the first steps overshoot, "
         f"{dead[('raw 0-255', False)]:.0%} of the first layer's ReLU units end up dead (0 on every test "
         f"image, against {dead[('/ 255', False)]:.0%} with /255 inputs) and the network is left near "
-        f"guessing ({accuracy[('raw 0-255', False)]:.1%}). Divided by 255 it learns ({accuracy[('/ 255', False)]:.1%}); "
+        f"guessing ({accuracy[('raw 0-255', False)]:.1%}). Divided by 255 it learns "
+        f"({accuracy[('/ 255', False)]:.1%}); "
         f"centred and scaled per pixel (z-score) it learns fastest (first-epoch loss {z[0]:.3f} against "
         f"{unit[0]:.3f}, {accuracy[('z-score', False)]:.1%}). With batch normalization all three train: "
         f"the first layer's pre-activations are re-standardised batch by batch, so their scale no longer "

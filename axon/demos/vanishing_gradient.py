@@ -21,7 +21,8 @@ import numpy as np
 
 from .page import DemoResults, figure_path, write_page
 
-TITLE = "the vanishing gradient: layer-by-layer in a deep sigmoid net against ReLU, step-by-step in an RNN against an LSTM"
+TITLE = ("the vanishing gradient: layer by layer in a deep sigmoid net against ReLU, "
+         "step by step in an RNN against an LSTM")
 DEPTH, WIDTH = 10, 64
 TIMESTEPS, FEATURES, UNITS = 50, 8, 32
 
@@ -119,8 +120,8 @@ def _plot(r, out_dir, dpi):
     ax.grid(alpha=0.3, which="both")
     ax.legend()
     fig.tight_layout()
-    save_figure(fig, figure_path(r, out_dir, "time", "gradient with respect to each time step's input, RNN against LSTM"),
-                dpi)
+    caption = "gradient with respect to each time step's input, RNN against LSTM"
+    save_figure(fig, figure_path(r, out_dir, "time", caption), dpi)
 
 
 def run(out_dir, quick=False):
@@ -143,7 +144,7 @@ def run(out_dir, quick=False):
 
     first_ratio = layer_norms["relu"][0] / layer_norms["sigmoid"][0]
     sig_shrink = layer_norms["sigmoid"][-2] / layer_norms["sigmoid"][0]
-    fade = {cell: n[0] / n[-1] for cell, n in time_norms.items()}
+    fade = {cell: float(n[0] / n[-1]) for cell, n in time_norms.items()}
     r = DemoResults(
         "vanishing-gradient", "The vanishing gradient, in depth and in time",
         "In a deep sigmoid network the gradient shrinks layer by layer (the sigmoid's slope is at "
