@@ -140,9 +140,9 @@ def refuse(layer, why):
 
 
 def find_converter(layer):
-    """(converter, handles_masks, call_arguments) for ``layer``: the one of its class, or of the nearest base class
-    when ``layer``'s class does not override ``call``; an ``UnsupportedLayerError`` naming the layer
-    when there is none."""
+    """(converter, handles_masks, call_arguments) for ``layer``: those of its class, or of the nearest
+    base class when no class in between overrides ``call``; an ``UnsupportedLayerError`` naming the
+    layer when there is none."""
     _load_converters()
     overridden = False  # whether a class below the one reached so far defines its own call()
     for klass in type(layer).__mro__:
