@@ -22,7 +22,7 @@ import numpy as np
 
 from .page import DemoResults, figure_path, write_page
 
-TITLE = "An intent classifier reading 'what time is it?' word by word: hidden states and probabilities"
+TITLE = "an intent classifier reading 'what time is it?' word by word: hidden states and probabilities"
 CLAIM = ("A recurrent network reads a sentence one word at a time; its hidden state after each word "
          "summarises the words so far, and the last state decides the intent: the prediction sharpens as "
          "the words arrive ('what' could start a question about the time or the weather, 'what time' "

@@ -22,7 +22,7 @@ import numpy as np
 
 from .page import DemoResults, figure_path, write_page
 
-TITLE = "Name tagging with a bidirectional LSTM: B-PER / I-PER / O for every word"
+TITLE = "name tagging with a bidirectional LSTM: B-PER / I-PER / O for every word"
 CLAIM = ("A recurrent tagger gives every word a tag from the words around it (return_sequences=True, a "
          "Dense layer at each step); running it both ways gives each position the words on its right too, "
          "which is what tags an unknown name or a word that is a name in one sentence and a place in another.")
