@@ -146,6 +146,8 @@ def run(out_dir, quick=False):
     scores = measure(ACTIVATIONS, data, epochs, seed=0)
     x = np.linspace(-4, 4, 401)
     derivatives = {name: derivative(name, x) for name in ACTIVATIONS}
+    others = [v[0] for k, v in scores.items() if k != "sigmoid"]
+    spread, lag = max(others) - min(others), min(others) - scores["sigmoid"][0]
     best = max(scores, key=lambda k: scores[k][0])
     worst = min(scores, key=lambda k: scores[k][0])
     r = DemoResults(
@@ -172,13 +174,13 @@ def run(out_dir, quick=False):
              f"shuffling) on {n_train} Fashion-MNIST training images scaled to [0, 1] and tested on "
              f"{n_test} test images. Only the hidden layers' activation changes.")
     why = ("The slide's numbers are the lecture's own run (its network, epochs, optimizer and data); "
-           "the measured column is this run's, so the order may differ. Once training has gone on "
-           "long enough, tanh, ReLU and its variants end within a point or two of each other, and "
-           "which one leads depends on the learning rate, the epochs and the seed; the gaps on the "
-           "slide are of that size. What holds up is the sigmoid's lag with plain SGD: its slope is "
-           f"at most {derivatives['sigmoid'].max():.2f} (the dashed curve), so each sigmoid layer "
-           "shrinks the gradient passing back through it by four times or more and the first "
-           "layers learn slowly (see `axon demo vanishing-gradient`). Leaky ReLU's slope 0.01 for "
+           "the measured column is this run's, so the order may differ. Here tanh, ReLU and its "
+           f"variants end within {100 * spread:.1f} points of each other, and which of them leads "
+           "depends on the learning rate, the epochs and the seed. What holds up is the sigmoid's "
+           f"lag with plain SGD ({100 * lag:.1f} points behind the next worst here): its slope is at "
+           f"most {derivatives['sigmoid'].max():.2f} (the dashed curve), so each sigmoid layer "
+           "multiplies the gradient passing back through it by a quarter or less (times its weights) "
+           "and the first layers learn slowly (see `axon demo vanishing-gradient`). Leaky ReLU's slope 0.01 for "
            "negative inputs keeps units from dying; ELU, GELU and swish are smooth versions of the "
            "same idea.")
     write_page(r, out_dir, sections=[("The network", setup), ("The table", table),
