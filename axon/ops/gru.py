@@ -10,8 +10,16 @@ One step, as the code below computes it (sigma: the recurrent activation, tanh: 
     h = z * h_prev + (1 - z) * hh
 
 With ``reset_after=True`` the bias is (2, 3H): row 0 for the input projections, row 1 for the
-recurrent ones.  Conventions (layout, masks, ``go_backwards``, recurrent dropout) are those of every
+recurrent ones.  Conventions (masks, ``go_backwards``, recurrent dropout) are those of every
 recurrent op: see ``recurrent_base``.
+
+Inside, the states are columns (h^T, (H, N)), and the gates of a step are one contiguous block
+(3H, N) in the order candidate, update, reset (h, z, r): the input projections of all steps are
+one batched product with ``[W; b]`` (columns in that order) up front, and each step makes one
+product ``[U; b_rec]^T [h_prev; 1]`` for all three gates (reset_after=True; with reset_after=False
+one for z and r and one for the candidate after the reset).  Backward, the gradient of a step
+is the block ``[d hh, d z, d r, d (h U_h + b_rec_h)]`` (4H, N): its first three rows meet the
+input weights and its last three the recurrent ones, each in one product.
 
 >>> import axon, numpy as np, axon.ops as F
 >>> x = axon.Tensor(np.ones((2, 5, 3), "float32"))
@@ -22,152 +30,176 @@ recurrent op: see ``recurrent_base``.
 """
 import numpy as np
 
-from .recurrent_base import (SequenceOp, WORKSPACE, loop_activation, time_major, mask_time_major, output_keep,
-                             sequence_output, output_grads, start_state, state_args, gate_major, project_inputs,
-                             gate_grads, gate_bias_grad)
+from .recurrent_base import (SequenceOp, loop_activation, output_keep, state_args, mask_columns, input_columns,
+                             start_columns, sequence_output_columns, output_grads_columns, state_grad)
+
+
+def _hzr(a, H):
+    """Columns of a Keras (.., 3H) array (z, r, h) reordered to (h, z, r)."""
+    return np.concatenate([a[..., 2 * H:], a[..., :2 * H]], axis=-1)
+
+
+def _zrh(a, H):
+    """The inverse of ``_hzr``."""
+    return np.concatenate([a[..., H:], a[..., :H]], axis=-1)
 
 
 class GRUSeq(SequenceOp):
-    """Keras GRU (gates z, r, h): outputs (out, h_T).
-
-    reset_after=True:  hh = act(x W_h + b_in_h + r * (h U_h + b_rec_h))
-    reset_after=False: hh = act(x W_h + b_h + (r * h) U_h)
-    h = z * h_prev + (1 - z) * hh
-    """
+    """Keras GRU (gates z, r, h): outputs (out, h_T)."""
 
     def forward(self, x, w, u, b=None, h0=None, mask=None, rec_mask=None, go_backwards=False,
                 return_sequences=False, zero_output_for_mask=False, activation="tanh",
                 recurrent_activation="sigmoid", reset_after=True):
         N, T, D = x.shape
         H = u.shape[0]
-        dtype = np.result_type(x, w)
+        dtype = np.result_type(x, w, u)
         act, rec = loop_activation(activation), loop_activation(recurrent_activation)
-        xt = time_major(self, x, go_backwards)
-        m = mask_time_major(mask, go_backwards)
-        w4, u4 = gate_major(w, 3), gate_major(u, 3)
-        b_in = b_rec = None
+        m = mask_columns(mask, go_backwards)
+        still = None if m is None else ~m
+        # input projections of all steps, gates (h, z, r): z[t] = [W; b]^T [x_t; 1]
+        Wb = np.zeros((D + 1, 3 * H), dtype)
+        Wb[:D] = _hzr(w, H)
+        Ub = np.zeros((H + 1, 3 * H), dtype)     # [U; b_rec], Keras order z, r, h
+        Ub[:H] = u
         if b is not None:
-            b_in = (b[0] if reset_after else b).reshape(3, H)
+            Wb[D] = _hzr(b[0] if reset_after else b, H)
             if reset_after:
-                b_rec = b[1].reshape(3, 1, H)
-        z = project_inputs(self, xt, w4, b_in)
-        hs = self._new((T + 1, N, H), dtype)
-        hs[0] = start_state(h0, N, H, dtype)
-        hp = hs[:-1] if rec_mask is None else self._new((T, N, H), dtype)
-        # reset_after: the recurrent candidate term h U_h + b; else: r * h_prev
-        inner = self._new((T, N, H), dtype)
-        pre = self._new(z.shape, z.dtype) if (act.needs_pre or rec.needs_pre) else None
-        rec3 = np.empty((3, N, H), dtype)
-        buf = np.empty((N, H), dtype)
+                Ub[H] = b[1]
+        xa = self._new((T, D + 1, N), dtype)
+        input_columns(xa[:, :D], x, go_backwards)
+        xa[:, D] = 1
+        z = np.matmul(Wb.T, xa, out=self._new((T, 3 * H, N), dtype))
+        # hs[t] = [h_t; 1]; hp[t] = [h_{t-1} (times rec_mask); 1], the left factor of the recurrent products
+        hs = self._new((T + 1, H + 1, N), dtype)
+        hs[:, H] = 1
+        start_columns(h0, hs[0, :H])
+        rm = None if rec_mask is None else np.ascontiguousarray(np.asarray(rec_mask, dtype).T)
+        if rm is None:
+            hp = hs[:-1]
+        else:
+            hp = self._new((T, H + 1, N), dtype)
+            hp[:, H] = 1
+        # reset_after: h_prev U + b_rec for all three gates (the candidate's part is ``inner``);
+        # reset_after=False: r * h_prev
+        rz = self._new((T, 3 * H, N), dtype) if reset_after else None
+        inner = rz[:, 2 * H:] if reset_after else self._new((T, H, N), dtype)
+        pre = self._new(z.shape, dtype) if (act.needs_pre or rec.needs_pre) else None
+        UT, buf = Ub.T, np.empty((2 * H, N), dtype)
         for t in range(T):
-            h_prev = hs[t]
-            if rec_mask is not None:
-                h_prev = np.multiply(h_prev, rec_mask, out=hp[t])
-            zt = z[:, t]
-            if t == 0 and h0 is None:     # a zero initial state adds nothing
-                rec3.fill(0)
-            elif reset_after:
-                np.matmul(h_prev, u4, out=rec3)
-            else:
-                np.matmul(h_prev, u4[:2], out=rec3[:2])
-            if b_rec is not None:
-                rec3 += b_rec
-            zt[:2] += rec3[:2]           # z, r: x W + b + h_prev U (+ b_rec)
-            if pre is not None:
-                pre[:2, t] = zt[:2]
-            rec.apply_(zt[:2])           # z = sigma(.), r = sigma(.)
-            zg, r, hh = zt
+            h_prev = hs[t, :H]
+            if rm is not None:
+                np.multiply(h_prev, rm, out=hp[t, :H])
+            zt = z[t]
+            hh, zg, r = zt[:H], zt[H:2 * H], zt[2 * H:]
             if reset_after:
-                inner[t] = rec3[2]
-                hh += np.multiply(r, inner[t], out=buf)      # x W_h + b_h + r * (h_prev U_h + b_rec_h)
+                rec_t = np.matmul(UT, hp[t], out=rz[t])          # h_prev U + b_rec, all gates, one product
+                zt[H:] += rec_t[:2 * H]                          # z, r: x W + b + h_prev U + b_rec
             else:
-                np.multiply(r, h_prev, out=inner[t])
-                hh += np.matmul(inner[t], u4[2], out=buf)    # x W_h + b_h + (r * h_prev) U_h
+                zt[H:] += np.matmul(UT[:2 * H, :H], hp[t, :H], out=buf)
             if pre is not None:
-                pre[2, t] = hh
-            act.apply_(hh)               # hh = tanh(.)
+                pre[t, H:] = zt[H:]
+            rec.apply_(zt[H:])                                   # z = sigma(.), r = sigma(.)
+            if reset_after:
+                hh += np.multiply(r, inner[t], out=buf[:H])      # x W_h + b_h + r * (h_prev U_h + b_rec_h)
+            else:
+                np.multiply(r, hp[t, :H], out=inner[t])
+                hh += np.matmul(UT[2 * H:, :H], inner[t], out=buf[:H])  # x W_h + b_h + (r * h_prev) U_h
+            if pre is not None:
+                pre[t, :H] = hh
+            act.apply_(hh)                                       # hh = tanh(.)
             # h = z * h_prev + (1 - z) * hh = hh + z * (h_prev - hh)
-            h = np.subtract(hs[t], hh, out=hs[t + 1])
+            h = np.subtract(h_prev, hh, out=hs[t + 1, :H])
             h *= zg
             h += hh
             if m is not None:
-                np.copyto(h, hs[t], where=~m[t])
+                np.copyto(h, h_prev, where=still[t])
         keep = output_keep(m, zero_output_for_mask)
-        self.save(xt=xt, w=w, w4=w4, u4=u4, z=z, pre=pre, hs=hs, hp=hp, inner=inner, m=m, keep=keep,
-                  rec_mask=rec_mask, act=act, rec=rec, reset_after=reset_after, has_bias=b is not None,
-                  return_sequences=return_sequences, go_backwards=go_backwards, zero_start=h0 is None)
-        return sequence_output(hs, keep, return_sequences, dtype), hs[-1].copy()
+        self.save(Wb=Wb, u=u, xa=xa, z=z, hs=hs, hp=hp, inner=inner, pre=pre, m=m, rm=rm, keep=keep, act=act,
+                  rec=rec, reset_after=reset_after, has_bias=b is not None, return_sequences=return_sequences,
+                  go_backwards=go_backwards, dims=(N, T, D, H))
+        return sequence_output_columns(hs[:, :H], keep, return_sequences, dtype), hs[-1, :H].T.copy()
 
     def backward(self, gy, gh):
         s = self.saved
-        z, pre, hs, hp, inner, m, rec_mask, act, rec = s.z, s.pre, s.hs, s.hp, s.inner, s.m, s.rec_mask, s.act, s.rec
+        z, hs, hp, inner, pre, m, rm, act, rec = s.z, s.hs, s.hp, s.inner, s.pre, s.m, s.rm, s.act, s.rec
         reset_after = s.reset_after
-        _, T, N, H = z.shape
+        N, T, D, H = s.dims
         dtype = z.dtype
-        gseq, dh = output_grads(gy, gh, s.keep, s.return_sequences, (N, H), dtype)
-        dz = WORKSPACE.take(z.shape, z.dtype)   # gradients of the input-projection pre-activations
-        d_rec_h = WORKSPACE.take((T, N, H), dtype) if reset_after else None  # of h U_h + b_rec
-        u4T = s.u4.transpose(0, 2, 1)
-        sig_d = np.empty((2, N, H), dtype)
-        buf = np.empty((N, H), dtype)
-        back3 = np.empty((3, N, H), dtype)
-        di = np.empty((N, H), dtype)          # reset_after=False: gradient of r * h_prev
+        ng = tuple(self.needs_grad) + (False,) * (5 - len(self.needs_grad))
+        want_x, want_weights, want_h0 = ng[0], any(ng[1:4]), ng[4]
+        gseq, dh = output_grads_columns(gy, gh, s.keep, s.return_sequences, H, N, dtype)
+        u = np.asarray(s.u, dtype)
+        W = s.Wb[:D]
+        # d[t] = [d hh, d z, d r, d rec_h]: gradients of the pre-activations of (h, z, r) and, with
+        # reset_after, of h_prev U_h + b_rec_h; input weights see rows :3H, recurrent ones rows H:
+        d = np.empty((4 * H if reset_after else 3 * H, N), dtype)
+        d_hh, d_z, d_r = d[:H], d[H:2 * H], d[2 * H:3 * H]
+        sig_d, buf, di = np.empty((2 * H, N), dtype), np.empty((H, N), dtype), np.empty((H, N), dtype)
+        back = np.empty((H, N), dtype)
+        dWb = np.zeros((D + 1, 3 * H), dtype) if want_weights else None
+        dUb = np.zeros((H + 1, 3 * H), dtype) if want_weights else None
+        step_W, step_U = np.empty((D + 1, 3 * H), dtype), np.empty((H + 1, 3 * H), dtype)
+        dxT = np.empty((T, D, N), dtype) if want_x else None
         for t in range(T - 1, -1, -1):
             if gseq is not None:
-                dh = dh + gseq[t]
-            zt, dzt = z[:, t], dz[:, t]
-            pt = None if pre is None else pre[:, t]
-            zg, r, hh = zt
-            d_z, d_r, d_hh = dzt
-            rec.deriv_(zt[:2], None if pt is None else pt[:2], sig_d)
+                dh += gseq[t]
+            zt = z[t]
+            pt = None if pre is None else pre[t]
+            hh, zg, r = zt[:H], zt[H:2 * H], zt[2 * H:]
+            rec.deriv_(zt[H:], None if pt is None else pt[H:], sig_d)
             # h = z * h_prev + (1 - z) * hh
-            np.subtract(hs[t], hh, out=d_z)     # dz = dh * (h_prev - hh) * sigma'
+            np.subtract(hs[t, :H], hh, out=d_z)      # dz = dh * (h_prev - hh) * sigma'
             d_z *= dh
-            d_z *= sig_d[0]
-            np.subtract(1, zg, out=d_hh)        # dhh = dh * (1 - z) * tanh'
+            d_z *= sig_d[:H]
+            np.subtract(1, zg, out=d_hh)             # dhh = dh * (1 - z) * tanh'
             d_hh *= dh
-            d_hh *= act.deriv_(hh, None if pt is None else pt[2], buf)
+            d_hh *= act.deriv_(hh, None if pt is None else pt[:H], buf)
             if reset_after:
-                np.multiply(d_hh, inner[t], out=d_r)     # dr = dhh * (h_prev U_h + b_rec_h) * sigma'
-                d_r *= sig_d[1]
+                np.multiply(d_hh, inner[t], out=d_r)          # dr = dhh * (h_prev U_h + b_rec_h) * sigma'
+                d_r *= sig_d[H:]
+                np.multiply(d_hh, r, out=d[3 * H:])            # d(h_prev U_h + b_rec_h) = dhh * r
                 if m is not None:
-                    dzt *= m[t]
-                np.multiply(d_hh, r, out=d_rec_h[t])     # d(h_prev U_h + b_rec_h) = dhh * r
-                if t == 0 and s.zero_start:
-                    break                    # no gradient for a zero initial state
-                np.matmul(dzt[:2], u4T[:2], out=back3[:2])
-                np.matmul(d_rec_h[t], u4T[2], out=back3[2])
-                back = back3.sum(axis=0)
+                    d *= m[t]
+                rec_d = d[H:]                                  # recurrent products' gradients, z r h
             else:
-                np.matmul(d_hh, u4T[2], out=di)          # d(r * h_prev) = dhh U_h^T
-                np.multiply(di, hp[t], out=d_r)          # dr = d(r * h_prev) * h_prev * sigma'
-                d_r *= sig_d[1]
+                np.matmul(u[:, 2 * H:], d_hh, out=di)          # d(r * h_prev) = U_h dhh
+                np.multiply(di, hp[t, :H], out=d_r)            # dr = d(r * h_prev) * h_prev * sigma'
+                d_r *= sig_d[H:]
                 if m is not None:
-                    dzt *= m[t]
+                    d *= m[t]
                     di *= m[t]
-                if t == 0 and s.zero_start:
-                    break
-                np.matmul(dzt[:2], u4T[:2], out=back3[:2])
-                back = back3[0] + back3[1]
-                back += di * r
-            if rec_mask is not None:
-                back *= rec_mask
-            back += np.multiply(dh, zg, out=buf)         # dh_prev = back-products + dh * z
-            dh = back if m is None else np.where(m[t], back, dh)
-        first = int(s.zero_start)
-        if reset_after:
-            dx, dw, du = gate_grads(self, s.xt, s.w, s.w4, dz, hp, [dz[0], dz[1], d_rec_h], first=first)
-        else:
-            dx, dw, du = gate_grads(self, s.xt, s.w, s.w4, dz, [hp, hp, inner], first=first)
-        ng = self.needs_grad
-        db = None
-        if s.has_bias and len(ng) > 3 and ng[3]:
-            db = gate_bias_grad(dz)
-            if reset_after:
-                db = np.stack([db, gate_bias_grad([dz[0], dz[1], d_rec_h])])
-        WORKSPACE.give([dz] if d_rec_h is None else [dz, d_rec_h])
-        dh0 = dh if len(ng) > 4 and ng[4] else None
-        return dx, dw, du, db, dh0
+                rec_d = d[H:]                                  # z, r
+            if want_weights:
+                dWb += np.matmul(s.xa[t], d[:3 * H].T, out=step_W)
+                if reset_after:
+                    dUb += np.matmul(hp[t], rec_d.T, out=step_U)
+                else:
+                    dUb[:H, :2 * H] += np.matmul(hp[t, :H], rec_d.T, out=step_U[:H, :2 * H])
+                    dUb[:H, 2 * H:] += np.matmul(inner[t], d_hh.T, out=step_U[:H, 2 * H:])
+            if want_x:
+                np.matmul(W, d[:3 * H], out=dxT[t])            # dx_t = W [dhh; dz; dr]
+            if t == 0 and not want_h0:
+                break                                          # nothing reaches the zero initial state
+            np.matmul(u[:, :rec_d.shape[0]], rec_d, out=back)  # dh_prev: U times the recurrent gradients
+            if not reset_after:
+                back += np.multiply(di, r, out=buf)
+            if rm is not None:
+                back *= rm
+            back += np.multiply(dh, zg, out=buf)               # dh_prev = back-products + dh * z
+            if m is None:
+                dh, back = back, dh
+            else:
+                np.copyto(dh, back, where=m[t])
+        dx = None
+        if want_x:
+            src = dxT.transpose(2, 0, 1)
+            dx = np.ascontiguousarray(src[:, ::-1] if s.go_backwards else src)
+        dw = du = db = None
+        if want_weights:
+            dw, du = _zrh(dWb[:D], H), dUb[:H].copy()
+            if s.has_bias:
+                db = np.stack([_zrh(dWb[D], H), dUb[H]]) if reset_after else _zrh(dWb[D], H)
+        return dx, dw, du, db, state_grad(dh, want_h0)
 
 
 def gru(x, kernel, recurrent_kernel, bias=None, initial_state=None, mask=None, rec_mask=None,
