@@ -4,16 +4,19 @@ each a single ``Function`` over the whole sequence, and they agree on what follo
 Every op takes ``x`` (N, T, D) batch-major, as Keras, and works time-major inside
 so that each step's slice is contiguous:
 
-- one matrix product projects the inputs of all steps at once
-  (``x (T*N, D) @ kernel (D, G*H)``);
-- one matrix product per step feeds the previous state to all gates together
-  (``h (N, H) @ recurrent_kernel (H, G*H)``, computed as one call over the G gate
-  blocks: LSTM and GRU keep their pre-activations gate-major, (G, T, N, H), so
-  each gate at each step is one contiguous block);
+- SimpleRNN keeps its states as rows, h (N, H): one product projects the inputs
+  of all steps at once (``x (T*N, D) @ kernel (D, H)``) and one per step adds
+  the previous state (``h (N, H) @ recurrent_kernel``);
+- LSTM and GRU keep their states as columns, h^T (H, N), so that all G gates of
+  a step are one contiguous (G*H, N) block, gate g in rows g*H:(g+1)*H: one
+  product per step (transposed weights times the column states) fills every
+  gate, and each gate is a contiguous (H, N) block for the element-wise work
+  (column slices of an (N, G*H) array cost two to five times as much per
+  element);
 - backpropagation through time is written by hand in the op's ``backward``: the
-  loop only carries ``dh`` (and ``dc``) from step to step, and the weight
-  gradients are one matrix product each over all steps at the end
-  (``dkernel = X^T dZ``, ``drecurrent = H_prev^T dZ``, ``dx = dZ kernel^T``).
+  loop carries ``dh`` (and ``dc``) from step to step, one product per step gives
+  the gradient of the previous state for all gates together, and the weight
+  gradients gather one product per step.
 
 Gate layouts follow Keras: LSTM kernels hold the gates ``i, f, c, o``; GRU kernels
 hold ``z, r, h`` (update, reset, candidate).  GRU ``reset_after=True`` (the Keras 2/3
@@ -37,8 +40,8 @@ the same mask at all steps (Gal and Ghahramani, as Keras).  Input dropout is
 applied by the layers before the op.
 
 Here: the in-place activations of the loops, the workspace that recycles the big per-sequence
-arrays, the conversions to and from time-major order, masks and initial states, the start of every
-backward pass, and the gate-major helpers of LSTM and GRU.
+arrays, the conversions to and from time-major order (rows) and column states, masks and initial
+states, and the start of every backward pass.
 """
 import weakref
 
@@ -275,73 +278,6 @@ def state_args(states, n):
     """The ``initial_state`` list of a functional form padded with None to ``n`` states."""
     states = list(states or [])
     return states + [None] * (n - len(states))
-
-
-# ---------------------------------------------------------------------------
-# LSTM and GRU work gate-major: the pre-activations of all steps are one array
-# (G, T, N, H), so every gate at every step is one contiguous (N, H) block and
-# the elementwise work runs on whole blocks (strided column slices of an
-# (N, G*H) array cost about three times as much per element).
-
-def gate_major(w, G):
-    """A Keras (K, G*H) kernel as a (G, K, H) view: gate g is the column block g
-    (strided rows, which BLAS takes as they are: no copy of the weights per call)."""
-    return w.reshape(w.shape[0], G, -1).transpose(1, 0, 2)
-
-
-def project_inputs(fn, xt, w4, bias4):
-    """Input projections of all steps, (G, T, N, H): one product per gate over all steps."""
-    T, N, D = xt.shape
-    G, _, H = w4.shape
-    z = fn._new((G, T, N, H), np.result_type(xt, w4))
-    xf = xt.reshape(T * N, D)
-    for g in range(G):
-        zg = z[g].reshape(T * N, H)
-        np.matmul(xf, w4[g], out=zg)
-        if bias4 is not None:
-            zg += bias4[g]
-    return z
-
-
-def gate_grads(fn, xt, w, w4, dz, hprev=None, recurrent=None, first=0):
-    """dx, dkernel and, when ``hprev`` is given, drecurrent, from gate-major gradients.
-
-    ``dz`` (G, T, N, H): gradients of the input projections; ``recurrent`` (G, T, N, H)
-    or a list of G (T, N, H) arrays: gradients of the recurrent products when they
-    differ from ``dz``, with ``hprev`` the matching left factor (an array, or a list).
-    Kernels come back in Keras layout (K, G*H), dx in the input's order (``fn.saved.go_backwards``).
-    ``first=1`` leaves step 0 out of drecurrent (its previous state is zero).
-    """
-    G, T, N, H = dz.shape
-    D = xt.shape[-1]
-    ng = fn.needs_grad
-    dx = dw = du = None
-    if ng[0]:
-        dxf = dz[0].reshape(T * N, H) @ w4[0].T
-        for g in range(1, G):
-            dxf += dz[g].reshape(T * N, H) @ w4[g].T
-        dx = batch_major(dxf.reshape(T, N, D), fn.saved.go_backwards)
-    if ng[1]:
-        xf = xt.reshape(T * N, D).T
-        dw = np.empty_like(w)
-        for g in range(G):
-            dw[:, g * H:(g + 1) * H] = xf @ dz[g].reshape(T * N, H)
-    if ng[2] and hprev is not None:
-        rec = dz if recurrent is None else recurrent
-        du = np.empty((H, G * H), dz.dtype)
-        for g in range(G):
-            left = hprev[g] if isinstance(hprev, list) else hprev
-            du[:, g * H:(g + 1) * H] = left[first:].reshape(-1, H).T @ rec[g][first:].reshape(-1, H)
-    return dx, dw, du
-
-
-def gate_bias_grad(dz):
-    """(G*H,) bias gradient in Keras layout from gate-major (G, T, N, H) gradients."""
-    G, H = len(dz), dz[0].shape[-1]
-    out = np.empty(G * H, dz[0].dtype)
-    for g in range(G):
-        out[g * H:(g + 1) * H] = dz[g].reshape(-1, H).sum(axis=0)
-    return out
 
 
 # ---------------------------------------------------------------------------
