@@ -123,7 +123,7 @@ def test_trained_gates_are_the_gate_equations_by_hand(tmp_path):
         assert 0 <= g[key].min() and g[key].max() <= 1
     np.testing.assert_allclose(g["c"][:, 1:], g["f"][:, 1:] * g["c"][:, :-1] + g["i"][:, 1:] * g["g"][:, 1:])
     i, f, u = r.values["input_gate"], r.values["forget_gate"], r.values["writer"]
-    assert i["at"][u] > i["after"][u] + 0.4     # the input gate opens when the mark comes ...
+    assert i["at"][u] > i["after"][u] + 0.3     # the input gate opens when the mark comes ...
     assert f["after"][u] > f["at"][u]           # ... and the forget gate keeps more after it
     z, v = r.values["update_gate"], r.values["gru_writer"]
     assert z["after"][v] > z["at"][v] + 0.15    # the GRU keeps its old state less at the mark

@@ -35,7 +35,7 @@ CLAIM = ("An LSTM's input gate decides what enters the cell, its forget gate wha
          "marked value across distractors, the cell writes when the mark comes and keeps the value after.")
 
 
-def memory_task(rng, n, steps=20, window=5):
+def memory_task(rng, n, steps=14, window=5):
     """``n`` sequences of ``steps`` pairs (value uniform in [-1, 1], mark 0 or 1), exactly one mark
     among the first ``window`` steps; targets (n, 1): the marked value; also the marked step (n,)."""
     values = rng.uniform(-1, 1, size=(n, steps)).astype(np.float32)
@@ -131,7 +131,7 @@ def train_cell(cell, quick=False, seed=0, units=2):
     from ..layers import GRU, LSTM, Dense, Input
     from ..models import Sequential
     rng = np.random.default_rng(seed)
-    steps = 20
+    steps = 14
     n_train, epochs = (1200, 30) if quick else (3000, 40)
     x, y, _ = memory_task(rng, n_train, steps)
     x_test, y_test, marks = memory_task(rng, 400, steps)
@@ -141,7 +141,7 @@ def train_cell(cell, quick=False, seed=0, units=2):
     model.compile(optimizer=optimizers.Adam(0.02), loss="mse")
     history = model.fit(x, y, epochs=epochs, batch_size=64, verbose=0)
     mae = float(np.abs(model.predict(x_test) - y_test).mean())
-    return model, x_test, y_test, marks, {"mae": mae, "baseline_mae": float(np.abs(y_test).mean()),
+    return model, x_test, y_test, marks, {"mae": mae, "baseline_mae": float(np.abs(y_test).mean()), "steps": steps,
                                           "loss": history.history["loss"], "epochs": epochs, "n_train": n_train}
 
 
@@ -251,7 +251,8 @@ def run(out_dir, quick=False):
 
     sections = [
         ("The task (generated)",
-         f"{lstm_numbers['n_train']} sequences of 20 values in [-1, 1], one marked among the first five steps; "
+         f"{lstm_numbers['n_train']} sequences of {lstm_numbers['steps']} values in [-1, 1], one marked among the "
+         "first five steps; "
          f"after the last step the network must say the marked value. `LSTM({lstm.units})` and `GRU({gru.units})` "
          f"with a `Dense(1)` readout, Adam (0.02), batches of 64, the squared error, {lstm_numbers['epochs']} "
          f"epochs. On 400 fresh sequences the LSTM is off by {lstm_numbers['mae']:.3f} on average, the GRU by "

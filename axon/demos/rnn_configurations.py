@@ -129,7 +129,7 @@ class Configuration:
 
 CONFIGURATIONS = [
     Configuration("one_to_one", "one-to-one", "is the point inside the circle?", circle_task, _one_to_one,
-                  (20, 60), 1, (0,), (0,), recurrent=False),
+                  (40, 60), 1, (0,), (0,), recurrent=False),
     Configuration("one_to_many", "one-to-many", "count on from s in steps of d (mod 10)", counting_task,
                   _one_to_many, (15, 40), 4, (0,), (0, 1, 2, 3)),
     Configuration("many_to_one", "many-to-one", "how many ones among 10 bits?", count_ones_task, _many_to_one,
