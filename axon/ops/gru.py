@@ -136,9 +136,10 @@ class GRUSeq(SequenceOp):
         d_hh, d_z, d_r = d[:H], d[H:2 * H], d[2 * H:3 * H]
         sig_d, buf, di = np.empty((2 * H, N), dtype), np.empty((H, N), dtype), np.empty((H, N), dtype)
         back = np.empty((H, N), dtype)
-        dWb = np.zeros((D + 1, 3 * H), dtype) if want_weights else None
-        dUb = np.zeros((H + 1, 3 * H), dtype) if want_weights else None
-        step_W, step_U = np.empty((D + 1, 3 * H), dtype), np.empty((H + 1, 3 * H), dtype)
+        # transposed weight gradients, dWb^T (3H, D + 1) and dUb^T (3H, H + 1): they split better over threads
+        dWbT = np.zeros((3 * H, D + 1), dtype) if want_weights else None
+        dUbT = np.zeros((3 * H, H + 1), dtype) if want_weights else None
+        step_W, step_U = np.empty((3 * H, D + 1), dtype), np.empty((3 * H, H + 1), dtype)
         dxT = np.empty((T, D, N), dtype) if want_x else None
         for t in range(T - 1, -1, -1):
             if gseq is not None:
@@ -170,12 +171,12 @@ class GRUSeq(SequenceOp):
                     di *= m[t]
                 rec_d = d[H:]                                  # z, r
             if want_weights:
-                dWb += np.matmul(s.xa[t], d[:3 * H].T, out=step_W)
+                dWbT += np.matmul(d[:3 * H], s.xa[t].T, out=step_W)
                 if reset_after:
-                    dUb += np.matmul(hp[t], rec_d.T, out=step_U)
+                    dUbT += np.matmul(rec_d, hp[t].T, out=step_U)
                 else:
-                    dUb[:H, :2 * H] += np.matmul(hp[t, :H], rec_d.T, out=step_U[:H, :2 * H])
-                    dUb[:H, 2 * H:] += np.matmul(inner[t], d_hh.T, out=step_U[:H, 2 * H:])
+                    dUbT[:2 * H, :H] += np.matmul(rec_d, hp[t, :H].T, out=step_U[:2 * H, :H])
+                    dUbT[2 * H:, :H] += np.matmul(d_hh, inner[t].T, out=step_U[2 * H:, :H])
             if want_x:
                 np.matmul(W, d[:3 * H], out=dxT[t])            # dx_t = W [dhh; dz; dr]
             if t == 0 and not want_h0:
@@ -196,9 +197,10 @@ class GRUSeq(SequenceOp):
             dx = np.ascontiguousarray(src[:, ::-1] if s.go_backwards else src)
         dw = du = db = None
         if want_weights:
-            dw, du = _zrh(dWb[:D], H), dUb[:H].copy()
+            dw, du = _zrh(dWbT[:, :D].T, H), dUbT[:, :H].T.copy()
             if s.has_bias:
-                db = np.stack([_zrh(dWb[D], H), dUb[H]]) if reset_after else _zrh(dWb[D], H)
+                db_in = _zrh(dWbT[:, D], H)
+                db = np.stack([db_in, dUbT[:, H]]) if reset_after else db_in
         return dx, dw, du, db, state_grad(dh, want_h0)
 
 

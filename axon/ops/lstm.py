@@ -112,8 +112,8 @@ class LSTMSeq(SequenceOp):
         Vd = V[:rows]
         dvs = [np.empty((rows, N), dtype) for _ in range(2)]   # alternate: dh may still be a view of one
         dxT = np.empty((T, D, N), dtype) if want_x else None
-        dV = np.zeros(V.shape, dtype) if want_weights else None
-        step_dV = np.empty(V.shape, dtype) if want_weights else None
+        dVT = np.zeros(V.shape[::-1], dtype) if want_weights else None    # dV^T: splits better over threads
+        step_dVT = np.empty(V.shape[::-1], dtype) if want_weights else None
         d = np.empty((4 * H, N), dtype)                # dz_t, the gradient of the pre-activations
         d_i, d_f, d_g, d_o = d[:H], d[H:2 * H], d[2 * H:3 * H], d[3 * H:]
         dct = np.empty((H, N), dtype)
@@ -143,8 +143,7 @@ class LSTMSeq(SequenceOp):
                 d *= m[t]
             dct *= f                                   # dc_prev = dc * f
             if want_weights:                           # dV += v_t dz_t^T
-                np.matmul(v[t], d.T, out=step_dV)
-                dV += step_dV
+                dVT += np.matmul(d, v[t].T, out=step_dVT)
             if t == 0 and not (want_x or want_h0 or ng[5]):
                 break                                  # nothing reaches the zero initial state
             dv = np.matmul(Vd, d, out=dvs[t % 2])      # [dh_prev; dx_t] = V dz_t: all gates, one product
@@ -165,7 +164,7 @@ class LSTMSeq(SequenceOp):
             dx = np.ascontiguousarray(src[:, ::-1] if s.go_backwards else src)
         dw = du = db = None
         if want_weights:
-            du, dw, db = dV[:H].copy(), dV[H:H + D].copy(), dV[H + D].copy()
+            du, dw, db = dVT[:, :H].T.copy(), dVT[:, H:H + D].T.copy(), dVT[:, H + D].copy()
         return dx, dw, du, db, state_grad(dh, want_h0), state_grad(dc, ng[5])
 
 
