@@ -46,12 +46,13 @@ def test_overfitting_each_remedy_narrows_the_cross_validated_gap(tmp_path):
 def test_underfitting_is_high_training_error_and_each_remedy_lowers_it(tmp_path):
     r = demos.run("underfitting", tmp_path, quick=True)
     ref_train = r.measured["reference: training accuracy"]
-    assert ref_train > 0.85
+    ref_gap = ref_train - r.measured["reference: validation accuracy"]
+    assert ref_train > 0.8
     for case, c in r.values["cases"].items():
         _, train, val = c["underfit"]
-        assert train < ref_train - 0.2, case                       # the training error itself is high
-        assert abs(train - val) < 0.08, case                       # and there is little gap to close
-        assert c["remedied"][1] > train + 0.2, case                # the remedy fits the training data
+        assert train < ref_train - 0.15, case                      # the training error itself is high
+        assert abs(train - val) < min(0.1, ref_gap), case          # and there is little gap to close
+        assert c["remedied"][1] > train + 0.15, case               # the remedy fits the training data
     assert r.values["cases"]["too short"]["underfit"][0] == 1      # one epoch against the whole run
     page = _pictures_and_page(r, ("knobs",))
     for remedy in ("bigger model", "train longer", "less regularisation", "better features"):

@@ -35,7 +35,7 @@ def test_convolution_by_hand_is_what_axon_computes(tmp_path):
     np.testing.assert_array_equal(v["pooled_by_axon"], v["pooled_example"])
     assert v["pooled_edges"]["vertical edge"].shape == (13, 13)
     # the Sobel filter: zero on a flat patch, the same by hand and by conv2d, strong on the outline
-    assert np.all(v["flat_response"] == 0) and r.measured["Sobel on a flat patch (largest |answer|)"] == 0
+    assert np.all(v["flat_response"] == 0) and r.measured["Sobel on a flat 5x5 patch: largest absolute answer"] == 0
     assert v["sobel_gap"] < 1e-5 and v["sobel"]["magnitude"].max() > 2
     # the trained Lab 1 network: 32 feature maps of 28x28, then 64 of 14x14; better than chance
     maps = v["feature_maps"]

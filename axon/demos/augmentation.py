@@ -87,21 +87,22 @@ def compare(x, y, x_val, y_val, epochs, seed=0):
     return out
 
 
-def run(out_dir, quick=False):
+def run(out_dir, quick=False, seed=0):
     """Write ``gallery.png``, ``gap.png`` and ``augmentation.md``; returns ``DemoResults``
-    (``values['gallery']``: the transformed batches by name; ``values['training']``: ``compare``'s)."""
+    (``values['gallery']``: the transformed batches by name; ``values['training']``: ``compare``'s);
+    ``seed`` draws the subset, the transforms and the weights."""
     from ..data.datasets import fashion_mnist
     from .data import fashion_subset
     from .page import DemoResults, figure_path, write_page
     s = SETTINGS[bool(quick)]
-    (x, y), (xv, yv) = fashion_subset(s["n_train"], s["n_val"], seed=0, flat=False)
+    (x, y), (xv, yv) = fashion_subset(s["n_train"], s["n_val"], seed=seed, flat=False)
     _, (xt, yt) = fashion_mnist.load_data(download=False)
     first = [int(np.flatnonzero(yt == c)[0]) for c in GALLERY_CLASSES]
     originals = tint(xt[first][..., None].astype(np.float32) / 255.0, TINTS)
     gallery = {"original (tinted)": originals}
-    gallery.update({name: f(originals) for name, f in transforms().items()})
+    gallery.update({name: f(originals) for name, f in transforms(seed).items()})
     flipped = [bool(np.any(a != b)) for a, b in zip(gallery["mirror"], originals)]
-    training = compare(x, y, xv, yv, s["epochs"])
+    training = compare(x, y, xv, yv, s["epochs"], seed)
     without, with_ = training["without"], training["with"]
     measured = {"training / validation images": f"{s['n_train']} / {s['n_val']}", "epochs": s["epochs"],
                 "without augmentation: train / validation accuracy": f"{without['train']:.3f} / {without['val']:.3f}",
@@ -142,7 +143,10 @@ def run(out_dir, quick=False):
         "add RandomRotation(0.05) and RandomZoom(0.1) to the model: more variety, slower learning",
         "augment the validation images too and see the validation accuracy fall: augmentation belongs to "
         "training only",
-        "train longer with augmentation: its validation accuracy keeps rising after the plain model's stops"])
+        "train twice as long: the augmented model is still learning when the plain one has stopped; see "
+        "whether its validation accuracy catches up",
+        "put the same layers in front of a convolutional network (`axon lab classify --augment`), which "
+        "shifts do not confuse as they confuse a perceptron"])
     return r
 
 

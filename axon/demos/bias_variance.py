@@ -74,22 +74,23 @@ def error(model, x, y):
     return 1.0 - float(model.evaluate(x, y, verbose=0, return_dict=True)["accuracy"])
 
 
-def run(out_dir, quick=False):
+def run(out_dir, quick=False, seed=0):
     """Split a Fashion-MNIST subset into train/dev/test, train models of growing size, diagnose
     each; writes ``errors.png`` and ``bias_variance.md``; returns ``DemoResults``
-    (``values['models']``: per model its units, errors and diagnosis; ``values['lecture']``)."""
+    (``values['models']``: per model its units, errors and diagnosis; ``values['lecture']``);
+    ``seed`` draws the subset, the split and the weights."""
     from ..data import train_val_test_split
     from .data import fashion_subset
     from .page import DemoResults, figure_path, write_page
     s = SETTINGS[bool(quick)]
     n = s["n_train"] + s["n_dev"] + s["n_test"]
-    (pool_x, pool_y), _ = fashion_subset(n, 0, seed=0, flat=False)
+    (pool_x, pool_y), _ = fashion_subset(n, 0, seed=seed, flat=False)
     pool_x = pool_x.reshape(n, -1)
     x, xd, xt, y, yd, yt = train_val_test_split(pool_x, pool_y, val_size=s["n_dev"], test_size=s["n_test"],
-                                                seed=0, stratify=pool_y)
+                                                seed=seed, stratify=pool_y)
     models, fitted = [], []
     for units in s["units"]:
-        model = build(units)
+        model = build(units, seed)
         model.fit(x, y, batch_size=s["batch_size"], epochs=s["epochs"], verbose=0)
         train_err, dev_err = error(model, x, y), error(model, xd, yd)
         models.append({"units": units, "train": train_err, "dev": dev_err,

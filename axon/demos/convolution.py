@@ -39,7 +39,7 @@ SOBEL_Y = SOBEL_X.T.copy()
 POOL_EXAMPLE = np.array([[1, 3, 2, 1], [4, 6, 5, 0], [3, 1, 1, 2], [0, 2, 4, 8]], dtype=float)
 FASHION_INDEX = 1  # the second Fashion-MNIST test image: a pullover, with vertical and horizontal edges
 #: the Lab 1 network's short training inside the demo: images, epochs, test images
-TRAINING = {True: dict(n_train=300, epochs=1, n_test=200), False: dict(n_train=3000, epochs=2, n_test=1000)}
+TRAINING = {True: dict(n_train=300, epochs=1, n_test=200), False: dict(n_train=3000, epochs=4, n_test=1000)}
 
 
 def convolve_by_hand(image, kernel):
@@ -158,10 +158,11 @@ def first_kernel(model):
     return next((layer.kernel.data for layer in model.layers if isinstance(layer, Conv2D)), None)
 
 
-def run(out_dir, quick=False, model=None):
+def run(out_dir, quick=False, model=None, seed=0):
     """Write ``edges.png``, ``sobel.png``, ``max_pool.png``, ``feature_maps.png`` and
     ``convolution.md`` into ``out_dir``; returns ``DemoResults``.  ``model``: a trained image
-    model (or its saved file) whose feature maps to show instead of training Lab 1's briefly."""
+    model (or its saved file) whose feature maps to show instead of training Lab 1's briefly;
+    ``seed`` draws its training subset and weights."""
     from .. import ops as F
     from ..utils.plots import plot_arrays
     from .page import DemoResults, figure_path, write_page
@@ -179,13 +180,13 @@ def run(out_dir, quick=False, model=None):
     pooled_example = max_pool_by_hand(POOL_EXAMPLE)
     pooled_by_axon = F.max_pool2d(POOL_EXAMPLE[None, :, :, None].astype(np.float32), 2).data[0, :, :, 0]
     pooled_edges = {name: max_pool_by_hand(np.abs(e)) for name, e in edges.items()}
-    net, net_what, net_accuracy = lab1_model(quick, model)
+    net, net_what, net_accuracy = lab1_model(quick, model, seed)
     maps = feature_maps(net, image) if net is not None else []
 
     i, j = np.unravel_index(np.argmax(magnitude), magnitude.shape)
     measured = {"largest gap, by hand vs conv2d/Conv2D": max(gaps.values()),
                 "Sobel x by hand vs conv2d": sobel_gap,
-                "Sobel on a flat patch (largest |answer|)": float(np.abs(flat_response).max()),
+                "Sobel on a flat 5x5 patch: largest absolute answer": float(np.abs(flat_response).max()),
                 "strongest Sobel edge": f"{magnitude[i, j]:.3f} at row {i}, column {j}"}
     if net_accuracy is not None:
         measured["trained network: test accuracy"] = net_accuracy
@@ -274,7 +275,7 @@ def _sections(r):
         acc = "" if v["network_accuracy"] is None else f" (test accuracy {v['network_accuracy']:.3f})"
         text = (f"The network is {v['network']}{acc}. Its first layer's filters are learned, not drawn; the "
                 f"first block's {maps[0].shape[-1]} feature maps ({maps[0].shape[0]}x{maps[0].shape[1]}, "
-                "'same' padding, after batch norm and ReLU) show what each answers to in the image above: some "
+                "the block's output just before its pooling) show what each answers to in the image above: some "
                 "to its outline (edge detectors like Sobel), some to its bright or dark areas.")
         if len(maps) > 1:
             text += (f" The second block's {maps[1].shape[-1]} maps, after one pooling, are "

@@ -105,15 +105,15 @@ def cross_validate_variants(x, y, folds, epochs, seed=0):
     return out
 
 
-def run(out_dir, quick=False):
+def run(out_dir, quick=False, seed=0):
     """Cross-validate every variant on a small Fashion-MNIST subset; writes ``gap.png``,
     ``remedies.png`` and ``overfitting.md``; returns ``DemoResults`` (``values['cv']`` as
-    ``cross_validate_variants`` returns it)."""
+    ``cross_validate_variants`` returns it); ``seed`` draws the subset, the folds and the weights."""
     from .data import fashion_subset
     from .page import DemoResults, figure_path, write_page
     s = SETTINGS[bool(quick)]
-    (x, y), _ = fashion_subset(s["n"], 0, seed=0, flat=False)
-    cv = cross_validate_variants(x, y, s["folds"], s["epochs"])
+    (x, y), _ = fashion_subset(s["n"], 0, seed=seed, flat=False)
+    cv = cross_validate_variants(x, y, s["folds"], s["epochs"], seed)
     base = cv["no remedy"]
     measured = {"training images": s["n"], "folds": s["folds"], "epochs": s["epochs"],
                 "no remedy: training accuracy": base["train"][0], "no remedy: validation accuracy": base["val"][0]}

@@ -22,7 +22,9 @@ import numpy as np
 TITLE = "underfitting: too small, too regularised, too short, poor features, and each remedy"
 
 REFERENCE = dict(units=128, l2=0.0, side=28)
-SETTINGS = {True: dict(n_train=400, n_val=400, epochs=8, units=(2, 16), l2=(0.3, 0.03), sides=(2, 7)),
+#: each case's crippled setting, on its knob's sweep in both modes
+UNDERFIT = dict(units=2, l2=0.3, epochs=1, side=2)
+SETTINGS = {True: dict(n_train=400, n_val=400, epochs=10, units=(2, 16), l2=(0.3, 0.03), sides=(2, 7)),
             False: dict(n_train=2000, n_val=2000, epochs=20, units=(1, 2, 4, 16, 32), l2=(1.0, 0.3, 0.1, 0.01, 0.001),
                         sides=(1, 2, 4, 7, 14))}
 #: case -> (the knob it turns, its remedy)
@@ -78,17 +80,19 @@ def sweeps(x, y, x_val, y_val, s, seed=0):
     return out
 
 
-def run(out_dir, quick=False):
+def run(out_dir, quick=False, seed=0):
     """Sweep the four knobs on a Fashion-MNIST subset; writes ``knobs.png`` and
     ``underfitting.md``; returns ``DemoResults`` (``values['cases']``: per case the crippled
-    and the remedied (knob value, training accuracy, validation accuracy))."""
+    and the remedied (knob value, training accuracy, validation accuracy)); ``seed`` draws the
+    subset and the weights."""
     from .data import fashion_subset
     from .page import DemoResults, figure_path, write_page
     s = SETTINGS[bool(quick)]
-    (x, y), (xv, yv) = fashion_subset(s["n_train"], s["n_val"], seed=0, flat=False)
-    sw = sweeps(x, y, xv, yv, s)
-    # the crippled setting of each case: the knob's first (poorest) value; its remedy: the reference
-    cases = {case: {"knob": knob, "remedy": remedy, "underfit": sw[knob][0], "remedied": sw[knob][-1]}
+    (x, y), (xv, yv) = fashion_subset(s["n_train"], s["n_val"], seed=seed, flat=False)
+    sw = sweeps(x, y, xv, yv, s, seed)
+    # each case's crippled setting (UNDERFIT) and its remedy, the reference (the sweep's last point)
+    cases = {case: {"knob": knob, "remedy": remedy, "remedied": sw[knob][-1],
+                    "underfit": next(p for p in sw[knob] if p[0] == UNDERFIT[knob])}
              for case, (knob, remedy) in CASES.items()}
     measured = {"training images": s["n_train"], "validation images": s["n_val"],
                 "reference: training accuracy": sw["units"][-1][1],
@@ -139,6 +143,8 @@ def _plot(sw, s, path, dpi):
         pos = np.arange(len(pts)) if scale == "rev" else pts[:, 0]
         ax.plot(pos, pts[:, 1], "o-", ms=4, label="training")
         ax.plot(pos, pts[:, 2], "s--", ms=4, label="validation")
+        k = int(np.flatnonzero(pts[:, 0] == UNDERFIT[knob])[0])
+        ax.plot(pos[k], pts[k, 1], "o", ms=11, mfc="none", mec="k", label="the underfitting case")
         if scale == "log":
             ax.set_xscale("log", base=2)
         if scale != "lin":
