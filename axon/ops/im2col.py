@@ -14,7 +14,7 @@ on the threads (``over_batch``).
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .parallel import over_batch
+from .parallel import one_blas_thread, over_batch
 
 def _padded(x, pad, fill=0.0):
     """``x`` (N, H, W, C) padded on H and W (the array itself when there is no padding)."""
@@ -127,7 +127,8 @@ def per_image(product, cols, other, out, n, rows_of_b=False):
 
     ``rows_of_b``: ``other`` is (n*r, F) and split with the images (``out`` is (n, K, F));
     otherwise ``other`` is shared and ``out`` (n*r, F) is split.  Images large enough for OpenBLAS
-    to thread each product stay on the calling thread (no threads inside threads)."""
+    to thread each product run with OpenBLAS on one thread meanwhile (no threads inside threads),
+    or, where its thread count cannot be set, all on the calling thread."""
     k = cols.shape[0]
     c3 = cols.reshape(k, n, -1).transpose(1, 0, 2)  # (n, K, r)
     single_threaded = c3.shape[1] * c3.shape[2] * out.shape[-1] < _BLAS_THREADING_MIN
@@ -141,7 +142,8 @@ def per_image(product, cols, other, out, n, rows_of_b=False):
 
         def run(s, e):
             product(c3[s:e], other, out3[s:e])
-    if single_threaded:
-        over_batch(run, n, cols.size)
-    else:
-        run(0, n)
+    with one_blas_thread() as alone:
+        if single_threaded or alone:
+            over_batch(run, n, cols.size)
+        else:
+            run(0, n)
