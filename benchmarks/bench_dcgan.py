@@ -30,7 +30,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import set_threads, torch_or_none  # noqa: E402
+from common import report_steps, set_threads, torch_or_none  # noqa: E402
 
 LATENT, WIDTH = 100, 64
 NBATCH = 4  # distinct batches cycled through
@@ -108,12 +108,6 @@ def time_steps(step, count, start, clock=time.perf_counter):
     return times
 
 
-def deciles(values):
-    """The 10th and 90th percentiles."""
-    d = statistics.quantiles(values, n=10, method="inclusive") if len(values) > 1 else [values[0]] * 9
-    return d[0], d[-1]
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=2)
@@ -170,12 +164,9 @@ def main():
             line += f", PyTorch {statistics.median(t) * 1e3:.0f} ms, ratio {ratios[-1]:.2f}x"
         print(line, flush=True)
 
-    print(f"\n{'framework':<10}{'samples/s':>11}{'median ms':>11}{'p10 ms':>9}{'p90 ms':>9}")
-    for name, ts in times.items():
-        if ts:
-            med = statistics.median(ts)
-            p10, p90 = deciles(ts)
-            print(f"{name:<10}{args.batch / med:>11,.0f}{med * 1e3:>11.1f}{p10 * 1e3:>9.1f}{p90 * 1e3:>9.1f}")
+    report_steps(f"DCGAN training step, batch {args.batch}, {args.threads} thread(s), "
+                 f"{'CPU' if args.cpu else 'wall-clock'} time",
+                 [(f"DCGAN step (batch {args.batch})", times["Axon"], times["PyTorch"] or None)], args.batch)
     if ratios:
         ratio = statistics.median(times["PyTorch"]) / statistics.median(times["Axon"])
         print(f"\nAxon/PyTorch throughput: {ratio:.2f}x (all steps' medians); per round "
