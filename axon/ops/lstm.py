@@ -12,8 +12,9 @@ One step, as the code below computes it (sigma: the recurrent activation, tanh: 
 
 Inside, the states are columns (h^T, (H, N)) and each step stacks its inputs into one column block
 ``v_t = [h_prev; x_t; 1]`` (H + D + 1, N), so that a single product with the stacked weights
-``V = [U; W; b]`` (H + D + 1, 4H) gives every gate's pre-activation at once, gate k in the
-contiguous rows kH:(k+1)H of ``z_t = V^T v_t``.  Backward, one product ``V dz_t`` gives the
+``V = [U; W; b]`` (H + D + 1, 4H) gives every gate's pre-activation at once: ``z_t = V^T v_t``
+(4H, N), each gate a contiguous block of H rows, in the order i, f, o, g so that the three
+sigmoid gates are one block.  Backward, one product ``V dz_t`` gives the
 gradients of ``h_prev`` and ``x_t`` together, and the weight gradient sums ``v_t dz_t^T``.
 ``V`` is built from the layer's weights at every call (a copy of 4H (H + D + 1) numbers), so it
 never lags behind an optimizer step.
@@ -34,13 +35,19 @@ from .recurrent_base import (SequenceOp, loop_activation, output_keep, state_arg
                              start_columns, sequence_output_columns, output_grads_columns, state_grad)
 
 
+def _swap_c_o(a, H):
+    """The last axis of a (.., 4H) array with gates i, f, c, o in the order i, f, o, c, and back
+    (the swap is its own inverse)."""
+    return np.concatenate([a[..., :2 * H], a[..., 3 * H:], a[..., 2 * H:3 * H]], axis=-1)
+
+
 def stacked_weights(w, u, b, dtype):
-    """V = [U; W; b] (H + D + 1, G*H): the weights of a stacked column [h; x; 1] (a zero bias row
-    without a bias)."""
+    """V = [U; W; b] (H + D + 1, 4H), gates in the order i, f, o, g: the weights of a stacked
+    column [h; x; 1] (a zero bias row without a bias)."""
     H, D = u.shape[0], w.shape[0]
-    v = np.empty((H + D + 1, u.shape[1]), dtype)
-    v[:H], v[H:H + D] = u, w
-    v[H + D] = 0 if b is None else b
+    v = np.empty((H + D + 1, 4 * H), dtype)
+    v[:H], v[H:H + D] = _swap_c_o(u, H), _swap_c_o(w, H)
+    v[H + D] = 0 if b is None else _swap_c_o(b, H)
     return v
 
 
@@ -78,10 +85,9 @@ class LSTMSeq(SequenceOp):
             zt = np.matmul(VT, v[t], out=z[t])        # every gate: x W + h_prev U + b, one product
             if pre is not None:
                 pre[t] = zt
-            i, f, g, o = zt[:H], zt[H:2 * H], zt[2 * H:3 * H], zt[3 * H:]
-            rec.apply_(zt[:2 * H])                     # i = sigma(.), f = sigma(.)
+            i, f, o, g = zt[:H], zt[H:2 * H], zt[2 * H:3 * H], zt[3 * H:]
+            rec.apply_(zt[:3 * H])                     # i, f, o = sigma(.)
             act.apply_(g)                              # g = tanh(.)
-            rec.apply_(o)                              # o = sigma(.)
             c = np.multiply(f, cs[t], out=cs[t + 1])   # c = f * c_prev + i * g
             c += np.multiply(i, g, out=buf)
             if m is not None:
@@ -115,30 +121,29 @@ class LSTMSeq(SequenceOp):
         dVT = np.zeros(V.shape[::-1], dtype) if want_weights else None    # dV^T: splits better over threads
         step_dVT = np.empty(V.shape[::-1], dtype) if want_weights else None
         d = np.empty((4 * H, N), dtype)                # dz_t, the gradient of the pre-activations
-        d_i, d_f, d_g, d_o = d[:H], d[H:2 * H], d[2 * H:3 * H], d[3 * H:]
+        d_i, d_f, d_o, d_g = d[:H], d[H:2 * H], d[2 * H:3 * H], d[3 * H:]
         dct = np.empty((H, N), dtype)
         for t in range(T - 1, -1, -1):
             if gseq is not None:
                 dh += gseq[t]
             zt = z[t]
-            pt = [None] * 3 if pre is None else (pre[t, :2 * H], pre[t, 2 * H:3 * H], pre[t, 3 * H:])
-            i, f, g, o = zt[:H], zt[H:2 * H], zt[2 * H:3 * H], zt[3 * H:]
+            pt = [None] * 2 if pre is None else (pre[t, :3 * H], pre[t, 3 * H:])
+            i, f, o, g = zt[:H], zt[H:2 * H], zt[2 * H:3 * H], zt[3 * H:]
             tct = tc[t]
             # h = o * tanh(c);  c = f * c_prev + i * g
             act.deriv_(tct, None if cpre is None else cpre[t], dct)
             dct *= o                                   # dc = dh * o * tanh'(c) + dc_next
             dct *= dh
             dct += dc
-            rec.deriv_(zt[:2 * H], pt[0], d[:2 * H])
+            rec.deriv_(zt[:3 * H], pt[0], d[:3 * H])   # sigma' of i, f, o
             d_i *= g                                   # di = dc * g * sigma'
             d_f *= cs[t]                               # df = dc * c_prev * sigma'
             d[:2 * H].reshape(2, H, N).__imul__(dct)
+            d_o *= tct                                 # do = dh * tanh(c) * sigma'
+            d_o *= dh
             act.deriv_(g, pt[1], d_g)
             d_g *= i                                   # dg = dc * i * tanh'
             d_g *= dct
-            rec.deriv_(o, pt[2], d_o)
-            d_o *= tct                                 # do = dh * tanh(c) * sigma'
-            d_o *= dh
             if m is not None:
                 d *= m[t]
             dct *= f                                   # dc_prev = dc * f
@@ -164,7 +169,8 @@ class LSTMSeq(SequenceOp):
             dx = np.ascontiguousarray(src[:, ::-1] if s.go_backwards else src)
         dw = du = db = None
         if want_weights:
-            du, dw, db = dVT[:, :H].T.copy(), dVT[:, H:H + D].T.copy(), dVT[:, H + D].copy()
+            dV = _swap_c_o(dVT.T, H)
+            du, dw, db = dV[:H], dV[H:H + D], dV[H + D].copy()
         return dx, dw, du, db, state_grad(dh, want_h0), state_grad(dc, ng[5])
 
 
