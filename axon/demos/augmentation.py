@@ -137,12 +137,15 @@ def run(out_dir, quick=False, seed=0):
          f"The gap {'narrows' if with_['gap'] < without['gap'] else 'does not narrow'} from "
          f"{without['gap']:.3f} to {with_['gap']:.3f}, and the validation accuracy "
          f"{'rises' if with_['val'] > without['val'] else 'does not rise'} "
-         f"({without['val']:.3f} to {with_['val']:.3f})."),
+         f"({without['val']:.3f} to {with_['val']:.3f})"
+         + ("." if with_["val"] > without["val"] else
+            ": on this budget the augmented model is still learning at the last epoch (see its curve), and a "
+            "perceptron, unlike a convolutional network, must learn every shifted copy separately.")),
     ]
     write_page(r, out_dir, sections, try_next=[
         "add RandomRotation(0.05) and RandomZoom(0.1) to the model: more variety, slower learning",
-        "augment the validation images too and see the validation accuracy fall: augmentation belongs to "
-        "training only",
+        "augment the validation images too and see what the validation accuracy then measures: augmentation "
+        "belongs to training only",
         "train twice as long: the augmented model is still learning when the plain one has stopped; see "
         "whether its validation accuracy catches up",
         "put the same layers in front of a convolutional network (`axon lab classify --augment`), which "

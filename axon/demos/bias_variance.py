@@ -103,7 +103,7 @@ def run(out_dir, quick=False, seed=0):
     measured = {"train / dev / test images": f"{len(x)} / {len(xd)} / {len(xt)}",
                 "human-level error (proxy)": HUMAN_LEVEL_ERROR}
     for m in (models[0], models[-1]):
-        measured[f"{m['units']} units: train / dev error"] = f"{m['train']:.3f} / {m['dev']:.3f} ({m['diagnosis']})"
+        measured[f"{m['units']} unit{'s' if m['units'] != 1 else ''}: train / dev error"] = f"{m['train']:.3f} / {m['dev']:.3f} ({m['diagnosis']})"
     measured[f"dev set's choice ({models[best]['units']} units): test error"] = test_err
     r = DemoResults("bias-variance", "Bias and variance against human-level error",
                     "Avoidable bias is the training error above human-level error, variance the dev error "
@@ -122,13 +122,19 @@ def run(out_dir, quick=False, seed=0):
                            f"{pct(m['variance'])} | {m['diagnosis']} | {m['focus']} |" for m in models)
     header = "| avoidable bias | variance | diagnosis | focus on |\n"
     sections = [
+        ("Human-level error", f"Human-level error stands in for the Bayes error, the error no classifier can "
+         "beat. Fashion-MNIST has no measured expert human-level error, so, following the lecture's rule (take "
+         "the best any human, team or system achieves), this page takes about the test error of the best "
+         f"published networks, {pct(HUMAN_LEVEL_ERROR)} (`bias_variance.HUMAN_LEVEL_ERROR`). A training error "
+         "below it (a negative avoidable bias) means the model has learned its training images by heart, "
+         "not that it beats the Bayes error."),
         ("The lecture's table", "| human-level | train | dev " + header.replace(" |\n", " | the lecture |\n")
          + "| ---: | ---: | ---: | ---: | ---: | --- | --- | --- |\n"
          + lecture_rows + f"\n\n'High' means more than {pct(TOLERANCE)}; the last two rows are the lecture's "
          "example where only human-level error changes, and with it what to work on."),
         ("Measured: models of growing size", f"{len(x)} training, {len(xd)} dev and {len(xt)} test images "
          f"(`axon.data.train_val_test_split`, stratified); one hidden ReLU layer, Adam, {s['epochs']} epochs. "
-         f"Human-level error: {pct(HUMAN_LEVEL_ERROR)}, the proxy explained above.\n\n"
+         f"Human-level error: {pct(HUMAN_LEVEL_ERROR)}, the proxy above.\n\n"
          "| hidden units | train | dev " + header + "| ---: | ---: | ---: | ---: | ---: | --- | --- |\n" + model_rows
          + f"\n\nThe dev set chose {models[best]['units']} units (dev error {pct(models[best]['dev'])}); its test "
          f"error, measured once, is {pct(test_err)}."),
@@ -136,7 +142,8 @@ def run(out_dir, quick=False, seed=0):
     write_page(r, out_dir, sections, try_next=[
         "quadruple the training images: the big models' variance shrinks, the small models' bias does not",
         "add dropout to the biggest model (`axon demo overfitting`) and watch its variance",
-        "set human-level error to 15 %: the big models now train below it, a sign the proxy is wrong"])
+        "set `bias_variance.HUMAN_LEVEL_ERROR` to 0 or to 0.15 and see which diagnoses change: the "
+        "avoidable bias is only as good as the proxy"])
     return r
 
 

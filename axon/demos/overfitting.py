@@ -38,6 +38,7 @@ VARIANTS = (
     ("smaller model", f"one hidden layer of {SMALL_HIDDEN} units"),
     ("batch norm", "BatchNormalization before each hidden ReLU"),
 )
+CURVES = ("no remedy", "dropout")  # the variants whose first fold's learning curves are drawn
 SETTINGS = {True: dict(n=300, folds=3, epochs=20), False: dict(n=1000, folds=4, epochs=30)}
 
 
@@ -68,23 +69,23 @@ def build(variant, seed=0):
     return model
 
 
-def train(variant, x, y, x_val, y_val, epochs, seed=0):
+def train(variant, x, y, x_val, y_val, epochs, seed=0, curves=False):
     """Train ``variant`` on ``(x, y)``; returns its training and held-out accuracy, the gap
-    between them, the epochs it ran and its per-epoch history (validation on ``x_val`` except
-    for early stopping, which may only watch a part of the training data)."""
+    between them, the epochs it ran and its per-epoch history (with ``curves``, validation on
+    ``x_val`` after every epoch; early stopping only ever watches a part of the training data)."""
     from ..callbacks import EarlyStopping
     from ..data.augmentation import ImageDataGenerator
     model = build(variant, seed)
-    kw = dict(epochs=epochs, verbose=0)
+    kw = dict(epochs=epochs, verbose=0, validation_data=(x_val, y_val) if curves else None)
     if variant == "early stopping":
         stop = EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
-        history = model.fit(x, y, batch_size=32, validation_split=0.2, callbacks=[stop], **kw)
+        history = model.fit(x, y, batch_size=32, epochs=epochs, verbose=0, validation_split=0.2, callbacks=[stop])
     elif variant == "augmentation":
         flow = ImageDataGenerator(width_shift_range=2, height_shift_range=2, horizontal_flip=True,
                                   fill_mode="constant").flow(x, y, batch_size=32, seed=seed)
-        history = model.fit(flow, validation_data=(x_val, y_val), **kw)
+        history = model.fit(flow, **kw)
     else:
-        history = model.fit(x, y, batch_size=32, validation_data=(x_val, y_val), **kw)
+        history = model.fit(x, y, batch_size=32, **kw)
     train_acc = model.evaluate(x, y, verbose=0, return_dict=True)["accuracy"]
     val_acc = model.evaluate(x_val, y_val, verbose=0, return_dict=True)["accuracy"]
     return {"train": float(train_acc), "val": float(val_acc), "gap": float(train_acc - val_acc),
@@ -98,7 +99,8 @@ def cross_validate_variants(x, y, folds, epochs, seed=0):
     splits = list(KFold(folds, shuffle=True, seed=seed).split(x))
     out = {}
     for name, _ in VARIANTS:
-        runs = [train(name, x[tr], y[tr], x[va], y[va], epochs, seed + k) for k, (tr, va) in enumerate(splits)]
+        runs = [train(name, x[tr], y[tr], x[va], y[va], epochs, seed + k, curves=k == 0 and name in CURVES)
+                for k, (tr, va) in enumerate(splits)]
         out[name] = {"folds": runs, **{key: (float(np.mean([r[key] for r in runs])),
                                              float(np.std([r[key] for r in runs])))
                                        for key in ("train", "val", "gap")}}
@@ -159,7 +161,7 @@ def _plot_curves(cv, path, dpi):
     from ..utils.plots import pyplot, save_figure
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
-    for ax, name in zip(axes, ("no remedy", "dropout")):
+    for ax, name in zip(axes, CURVES):
         h = cv[name]["folds"][0]["history"]
         epochs = np.arange(1, len(h["accuracy"]) + 1)
         ax.plot(epochs, h["accuracy"], "o-", ms=3, label="training (as trained)")

@@ -107,7 +107,8 @@ def run(out_dir, quick=False, seed=0):
     _plot(sw, s, figure_path(r, out_dir, "knobs", "training and validation accuracy along each knob; the "
                              "reference model is the right end of every panel"), 60 if quick else 110)
     label = {"units": lambda v: f"{v} hidden units", "l2": lambda v: f"L2({v:g})" if v else "no L2",
-             "epochs": lambda v: f"{v} epoch{'s' if v > 1 else ''}", "side": lambda v: f"{v}x{v} pixels"}
+             "epochs": lambda v: f"{v} epoch{'s' if v > 1 else ''}",
+             "side": lambda v: "the 28x28 pixels" if v == 28 else f"{v}x{v} block means"}
     rows = "\n".join(
         f"| {case} | {label[c['knob']](c['underfit'][0])} | {c['underfit'][1]:.3f} | {c['underfit'][2]:.3f} | "
         f"{c['remedy']}: {label[c['knob']](c['remedied'][0])} | {c['remedied'][1]:.3f} | {c['remedied'][2]:.3f} |"
@@ -115,13 +116,15 @@ def run(out_dir, quick=False, seed=0):
     table = ("| case | underfitting model | train acc. | val. acc. | remedy | train acc. | val. acc. |\n"
              "| --- | --- | ---: | ---: | --- | ---: | ---: |\n" + rows)
     gaps = [c["underfit"][1] - c["underfit"][2] for c in cases.values()]
+    ref_gap = sw["units"][-1][1] - sw["units"][-1][2]
     sections = [
         ("The setup", f"{s['n_train']} Fashion-MNIST training and {s['n_val']} validation images. The "
                       f"reference: the whole 28x28 image, one hidden layer of {REFERENCE['units']} ReLU units, "
                       f"no L2, Adam for {s['epochs']} epochs. Each case changes one of these; the 'poor "
                       "features' see only the mean brightness of a few blocks of the image."),
         ("Each case and its remedy", table + f"\n\nThe underfitting models' train - validation gaps are "
-                                     f"{min(gaps):+.3f} to {max(gaps):+.3f}: the training error is the problem, "
+                                     f"{min(gaps):+.3f} to {max(gaps):+.3f} (the reference's: {ref_gap:+.3f}): "
+                                     "the training error is the problem, "
                                      "not the gap, and every remedy lowers it."),
     ]
     write_page(r, out_dir, sections, try_next=[
