@@ -172,3 +172,36 @@ def test_leaky_relu_is_exactly_the_select(alpha, monkeypatch):
     assert np.array_equal(np.signbit(y.data.reshape(-1)), np.signbit(want))
     np.testing.assert_array_equal(gx.reshape(-1), np.where(x > 0, g, np.float32(alpha) * g))
     assert gradcheck(lambda v: F.leaky_relu(v, alpha), [R.uniform(-1, 1, (3, 4))])
+
+
+@pytest.mark.parametrize("padding,kernel,dilation", [
+    ("same", (3, 3), (1, 1)), ("valid", (3, 2), (1, 1)), ("same", (4, 4), (1, 1)), ("same", (3, 3), (2, 2)),
+    (((2, 0), (1, 3)), (3, 2), (1, 1)),   # more padding than the kernel reaches: the scatter's way
+    (((0, 2), (2, 1)), (3, 3), (1, 1))])
+def test_stride_one_scatter_as_correlation_matches_the_scatter(chunks, monkeypatch, padding, kernel, dilation):
+    """With stride 1 the input gradient of conv2d and the forward pass of conv2d_transpose are a
+    convolution of the padded grid with the flipped kernel; the same values as the offset scatter."""
+    x, w, b = R.uniform(-1, 1, (3, 6, 5, 2)), R.uniform(-1, 1, kernel + (2, 3)), R.uniform(-1, 1, 3)
+    xt, wt = R.uniform(-1, 1, (3, 4, 5, 3)), R.uniform(-1, 1, kernel + (2, 3))
+
+    def run():
+        xs, ws = Tensor(x, requires_grad=True), Tensor(w, requires_grad=True)
+        y = F.conv2d(xs, ws, b, 1, padding, dilation, relu=True)
+        (y * y).sum().backward()
+        tpad = padding if isinstance(padding, str) else "same"
+        yt = F.conv2d_transpose(xt, wt, b[:2], 1, tpad, None, dilation).data
+        return xs.grad, ws.grad, yt
+
+    fast = run()
+    monkeypatch.setattr(C, "correlation_padding", lambda *args: None)  # always the scatter
+    for a, b_ in zip(fast, run()):
+        np.testing.assert_allclose(a, b_, rtol=1e-12, atol=1e-12)
+
+
+def test_correlation_padding_applies_within_the_kernels_reach():
+    same = C.resolve_padding("same", (6, 5), (3, 3))
+    assert C.correlation_padding((6, 5), (6, 5), (3, 3), (1, 1), same) == ((1, 1), (1, 1))
+    assert C.correlation_padding((4, 3), (6, 5), (3, 3), (1, 1), ((0, 0), (0, 0))) == ((2, 2), (2, 2))
+    # a (3, 2) kernel over 6x5 images padded ((2, 0), (1, 3)): 6x8 outputs, 3 columns of padding on
+    # the right where the kernel reaches 1: the grid would have to be cropped
+    assert C.correlation_padding((6, 8), (6, 5), (3, 2), (1, 1), ((2, 0), (1, 3))) is None
