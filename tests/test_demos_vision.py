@@ -84,7 +84,6 @@ def test_drawn_image_when_fashion_mnist_is_absent(tmp_path, monkeypatch):
     assert image.shape == (28, 28) and "drawn" in source
 
 
-@pytest.mark.slow
 def test_augmentation_gallery_and_the_gap(tmp_path):
     _fashion_or_skip()
     r = demos.run("augmentation", tmp_path, quick=True)
