@@ -179,7 +179,7 @@ def run(out_dir, quick=False):
                 f'P(time) after "{SENTENCE}"': float(probs[-1, time_k])}
     if numbers["unseen"]:
         measured["accuracy on those"] = numbers["unseen_accuracy"]
-    r = DemoResults("intent", TITLE, CLAIM, measured,
+    r = DemoResults("intent", "An intent classifier reading 'what time is it?' word by word", CLAIM, measured,
                     values={"words": words, "hidden": hidden, "probabilities": probs, "intents": INTENTS,
                             **numbers})
     plt = pyplot()

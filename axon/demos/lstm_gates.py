@@ -214,7 +214,7 @@ def run(out_dir, quick=False):
                 f"LSTM unit {writer + 1}: forget gate after it": float(f["after"][writer]),
                 f"GRU unit {gru_writer + 1}: update gate at the mark": float(z["at"][gru_writer]),
                 f"GRU unit {gru_writer + 1}: update gate after it": float(z["after"][gru_writer])}
-    r = DemoResults("lstm-gates", TITLE, CLAIM, measured, values={
+    r = DemoResults("lstm-gates", "LSTM and GRU gates over time, checked against the gate equations", CLAIM, measured, values={
         "lstm_gates": lstm_gates, "gru_gates": gru_gates, "lstm_layer": lstm_layer, "gru_layer": gru_layer,
         "gaps": gaps, "input_gate": i, "forget_gate": f, "update_gate": z, "writer": writer,
         "gru_writer": gru_writer, "lstm": lstm_numbers, "gru": gru_numbers, "marks": marks})

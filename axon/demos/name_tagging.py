@@ -214,7 +214,7 @@ def run(out_dir, quick=False):
                 "entity F1, names never seen in training (forward only)": fw["unseen"]["entity_f1"],
                 "accuracy on name-or-place words (bidirectional)": bi["test"]["ambiguous_accuracy"],
                 "accuracy on name-or-place words (forward only)": fw["test"]["ambiguous_accuracy"]}
-    r = DemoResults("name-tagging", TITLE, CLAIM, measured, values=numbers)
+    r = DemoResults("name-tagging", "Name tagging with a bidirectional LSTM", CLAIM, measured, values=numbers)
     examples = [SENTENCE, "Cedric Diggory and Fleur Delacour invented a new spell", "Florence is lovely in spring",
                 "Florence smiled", "yesterday Victoria Weasley visited Victoria"]
     r.values["examples"] = {}
