@@ -17,6 +17,6 @@ def fashion_subset(n_train, n_test, seed=0, flat=True):
     for images, labels, n in ((x, y, n_train), (xt, yt, n_test)):
         idx = np.sort(rng.permutation(len(images))[:n])
         sub = images[idx].astype(np.float32) / 255.0
-        sub = sub.reshape(len(idx), -1) if flat else sub[..., None]
+        sub = sub.reshape(len(idx), 28 * 28) if flat else sub[..., None]
         out.append((sub, labels[idx].astype(np.int64)))
     return tuple(out)
