@@ -181,15 +181,16 @@ def test_leaky_relu_is_exactly_the_select(alpha, monkeypatch):
 def test_stride_one_scatter_as_correlation_matches_the_scatter(chunks, monkeypatch, padding, kernel, dilation):
     """With stride 1 the input gradient of conv2d and the forward pass of conv2d_transpose are a
     convolution of the padded grid with the flipped kernel; the same values as the offset scatter."""
-    x, w, b = R.uniform(-1, 1, (3, 6, 5, 2)), R.uniform(-1, 1, kernel + (2, 3)), R.uniform(-1, 1, 3)
-    xt, wt = R.uniform(-1, 1, (3, 4, 5, 3)), R.uniform(-1, 1, kernel + (2, 3))
+    c = C._CORRELATION_MIN_CHANNELS  # fewer image channels take the scatter anyway
+    x, w, b = R.uniform(-1, 1, (3, 6, 5, c)), R.uniform(-1, 1, kernel + (c, 3)), R.uniform(-1, 1, c)
+    xt, wt = R.uniform(-1, 1, (3, 4, 5, 3)), R.uniform(-1, 1, kernel + (c, 3))
 
     def run():
         xs, ws = Tensor(x, requires_grad=True), Tensor(w, requires_grad=True)
-        y = F.conv2d(xs, ws, b, 1, padding, dilation, relu=True)
+        y = F.conv2d(xs, ws, b[:3], 1, padding, dilation, relu=True)
         (y * y).sum().backward()
         tpad = padding if isinstance(padding, str) else "same"
-        yt = F.conv2d_transpose(xt, wt, b[:2], 1, tpad, None, dilation).data
+        yt = F.conv2d_transpose(xt, wt, b, 1, tpad, None, dilation).data
         return xs.grad, ws.grad, yt
 
     fast = run()
@@ -205,3 +206,6 @@ def test_correlation_padding_applies_within_the_kernels_reach():
     # a (3, 2) kernel over 6x5 images padded ((2, 0), (1, 3)): 6x8 outputs, 3 columns of padding on
     # the right where the kernel reaches 1: the grid would have to be cropped
     assert C.correlation_padding((6, 8), (6, 5), (3, 2), (1, 1), ((2, 0), (1, 3))) is None
+    grid, c = np.ones((1, 6, 5, 3)), C._CORRELATION_MIN_CHANNELS
+    assert C.offset_products_as_correlation(grid, np.ones((3, 9 * c)), (3, 3), (6, 5), (1, 1), same).shape == (30, c)
+    assert C.offset_products_as_correlation(grid, np.ones((3, 9 * (c - 1))), (3, 3), (6, 5), (1, 1), same) is None
