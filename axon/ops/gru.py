@@ -91,10 +91,14 @@ class GRUSeq(SequenceOp):
                 np.multiply(h_prev, rm, out=hp[t, :H])
             zt = z[t]
             hh, zg, r = zt[:H], zt[H:2 * H], zt[2 * H:]
+            zero = t == 0 and h0 is None                         # a zero initial state adds nothing
             if reset_after:
-                rec_t = np.matmul(UT, hp[t], out=rz[t])          # h_prev U + b_rec, all gates, one product
-                zt[H:] += rec_t[:2 * H]                          # z, r: x W + b + h_prev U + b_rec
-            else:
+                if zero:
+                    rz[0] = Ub[H][:, None]
+                else:
+                    np.matmul(UT, hp[t], out=rz[t])              # h_prev U + b_rec, all gates, one product
+                zt[H:] += rz[t, :2 * H]                          # z, r: x W + b + h_prev U + b_rec
+            elif not zero:
                 zt[H:] += np.matmul(UT[:2 * H, :H], hp[t, :H], out=buf)
             if pre is not None:
                 pre[t, H:] = zt[H:]
@@ -103,7 +107,8 @@ class GRUSeq(SequenceOp):
                 hh += np.multiply(r, inner[t], out=buf[:H])      # x W_h + b_h + r * (h_prev U_h + b_rec_h)
             else:
                 np.multiply(r, hp[t, :H], out=inner[t])
-                hh += np.matmul(UT[2 * H:, :H], inner[t], out=buf[:H])  # x W_h + b_h + (r * h_prev) U_h
+                if not zero:
+                    hh += np.matmul(UT[2 * H:, :H], inner[t], out=buf[:H])  # x W_h + b_h + (r * h_prev) U_h
             if pre is not None:
                 pre[t, :H] = hh
             act.apply_(hh)                                       # hh = tanh(.)
@@ -116,7 +121,7 @@ class GRUSeq(SequenceOp):
         keep = output_keep(m, zero_output_for_mask)
         self.save(Wb=Wb, u=u, xa=xa, z=z, hs=hs, hp=hp, inner=inner, pre=pre, m=m, rm=rm, keep=keep, act=act,
                   rec=rec, reset_after=reset_after, has_bias=b is not None, return_sequences=return_sequences,
-                  go_backwards=go_backwards, dims=(N, T, D, H))
+                  go_backwards=go_backwards, dims=(N, T, D, H), zero_start=h0 is None)
         return sequence_output_columns(hs[:, :H], keep, return_sequences, dtype), hs[-1, :H].T.copy()
 
     def backward(self, gy, gh):
@@ -172,7 +177,10 @@ class GRUSeq(SequenceOp):
                 rec_d = d[H:]                                  # z, r
             if want_weights:
                 dWbT += np.matmul(d[:3 * H], s.xa[t].T, out=step_W)
-                if reset_after:
+                if t == 0 and s.zero_start:                    # h_0 = 0: only the recurrent bias
+                    if reset_after:
+                        dUbT[:, H] += rec_d.sum(axis=1)
+                elif reset_after:
                     dUbT += np.matmul(rec_d, hp[t].T, out=step_U)
                 else:
                     dUbT[:2 * H, :H] += np.matmul(rec_d, hp[t, :H].T, out=step_U[:2 * H, :H])

@@ -82,7 +82,8 @@ class LSTMSeq(SequenceOp):
         for t in range(T):
             if rm is not None:
                 np.multiply(hs[t], rm, out=v[t, :H])
-            zt = np.matmul(VT, v[t], out=z[t])        # every gate: x W + h_prev U + b, one product
+            k = 0 if t or h0 is not None else H        # from row k of v_t: a zero initial state adds nothing
+            zt = np.matmul(VT[:, k:], v[t, k:], out=z[t])   # every gate: x W + h_prev U + b, one product
             if pre is not None:
                 pre[t] = zt
             i, f, o, g = zt[:H], zt[H:2 * H], zt[2 * H:3 * H], zt[3 * H:]
@@ -100,7 +101,8 @@ class LSTMSeq(SequenceOp):
                 np.copyto(h, hs[t], where=still[t])
         keep = output_keep(m, zero_output_for_mask)
         self.save(V=V, v=v, z=z, pre=pre, cs=cs, tc=tc, cpre=cpre, m=m, rm=rm, keep=keep, act=act, rec=rec,
-                  return_sequences=return_sequences, go_backwards=go_backwards, dims=(N, T, D, H))
+                  return_sequences=return_sequences, go_backwards=go_backwards, dims=(N, T, D, H),
+                  zero_start=h0 is None)
         return (sequence_output_columns(hs, keep, return_sequences, dtype), hs[-1].T.copy(),
                 cs[-1].T.copy())
 
@@ -148,7 +150,10 @@ class LSTMSeq(SequenceOp):
                 d *= m[t]
             dct *= f                                   # dc_prev = dc * f
             if want_weights:                           # dV += v_t dz_t^T
-                dVT += np.matmul(d, v[t].T, out=step_dVT)
+                if t or not s.zero_start:
+                    dVT += np.matmul(d, v[t].T, out=step_dVT)
+                else:                                  # h_0 = 0: only the input and bias rows
+                    dVT[:, H:] += d @ v[t, H:].T
             if t == 0 and not (want_x or want_h0 or ng[5]):
                 break                                  # nothing reaches the zero initial state
             dv = np.matmul(Vd, d, out=dvs[t % 2])      # [dh_prev; dx_t] = V dz_t: all gates, one product
