@@ -188,7 +188,7 @@ class GRUSeq(SequenceOp):
             if want_x:
                 np.matmul(W, d[:3 * H], out=dxT[t])            # dx_t = W [dhh; dz; dr]
             if t == 0 and not want_h0:
-                break                                          # nothing reaches the zero initial state
+                break                                          # no input asks for dh_0
             np.matmul(u[:, :rec_d.shape[0]], rec_d, out=back)  # dh_prev: U times the recurrent gradients
             if not reset_after:
                 back += np.multiply(di, r, out=buf)

@@ -155,7 +155,7 @@ class LSTMSeq(SequenceOp):
                 else:                                  # h_0 = 0: only the input and bias rows
                     dVT[:, H:] += d @ v[t, H:].T
             if t == 0 and not (want_x or want_h0 or ng[5]):
-                break                                  # nothing reaches the zero initial state
+                break                                  # no input asks for dh_0, dc_0 or dx_0
             dv = np.matmul(Vd, d, out=dvs[t % 2])      # [dh_prev; dx_t] = V dz_t: all gates, one product
             if want_x:
                 dxT[t] = dv[H:]
