@@ -82,7 +82,7 @@ def mean_timing(timings):
 def _cell(value):
     if isinstance(value, float):
         return f"{value:.3f}"
-    return str(value).replace("|", "/").replace("\n", " ")
+    return str(value).replace("|", "\\|").replace("\n", " ")  # a | inside a cell is written \| (GitHub tables)
 
 
 def markdown_table(header, rows, align=None):
