@@ -250,7 +250,8 @@ class Trace(FunctionHook):
             old = float(np.ravel(tensor.data)[flat])
             e.update = old - lr * e.gradient
             w = self._label(tensor) + (str(list(index)) if index else "")
-            e.lines.append(f"{w}+ = {w} - lr · dE/d{w} = {fmt(old)} - {fmt(lr)} · {fmt(e.gradient)} "
+            wrt = f"({w})" if "/" in w else w  # dE/d(dense/kernel[0, 1]), as in the lines above
+            e.lines.append(f"{w}+ = {w} - lr · dE/d{wrt} = {fmt(old)} - {fmt(lr)} · {fmt(e.gradient)} "
                            f"= {fmt(e.update)}".replace("dE/", f"d{self.output_name}/"))
         out = self.print_fn if print_fn == "default" else print_fn
         if out is not None:
