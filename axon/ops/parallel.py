@@ -95,7 +95,9 @@ def _find_openblas():
 def one_blas_thread():
     """Run the block with NumPy's OpenBLAS on one thread (its count is restored after); yields
     whether that could be done (False with another BLAS).  Products then run whole on the thread
-    that calls them, so Axon's threads can each run their own."""
+    that calls them, so Axon's threads can each run their own.  The count is OpenBLAS's, for the
+    whole process: products other Python threads run meanwhile run on one thread too (results
+    are the same; OpenBLAS splits a product's rows and columns over its threads, never its sums)."""
     if not _blas["looked"]:
         _blas["funcs"], _blas["looked"] = _find_openblas(), True
     if _blas["funcs"] is None:
