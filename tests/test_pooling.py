@@ -190,3 +190,23 @@ def test_global_average_pooling_1d_masks_and_formats():
     emb = Embedding(6, 3, mask_zero=True)
     pooled = GlobalAveragePooling1D()(emb(tokens))             # the mask the embedding carries is used
     np.testing.assert_allclose(pooled.data[0], emb.embeddings.data[[4, 2]].mean(0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("pool,strides,padding", [(2, None, "valid"), (3, 2, "same"), (3, 1, "valid")])
+def test_max_pool_in_blocks_of_images_matches_one_block(monkeypatch, pool, strides, padding):
+    """The pooling passes visit the batch a few images at a time (operands in cache); the values and
+    the gradient, ties included (ReLU zeros, first maximum wins), do not depend on the block size."""
+    import axon.ops.pooling as P
+    x = np.maximum(R.normal(size=(7, 6, 8, 3)), 0).astype("float32")  # many all-zero windows
+
+    def run():
+        t = Tensor(x, requires_grad=True)
+        y = F.max_pool2d(t, pool, strides, padding)
+        (y * Tensor(np.arange(y.data.size, dtype="float32").reshape(y.shape))).sum().backward()
+        return y.data, t.grad
+
+    whole = run()
+    monkeypatch.setattr(P, "_BLOCK_VALUES", 80)  # 36 or 72 output values an image: blocks of 1 or 2 images
+    for a, b in zip(run(), whole):
+        assert np.array_equal(a, b)
+    assert P._blocks(0, 7, 36) == [(0, 2), (2, 4), (4, 6), (6, 7)]
