@@ -31,7 +31,7 @@ from ..autograd import Function
 from ..tensor import unwrap
 from .im2col import _clipped, _crop, _padded, col2im, im2col, im2col_single_channel, per_image, windows
 from .im2col import offset_slices  # noqa: F401  (pooling imports it from here)
-from .parallel import over_batch, over_chunks, sum_rows, workspace
+from .parallel import _PARALLEL_MIN, over_batch, over_chunks, sum_rows, workspace
 
 _ZERO_PAD = ((0, 0), (0, 0))
 
@@ -97,9 +97,12 @@ def _images_per_chunk(n, per_image):
 def chunk_bounds(n, per_image):
     """``(start, stop)`` image ranges of the chunks of a batch of ``n``: at most
     ``_images_per_chunk`` images each, sizes within one of each other, and beyond two chunks
-    their count a multiple of four (so that they share out evenly over 2 or 4 threads).
-    Depends on the sizes only."""
+    their count a multiple of four (so that they share out evenly over 2 or 4 threads); a
+    batch worth threading (``_PARALLEL_MIN`` values) has at least four.  Depends on the sizes
+    only."""
     count = -(-n // _images_per_chunk(n, per_image))
+    if n * per_image >= _PARALLEL_MIN:
+        count = max(count, 4)
     if count > 2:
         count = min(n, -(-count // 4) * 4)
     return [(n * i // count, n * (i + 1) // count) for i in range(count)]

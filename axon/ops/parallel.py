@@ -46,7 +46,12 @@ def num_threads():
 def over_batch(fn, n, size):
     """Run ``fn(start, stop)`` on disjoint ranges covering ``range(n)`` (the batch axis, or rows),
     one per thread; ``size`` (elements touched) keeps small calls on the calling thread.
-    Returns the list of ``fn``'s results, in range order."""
+    Returns the list of ``fn``'s results, in range order.
+
+    Meanwhile OpenBLAS runs on one thread (``one_blas_thread``): a product or a ``sum_rows`` inside
+    ``fn`` runs whole on the thread that calls it.  Two threads each asking OpenBLAS's threads for
+    a product queue for them (batch normalization's block sums ran no faster on 2 threads than on
+    one)."""
     k = min(num_threads(), n)
     if k <= 1 or size < _PARALLEL_MIN:
         return [fn(0, n)]
@@ -55,9 +60,10 @@ def over_batch(fn, n, size):
         _threads["pool"] = ThreadPoolExecutor(k - 1, thread_name_prefix="axon-ops")
         _threads["pid"] = os.getpid()
     bounds = [n * i // k for i in range(k + 1)]
-    futures = [_threads["pool"].submit(fn, bounds[i], bounds[i + 1]) for i in range(1, k)]
-    first = fn(bounds[0], bounds[1])
-    return [first] + [f.result() for f in futures]
+    with one_blas_thread():
+        futures = [_threads["pool"].submit(fn, bounds[i], bounds[i + 1]) for i in range(1, k)]
+        first = fn(bounds[0], bounds[1])
+        return [first] + [f.result() for f in futures]
 
 
 _blas = {"looked": False, "funcs": None}
