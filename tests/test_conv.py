@@ -373,3 +373,21 @@ def test_inference_in_chunks_matches_training_path(monkeypatch):
     with axon.no_grad():
         chunked = F.conv2d(Tensor(x, requires_grad=True), w, b, 2, "same", relu=True).data
     np.testing.assert_allclose(chunked, with_graph, rtol=1e-12)
+
+
+def test_first_layer_relu_mask_fused_into_kernel_gradient(monkeypatch):
+    """A one-channel first layer (no input gradient) masks the ReLU's gradient block by block inside
+    its per-image products; the kernel and bias gradients equal those of the unfused path."""
+    import axon.ops.im2col as IM
+    monkeypatch.setattr(IM, "_MASK_BLOCK", 120)  # 60 values an image: blocks of two images, a short last one
+    x, w, b = rand(5, 6, 5, 1), rand(3, 3, 1, 2), rand(2)
+
+    def grads(x_needs_grad):
+        ts = [Tensor(x, requires_grad=x_needs_grad), Tensor(w, requires_grad=True), Tensor(b, requires_grad=True)]
+        y = F.conv2d(*ts, strides=1, padding="same", relu=True)
+        (y * y).sum().backward()
+        assert (y.data == 0).any() and (y.data > 0).any()  # the mask matters
+        return ts[1].grad, ts[2].grad
+
+    for fused, unfused in zip(grads(False), grads(True)):
+        np.testing.assert_allclose(fused, unfused, rtol=1e-12, atol=1e-12)

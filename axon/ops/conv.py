@@ -281,7 +281,8 @@ class Conv2D(Function):
         n, h, wd, c = x_shape
         m = n * out_hw[0] * out_hw[1]
         g2 = g.reshape(m, f)
-        if y is not None:  # the ReLU's mask, into a reused buffer (g2 does not outlive this call)
+        fused_mask = y is not None and saved.single and not self.needs_grad[0]  # masked in per_image
+        if y is not None and not fused_mask:  # the ReLU's mask, into a reused buffer (g2 does not outlive this call)
             masked = workspace("masked gradient", g2.shape, g2.dtype)
             g3, y3, o3 = g2.reshape(n, -1, f), y.reshape(n, -1, f), masked.reshape(n, -1, f)
 
@@ -294,7 +295,8 @@ class Conv2D(Function):
         if groups == 1:
             if saved.single and (self.needs_grad[1] or need_b):
                 parts = np.empty((n, cols.shape[0], f), dtype=g2.dtype)
-                per_image(lambda a, gg, out: np.matmul(a, gg, out=out), cols, g2, parts, n, rows_of_b=True)
+                per_image(lambda a, gg, out: np.matmul(a, gg, out=out), cols, g2, parts, n, rows_of_b=True,
+                          keep=y.reshape(m, f) if fused_mask else None)
                 gwb = parts.sum(axis=0)  # the ones row gives the bias gradient
                 gw = gwb[:kh * kw].reshape(w.shape) if self.needs_grad[1] else None
                 gb = gwb[kh * kw] if need_b else None

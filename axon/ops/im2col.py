@@ -14,7 +14,7 @@ on the threads (``over_batch``).
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .parallel import one_blas_thread, over_batch
+from .parallel import one_blas_thread, over_batch, workspace
 
 def _padded(x, pad, fill=0.0):
     """``x`` (N, H, W, C) padded on H and W (the array itself when there is no padding)."""
@@ -119,7 +119,10 @@ def im2col_single_channel(xp, out_hw, kernel, strides, dilation, bias_row):
 _BLAS_THREADING_MIN = 1 << 18  # multiply-adds above which OpenBLAS threads a product (65536 x 4)
 
 
-def per_image(product, cols, other, out, n, rows_of_b=False):
+_MASK_BLOCK = 1 << 16  # values of a masked block of ``other`` (it stays in L2 for the product)
+
+
+def per_image(product, cols, other, out, n, rows_of_b=False, keep=None):
     """Matrix products of offset-major columns ``cols`` (K, n*r) one image (r columns) at a time,
     images split over the threads.  A single (n*r, K) x (K, F) or (K, n*r) x (n*r, F) product has a
     tiny output and a huge inner or outer size; OpenBLAS threads it badly (on a busy machine a 1 ms
@@ -128,11 +131,26 @@ def per_image(product, cols, other, out, n, rows_of_b=False):
     ``rows_of_b``: ``other`` is (n*r, F) and split with the images (``out`` is (n, K, F));
     otherwise ``other`` is shared and ``out`` (n*r, F) is split.  Images large enough for OpenBLAS
     to thread each product run with OpenBLAS on one thread meanwhile (no threads inside threads),
-    or, where its thread count cannot be set, all on the calling thread."""
+    or, where its thread count cannot be set, all on the calling thread.
+
+    ``keep`` (with ``rows_of_b``): an array of ``other``'s shape (a ReLU's output); ``other`` is
+    used where it is positive and 0 elsewhere, masked a few images at a time into a reused block
+    that the product reads while it is in cache (not masked whole and read back)."""
     k = cols.shape[0]
     c3 = cols.reshape(k, n, -1).transpose(1, 0, 2)  # (n, K, r)
     single_threaded = c3.shape[1] * c3.shape[2] * out.shape[-1] < _BLAS_THREADING_MIN
-    if rows_of_b:
+    if rows_of_b and keep is not None:
+        o3, k3 = other.reshape(n, -1, other.shape[-1]), keep.reshape(n, -1, other.shape[-1])
+        per = max(1, _MASK_BLOCK // max(o3[0].size, 1))
+
+        def run(s, e):
+            block = workspace("masked block", (min(per, e - s),) + o3.shape[1:], other.dtype)
+            for a in range(s, e, per):
+                b = min(e, a + per)
+                masked = block[:b - a]
+                np.multiply(o3[a:b], k3[a:b] > 0, out=masked)
+                product(c3[a:b], masked, out[a:b])
+    elif rows_of_b:
         o3 = other.reshape(n, -1, other.shape[-1])
 
         def run(s, e):
