@@ -6,18 +6,7 @@ pytest.importorskip("matplotlib")
 
 from axon import demos
 
-PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def _pictures_and_page(r, *numbers):
-    pngs = [p for p in r.files.values() if str(p).endswith(".png")]
-    assert pngs
-    for path in pngs:
-        assert open(path, "rb").read(8) == PNG
-    page = open(r.files["page"], encoding="utf-8").read()
-    for n in numbers:
-        assert n in page, n
-    return page
+from demo_checks import pictures_and_page
 
 
 def test_backprop_prints_every_number_of_the_worked_example(tmp_path):
@@ -30,7 +19,7 @@ def test_backprop_prints_every_number_of_the_worked_example(tmp_path):
                    "net_o1 = 1.105905967", "out_o2 = 0.772928465", "E_o1 = 0.274811083", "E_o2 = 0.023560026"):
         assert number in out, number
     assert r.values["errors"][-1] < r.values["errors"][0] / 10    # training on lowers the error
-    page = _pictures_and_page(r, "0.082167041", "0.149780716", "not updated")
+    page = pictures_and_page(r, numbers=("0.082167041", "0.149780716", "not updated",))
     assert "dE/dout_h1 = dE/dnet_o1 · dnet_o1/dout_h1 + dE/dnet_o2 · dnet_o2/dout_h1" in page
 
 
@@ -40,7 +29,7 @@ def test_numpy_loop_and_axon_give_the_same_losses(tmp_path):
     assert len(a) == len(b) == r.measured["epochs"]
     assert r.values["max_difference"] < 1e-12
     assert a[-1] < a[0]                      # and it learns
-    _pictures_and_page(r, "largest difference", f"{a[-1]:.15f}")
+    pictures_and_page(r, numbers=("largest difference", f"{a[-1]:.15f}",))
 
 
 def test_perceptron_learns_and_or_but_not_xor(tmp_path):
@@ -51,7 +40,7 @@ def test_perceptron_learns_and_or_but_not_xor(tmp_path):
     assert (r.values["errors"]["xor"] > 0).all()
     lines = r.values["lines"]["and"]
     assert not np.allclose(lines[0], lines[-1])   # the decision line moved
-    _pictures_and_page(r, "XOR accuracy", "never")
+    pictures_and_page(r, numbers=("XOR accuracy", "never",))
 
 
 def test_logistic_unit_beats_the_base_rate(tmp_path):
@@ -63,7 +52,7 @@ def test_logistic_unit_beats_the_base_rate(tmp_path):
     r = demos.run("logistic-unit", tmp_path, quick=True)
     assert r.values["accuracy"] > r.values["base_rate"] + 0.03
     assert r.values["weights"].shape == (28, 28)
-    _pictures_and_page(r, "base rate", f"{r.measured['test accuracy']:.4g}")
+    pictures_and_page(r, numbers=("base rate", f"{r.measured['test accuracy']:.4g}",))
 
 
 def test_housing_relu_neuron_is_a_clipped_line_and_the_net_does_better(tmp_path):
@@ -71,5 +60,5 @@ def test_housing_relu_neuron_is_a_clipped_line_and_the_net_does_better(tmp_path)
     v = r.values
     assert v["slope"] > 0 and 0 < v["kink"] < 100      # zero for small houses, rising after
     assert v["rmse_net"] < 0.5 * v["rmse_neuron"]
-    page = _pictures_and_page(r, "generated", f"{r.measured['small net test RMSE (thousands)']:.4g}")
+    page = pictures_and_page(r, numbers=("generated", f"{r.measured['small net test RMSE (thousands)']:.4g}",))
     assert "max(0," in page

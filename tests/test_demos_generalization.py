@@ -8,22 +8,12 @@ pytest.importorskip("matplotlib")
 from axon import demos
 from axon.demos import bias_variance, underfitting
 
-PNG = b"\x89PNG\r\n\x1a\n"
+from demo_checks import pictures_and_page, skip_without_fashion_mnist
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _fashion_mnist():
-    from axon.data.datasets import fashion_mnist
-    try:
-        fashion_mnist.load_data(download=False)
-    except (FileNotFoundError, OSError):
-        pytest.skip("Fashion-MNIST is not installed (apt install dataset-fashion-mnist)")
-
-
-def _pictures_and_page(r, roles):
-    for role in roles:
-        assert open(r.files[role], "rb").read(8) == PNG, role
-    return open(r.files["page"]).read()
+    skip_without_fashion_mnist()
 
 
 @pytest.mark.slow
@@ -37,7 +27,7 @@ def test_overfitting_each_remedy_narrows_the_cross_validated_gap(tmp_path):
     assert cv["dropout"]["train"][0] < base["train"][0] - 0.05       # by fitting the training set less
     assert len(base["folds"]) == r.values["settings"]["folds"] == 3
     assert set(r.values["narrower"]) >= {"dropout", "L2", "early stopping", "augmentation"}
-    page = _pictures_and_page(r, ("gap", "remedies"))
+    page = pictures_and_page(r, ("gap", "remedies"))
     for name in ("dropout", "L2", "early stopping", "augmentation", "smaller model", "batch norm"):
         assert f"| {name} |" in page
     assert f"{base['gap'][0]:.3f}" in page and "KFold" in page
@@ -54,7 +44,7 @@ def test_underfitting_is_high_training_error_and_each_remedy_lowers_it(tmp_path)
         assert abs(train - val) < min(0.1, ref_gap), case          # and there is little gap to close
         assert c["remedied"][1] > train + 0.15, case               # the remedy fits the training data
     assert r.values["cases"]["too short"]["underfit"][0] == 1      # one epoch against the whole run
-    page = _pictures_and_page(r, ("knobs",))
+    page = pictures_and_page(r, ("knobs",))
     for remedy in ("bigger model", "train longer", "less regularisation", "better features"):
         assert remedy in page
     assert f"{ref_train:.4g}" in page
@@ -81,7 +71,7 @@ def test_bias_variance_small_models_have_bias_big_ones_variance(tmp_path):
     for case in r.values["lecture"]:                               # the lecture's table, read by the rule
         said = case["lecture"]
         assert said == (f"focus on {case['focus']}" if said.startswith("focus") else case["diagnosis"]), case
-    page = _pictures_and_page(r, ("errors",))
+    page = pictures_and_page(r, ("errors",))
     assert "human-level" in page and "| 15.0 % | 30.0 % |" in page
     assert f"{100 * models[-1]['dev']:.1f} %" in page
 

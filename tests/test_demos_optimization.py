@@ -10,27 +10,12 @@ pytest.importorskip("matplotlib")
 from axon import demos
 from axon.demos import batch_size, epochs_iterations, gradient_descent, optimizers
 
-PNG = b"\x89PNG\r\n\x1a\n"
+from demo_checks import pictures_and_page, skip_without_fashion_mnist
 
 
 @pytest.fixture
 def fashion():
-    from axon.data.datasets import fashion_mnist
-    try:
-        fashion_mnist.load_data(download=False)
-    except (FileNotFoundError, OSError):
-        pytest.skip("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)")
-
-
-def pictures_and_page(r, roles, numbers):
-    for role in roles:
-        assert open(r.files[role], "rb").read(8) == PNG
-    page = open(r.files["page"]).read()
-    for role in roles:
-        assert f"]({role}.png)" in page
-    for number in numbers:
-        assert number in page, number
-    return page
+    skip_without_fashion_mnist()
 
 
 def test_regression_descent_counts_its_work():

@@ -7,25 +7,14 @@ pytest.importorskip("matplotlib")
 
 from axon import demos
 
-PNG = b"\x89PNG\r\n\x1a\n"
+from demo_checks import pictures_and_page
 
 
-def _pictures_and_page(r, tmp_path, roles):
-    assert {role for role in r.files if role != "page"} == set(roles)
-    for role in roles:
-        assert open(r.files[role], "rb").read(8) == PNG
-    page = open(r.files["page"]).read()
-    for role in roles:
-        assert f"({role}.png)" in page
-    return page
-
-
-# ----- rnn-configurations
 @pytest.mark.slow
 def test_every_rnn_configuration_learns_its_task(tmp_path):
     from axon.demos import rnn_configurations as rc
     r = demos.run("rnn-configurations", tmp_path, quick=True)
-    page = _pictures_and_page(r, tmp_path, ["configurations", "learning_curves"])
+    page = pictures_and_page(r, ["configurations", "learning_curves"], exact=True)
     runs = r.values["runs"]
     assert list(runs) == [c.key for c in rc.CONFIGURATIONS]
     for c in rc.CONFIGURATIONS:
@@ -54,7 +43,7 @@ def test_rnn_configuration_tasks_are_what_they_say():
 def test_intent_classifier_sharpens_word_by_word(tmp_path):
     from axon.demos import intent
     r = demos.run("intent", tmp_path, quick=True)
-    page = _pictures_and_page(r, tmp_path, ["hidden_states", "word_by_word"])
+    page = pictures_and_page(r, ["hidden_states", "word_by_word"], exact=True)
     assert r.values["words"] == ["what", "time", "is", "it", "?"]
     assert r.values["hidden"].shape == (5, 16) and np.abs(r.values["hidden"]).max() <= 1  # tanh units
     probs = r.values["probabilities"]
@@ -84,7 +73,7 @@ def test_intent_requests_come_from_their_templates():
 def test_bidirectional_tagger_finds_the_names(tmp_path):
     from axon.demos import name_tagging as nt
     r = demos.run("name-tagging", tmp_path, quick=True)
-    page = _pictures_and_page(r, tmp_path, ["tagged_sentences", "scores"])
+    page = pictures_and_page(r, ["tagged_sentences", "scores"], exact=True)
     bi, fw = r.values["bidirectional"], r.values["forward"]
     assert bi["test"]["token_accuracy"] > 0.97 and bi["test"]["entity_f1"] > 0.95
     assert bi["unseen"]["entity_f1"] > 0.9          # names it never saw, tagged from their context
@@ -113,7 +102,7 @@ def test_entity_spans_and_f1():
 @pytest.mark.slow
 def test_trained_gates_are_the_gate_equations_by_hand(tmp_path):
     r = demos.run("lstm-gates", tmp_path, quick=True)
-    page = _pictures_and_page(r, tmp_path, ["lstm_gates", "gru_gates", "hand_vs_layer"])
+    page = pictures_and_page(r, ["lstm_gates", "gru_gates", "hand_vs_layer"], exact=True)
     gaps = r.values["gaps"]
     assert max(gaps.values()) < 1e-5           # NumPy from get_weights() = what the layers compute
     for cell in ("lstm", "gru"):

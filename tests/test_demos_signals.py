@@ -8,29 +8,12 @@ pytest.importorskip("matplotlib")
 from axon import demos
 from axon.demos import softmax, universal_approximation, vanishing_gradient
 
-PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def _fashion_or_skip():
-    from axon.data.datasets import fashion_mnist
-    try:
-        fashion_mnist.load_data(download=False)
-    except (FileNotFoundError, OSError):
-        pytest.skip("Fashion-MNIST is not installed (apt install dataset-fashion-mnist)")
-
-
-def _pictures_and_page(r, roles):
-    for role in roles:
-        assert open(r.files[role], "rb").read(8) == PNG, role
-    page = open(r.files["page"]).read()
-    for role in roles:
-        assert f"({role}.png)" in page
-    return page
+from demo_checks import pictures_and_page, skip_without_fashion_mnist
 
 
 @pytest.mark.slow
 def test_activations_table_sigmoid_lags_and_derivatives_come_from_autograd(tmp_path, capsys):
-    _fashion_or_skip()
+    skip_without_fashion_mnist()
     r = demos.run("activations", tmp_path, quick=True)
     acc = r.values["accuracy"]
     assert set(acc) == {"sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "swish"}
@@ -44,7 +27,7 @@ def test_activations_table_sigmoid_lags_and_derivatives_come_from_autograd(tmp_p
     assert np.all(d["relu"][x < 0] == 0) and np.all(d["relu"][x > 0] == 1)
     np.testing.assert_allclose(d["leaky_relu"][x < 0], 0.01)
     printed = capsys.readouterr().out
-    page = _pictures_and_page(r, ["functions", "accuracy"])
+    page = pictures_and_page(r, ["functions", "accuracy"])
     for text in (printed, page):
         assert "81.5%" in text and "89.5%" in text  # the slide's column beside the measured one
         assert f"{acc['relu']:.1%}" in text and f"{acc['sigmoid']:.1%}" in text
@@ -52,7 +35,7 @@ def test_activations_table_sigmoid_lags_and_derivatives_come_from_autograd(tmp_p
 
 
 def test_vanishing_gradient_in_depth_and_in_time(tmp_path):
-    _fashion_or_skip()
+    skip_without_fashion_mnist()
     r = demos.run("vanishing-gradient", tmp_path, quick=True)
     sig, relu = (np.array(r.values["layer_norms"][k]) for k in ("sigmoid", "relu"))
     assert len(sig) == len(relu) == vanishing_gradient.DEPTH + 1
@@ -66,7 +49,7 @@ def test_vanishing_gradient_in_depth_and_in_time(tmp_path):
     assert rnn.shape == lstm.shape == (vanishing_gradient.TIMESTEPS,)
     assert rnn[0] < 1e-3 * rnn[-1]  # the RNN's gradient fades through time
     assert r.values["fade"]["lstm"] > 10 * r.values["fade"]["rnn"]  # the LSTM's much less
-    page = _pictures_and_page(r, ["depth", "time"])
+    page = pictures_and_page(r, ["depth", "time"])
     assert f"{r.measured['first-layer gradient norm, sigmoid']:.4g}" in page
 
 
@@ -77,7 +60,7 @@ def test_vanishing_gradient_recurrent_network_names_its_cells():
 
 @pytest.mark.slow
 def test_normalization_raw_pixels_fail_and_batch_norm_rescues_them(tmp_path):
-    _fashion_or_skip()
+    skip_without_fashion_mnist()
     r = demos.run("normalization", tmp_path, quick=True)
     acc, loss, dead = r.values["accuracy"], r.values["loss"], r.values["dead"]
     assert len(acc) == 6
@@ -86,7 +69,7 @@ def test_normalization_raw_pixels_fail_and_batch_norm_rescues_them(tmp_path):
     assert acc[("raw 0-255", True)] > 0.6 and dead[("raw 0-255", True)] < 0.1
     assert acc[("/ 255", False)] > 0.6 and acc[("z-score", False)] > 0.6
     assert loss[("z-score", False)][0] < loss[("/ 255", False)][0]  # centred inputs train faster
-    page = _pictures_and_page(r, ["normalization"])
+    page = pictures_and_page(r, ["normalization"])
     assert f"{acc[('z-score', False)]:.1%}" in page and "raw 0-255" in page
 
 
@@ -103,7 +86,7 @@ def test_softmax_numbers_match_axon_ops_losses_and_autograd(tmp_path):
     # a higher temperature: flatter probabilities, a larger loss for the (top-scoring) true class
     assert np.all(np.diff(v["temperature_entropy"]) > 0) and np.all(np.diff(v["temperature_loss"]) > 0)
     assert v["scaled_by_10"][0] > 0.99
-    page = _pictures_and_page(r, ["steps", "temperature"])
+    page = pictures_and_page(r, ["steps", "temperature"])
     assert "0.417" in page and "7.389" in page and "[-0.341, 0.242, 0.099]" in page
 
 
@@ -124,7 +107,7 @@ def test_universal_approximation_error_falls_with_width(tmp_path):
     fits = r.values["trained_fits"]
     shown = r.values["trained_contributions"].shape[1]
     np.testing.assert_allclose(r.values["trained_output"], fits[shown], atol=1e-4)
-    page = _pictures_and_page(r, ["bumps", "width"])
+    page = pictures_and_page(r, ["bumps", "width"])
     assert f"{e['trained_relu'][widths[-1]]:.4f}" in page
 
 

@@ -9,19 +9,11 @@ pytest.importorskip("matplotlib")
 from axon import demos
 from axon.demos import augmentation, convolution
 
-PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def _fashion_or_skip():
-    from axon.data.datasets import fashion_mnist
-    try:
-        fashion_mnist.load_data(download=False)
-    except (FileNotFoundError, OSError):
-        pytest.skip("Fashion-MNIST is not installed (apt install dataset-fashion-mnist)")
+from demo_checks import PNG, skip_without_fashion_mnist
 
 
 def test_convolution_by_hand_is_what_axon_computes(tmp_path):
-    _fashion_or_skip()
+    skip_without_fashion_mnist()
     r = demos.run("convolution", tmp_path, quick=True)
     v = r.values
     assert set(r.files) == {"edges", "sobel", "max_pool", "feature_maps", "page"}
@@ -85,7 +77,7 @@ def test_drawn_image_when_fashion_mnist_is_absent(tmp_path, monkeypatch):
 
 
 def test_augmentation_gallery_and_the_gap(tmp_path):
-    _fashion_or_skip()
+    skip_without_fashion_mnist()
     r = demos.run("augmentation", tmp_path, quick=True)
     g = r.values["gallery"]
     original = g["original (tinted)"]
