@@ -2,10 +2,6 @@
 stacked weights built per call, backward that skips what no input asks for, the workspace) against
 short textbook step loops as oracles, at sizes where N, T, D and H all differ so that a transposed
 layout cannot pass by accident; results that do not depend on the thread count."""
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
@@ -13,8 +9,8 @@ import axon
 import axon.ops as F
 from axon import Tensor
 from axon.ops.recurrent_base import _Workspace
+from thread_runs import train_in_process
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 N, T, D, H = 5, 6, 3, 4
 MASK = np.array([[1, 1, 1, 1, 0, 0], [0, 0, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1], [1, 0, 1, 1, 0, 1],
                  [0, 1, 1, 1, 1, 1]], bool)
@@ -185,14 +181,7 @@ np.savez(sys.argv[1], *weights)
 
 
 def _train(tmp_path, threads):
-    out = str(tmp_path / f"w{threads}.npz")
-    env = dict(os.environ, AXON_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-               PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    done = subprocess.run([sys.executable, "-c", TRAIN, out, str(threads)], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    with np.load(out) as f:
-        return [f[k] for k in sorted(f.files, key=lambda k: int(k.split("_")[1]))]
+    return train_in_process(TRAIN, tmp_path, threads)
 
 
 def test_lstm_and_gru_training_with_one_and_two_threads_gives_the_same_weights(tmp_path):

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from axon.ops import parallel
+from thread_runs import train_in_process
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -40,14 +41,7 @@ np.savez(sys.argv[1], *[w.data for _, w in model.named_weights()])
 
 
 def _train(tmp_path, threads):
-    out = str(tmp_path / f"w{threads}.npz")
-    env = dict(os.environ, AXON_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-               PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    done = subprocess.run([sys.executable, "-c", TRAIN, out, str(threads)], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    with np.load(out) as f:
-        return [f[k] for k in sorted(f.files, key=lambda k: int(k.split("_")[1]))]
+    return train_in_process(TRAIN, tmp_path, threads)
 
 
 def test_training_with_one_and_two_threads_gives_the_same_weights(tmp_path):
