@@ -7,16 +7,7 @@ import pytest
 
 from axon.zoo.energy import BernoulliRBM, GaussianBernoulliRBM
 from axon.zoo.energy.ais import ais_log_partition, annealing_schedule, log_likelihood, log_partition_exact
-
-
-def _rbm(cls, nv, nh, seed=0, scale=1.0):
-    rng = np.random.default_rng(seed)
-    rbm = cls(nh, seed=seed)
-    rbm.transform(np.zeros((1, nv), np.float32))
-    rbm.W.data[...] = rng.normal(0, scale, (nv, nh))
-    rbm.visible_bias.data[...] = rng.normal(0, 1, nv)
-    rbm.hidden_bias.data[...] = rng.normal(0, 1, nh)
-    return rbm
+from helpers import random_rbm
 
 
 def _all_states(n):
@@ -25,7 +16,7 @@ def _all_states(n):
 
 def test_exact_log_partition_matches_the_double_sum_both_ways():
     for nv, nh in ((5, 3), (3, 6)):  # enumerates the hidden, then the visible layer
-        rbm = _rbm(BernoulliRBM, nv, nh)
+        rbm = random_rbm(BernoulliRBM, nv, nh)
         W, b, c = (t.data.astype(np.float64) for t in (rbm.W, rbm.visible_bias, rbm.hidden_bias))
         V, H = _all_states(nv), _all_states(nh)
         minus_energy = (V @ b)[:, None] + (H @ c)[None, :] + V @ W @ H.T
@@ -33,7 +24,7 @@ def test_exact_log_partition_matches_the_double_sum_both_ways():
 
 
 def test_log_likelihood_with_exact_log_z_is_normalised():
-    rbm = _rbm(BernoulliRBM, 6, 4)
+    rbm = random_rbm(BernoulliRBM, 6, 4)
     log_z = log_partition_exact(rbm)
     V = _all_states(6)
     log_p = np.array([log_likelihood(rbm, v[None], log_z) for v in V])
@@ -41,7 +32,7 @@ def test_log_likelihood_with_exact_log_z_is_normalised():
 
 
 def test_gaussian_exact_log_partition_matches_numerical_integration():
-    rbm = _rbm(GaussianBernoulliRBM, 1, 3, scale=0.7)
+    rbm = random_rbm(GaussianBernoulliRBM, 1, 3, scale=0.7)
     grid = np.linspace(-15, 15, 30001)[:, None]
     W, b, c = (t.data.astype(np.float64) for t in (rbm.W, rbm.visible_bias, rbm.hidden_bias))
     density = np.exp(-0.5 * ((grid - b) ** 2).sum(axis=1) + np.logaddexp(0, grid @ W + c).sum(axis=1))
@@ -50,7 +41,7 @@ def test_gaussian_exact_log_partition_matches_numerical_integration():
 
 @pytest.mark.parametrize("cls, scale", [(BernoulliRBM, 1.0), (GaussianBernoulliRBM, 0.4)])
 def test_ais_agrees_with_exact_enumeration_within_a_tenth_of_a_nat(cls, scale):
-    rbm = _rbm(cls, 12, 8, seed=1, scale=scale)
+    rbm = random_rbm(cls, 12, 8, seed=1, scale=scale)
     exact = log_partition_exact(rbm)
     estimate, spread = ais_log_partition(rbm, n_runs=100, n_betas=3000, seed=0)
     assert abs(estimate - exact) < 0.1
@@ -71,7 +62,7 @@ def test_ais_from_a_data_base_rate_on_a_trained_rbm():
 def test_schedules_and_refusals():
     betas = annealing_schedule(1500)
     assert betas[0] == 0.0 and betas[-1] == 1.0 and len(betas) == 1501 and np.all(np.diff(betas) > 0)
-    rbm = _rbm(BernoulliRBM, 4, 3)
+    rbm = random_rbm(BernoulliRBM, 4, 3)
     est, _ = ais_log_partition(rbm, n_runs=20, n_betas=np.linspace(0, 1, 200), seed=0)
     assert abs(est - log_partition_exact(rbm)) < 0.1
     with pytest.raises(ValueError, match="increasing 1-D array of inverse temperatures from 0 to 1"):

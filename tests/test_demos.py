@@ -8,7 +8,6 @@ from axon import demos
 from axon.cli import main
 from axon.demos import convolution
 
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def test_registry_finds_demos_with_did_you_mean():

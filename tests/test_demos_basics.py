@@ -6,7 +6,7 @@ pytest.importorskip("matplotlib")
 
 from axon import demos
 
-from demo_checks import pictures_and_page
+from helpers import pictures_and_page, skip_without_fashion_mnist
 
 
 def test_backprop_prints_every_number_of_the_worked_example(tmp_path):
@@ -44,11 +44,7 @@ def test_perceptron_learns_and_or_but_not_xor(tmp_path):
 
 
 def test_logistic_unit_beats_the_base_rate(tmp_path):
-    from axon.data.datasets import fashion_mnist
-    try:
-        fashion_mnist.load_data(download=False)
-    except (FileNotFoundError, OSError):
-        pytest.skip("Fashion-MNIST is not installed")
+    skip_without_fashion_mnist()
     r = demos.run("logistic-unit", tmp_path, quick=True)
     assert r.values["accuracy"] > r.values["base_rate"] + 0.03
     assert r.values["weights"].shape == (28, 28)

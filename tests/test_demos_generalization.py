@@ -8,7 +8,7 @@ pytest.importorskip("matplotlib")
 from axon import demos
 from axon.demos import bias_variance, underfitting
 
-from demo_checks import pictures_and_page, skip_without_fashion_mnist
+from helpers import pictures_and_page, skip_without_fashion_mnist
 
 
 @pytest.fixture(scope="module", autouse=True)

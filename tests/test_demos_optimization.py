@@ -10,7 +10,7 @@ pytest.importorskip("matplotlib")
 from axon import demos
 from axon.demos import batch_size, epochs_iterations, gradient_descent, optimizers
 
-from demo_checks import pictures_and_page, skip_without_fashion_mnist
+from helpers import pictures_and_page, skip_without_fashion_mnist
 
 
 @pytest.fixture

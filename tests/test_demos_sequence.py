@@ -7,7 +7,7 @@ pytest.importorskip("matplotlib")
 
 from axon import demos
 
-from demo_checks import pictures_and_page
+from helpers import pictures_and_page
 
 
 @pytest.mark.slow

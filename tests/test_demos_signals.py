@@ -8,7 +8,7 @@ pytest.importorskip("matplotlib")
 from axon import demos
 from axon.demos import softmax, universal_approximation, vanishing_gradient
 
-from demo_checks import pictures_and_page, skip_without_fashion_mnist
+from helpers import pictures_and_page, skip_without_fashion_mnist
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ pytest.importorskip("matplotlib")
 from axon import demos
 from axon.demos import augmentation, convolution
 
-from demo_checks import PNG, skip_without_fashion_mnist
+from helpers import PNG, skip_without_fashion_mnist
 
 
 def test_convolution_by_hand_is_what_axon_computes(tmp_path):

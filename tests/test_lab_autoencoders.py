@@ -11,19 +11,9 @@ pytest.importorskip("matplotlib")
 from axon.cli import main
 from axon.labs import autoencoders as lab
 from axon.labs.autoencoders import AutoencoderConfig
+from helpers import PNG, needs_fashion
 
 
-def _fashion_available():
-    from axon.data.datasets import fashion_mnist
-    try:
-        fashion_mnist.load_data(download=False)
-    except (FileNotFoundError, OSError, ValueError):
-        return False
-    return True
-
-
-needs_fashion = pytest.mark.skipif(not _fashion_available(), reason="Fashion-MNIST files not installed")
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def _small(kind, out, **kw):

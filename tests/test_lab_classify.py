@@ -12,21 +12,12 @@ Image = pytest.importorskip("PIL.Image")
 
 from axon.cli import main
 from axon.labs import classify, transfer
+from helpers import needs_fashion
 
 EXPECTED = {"model.axon", "classes.json", "report.md", "learning_curves.png", "confusion_matrix.png",
             "misclassified.png", "filters.png"}
 
 
-def _fashion_available():
-    from axon.data.datasets import fashion_mnist
-    try:
-        fashion_mnist.load_data(download=False)
-    except (FileNotFoundError, OSError, ValueError):
-        return False
-    return True
-
-
-needs_fashion = pytest.mark.skipif(not _fashion_available(), reason="Fashion-MNIST files not installed")
 
 
 @needs_fashion

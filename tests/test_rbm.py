@@ -10,6 +10,7 @@ import pytest
 import axon
 from axon.zoo.energy import BernoulliRBM, GaussianBernoulliRBM
 from axon.zoo.energy.rbm_scores import pseudo_likelihood
+from helpers import random_rbm
 
 
 def _sig(x):
@@ -100,16 +101,6 @@ def test_cd_update_matches_textbook_loop(settings):
     assert set(logs) == {"reconstruction_error", "free_energy"}
 
 
-def _random_rbm(cls, nv, nh, seed=0, scale=1.0):
-    rng = np.random.default_rng(seed)
-    rbm = cls(nh, seed=seed)
-    rbm.transform(np.zeros((1, nv), np.float32))
-    rbm.W.data[...] = rng.normal(0, scale, (nv, nh))
-    rbm.visible_bias.data[...] = rng.normal(0, 1, nv)
-    rbm.hidden_bias.data[...] = rng.normal(0, 1, nh)
-    return rbm
-
-
 def _brute_free_energy(rbm, v, gaussian=False):
     W, b, c = (t.data.astype(np.float64) for t in (rbm.W, rbm.visible_bias, rbm.hidden_bias))
     out = []
@@ -124,16 +115,16 @@ def _brute_free_energy(rbm, v, gaussian=False):
 
 
 def test_free_energy_matches_brute_force_sum_over_hidden_states():
-    rbm = _random_rbm(BernoulliRBM, 5, 4)
+    rbm = random_rbm(BernoulliRBM, 5, 4)
     v = (np.random.default_rng(1).random((6, 5)) < 0.5).astype(np.float32)
     np.testing.assert_allclose(rbm.free_energy(v), _brute_free_energy(rbm, v), rtol=1e-5, atol=1e-4)
-    g = _random_rbm(GaussianBernoulliRBM, 3, 4, scale=0.5)
+    g = random_rbm(GaussianBernoulliRBM, 3, 4, scale=0.5)
     x = np.random.default_rng(2).normal(size=(5, 3)).astype(np.float32)
     np.testing.assert_allclose(g.free_energy(x), _brute_free_energy(g, x, gaussian=True), rtol=1e-5, atol=1e-4)
 
 
 def test_pseudo_likelihood_exact_and_sklearn_style_estimate():
-    rbm = _random_rbm(BernoulliRBM, 6, 3)
+    rbm = random_rbm(BernoulliRBM, 6, 3)
     v = (np.random.default_rng(4).random((4, 6)) < 0.5).astype(np.float32)
     # brute force: sum_i log p(v_i | v_-i) from the free energies of v and of v with unit i flipped
     expected = np.zeros(len(v))

@@ -9,7 +9,7 @@ import axon
 import axon.ops as F
 from axon import Tensor
 from axon.ops.recurrent_base import _Workspace
-from thread_runs import train_in_process
+from helpers import train_in_process
 
 N, T, D, H = 5, 6, 3, 4
 MASK = np.array([[1, 1, 1, 1, 0, 0], [0, 0, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1], [1, 0, 1, 1, 0, 1],

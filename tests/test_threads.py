@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from axon.ops import parallel
-from thread_runs import train_in_process
+from helpers import train_in_process
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
