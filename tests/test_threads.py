@@ -162,3 +162,35 @@ def test_allocator_is_tuned_on_glibc_unless_switched_off(env, expected):
     done = subprocess.run([sys.executable, "-c", code], env=dict(base, **env), capture_output=True, text=True,
                           timeout=120, check=True)
     assert done.stdout.strip() == expected
+
+
+OPTIMIZER_CONFIGS = [
+    ("SGD", {}), ("SGD", dict(momentum=0.9)), ("SGD", dict(momentum=0.9, nesterov=True, weight_decay=0.01)),
+    ("Adagrad", {}), ("RMSprop", {}), ("RMSprop", dict(centered=True, momentum=0.5)),
+    ("Adam", {}), ("Adam", dict(amsgrad=True, weight_decay=0.01)), ("AdamW", {}),
+]
+
+
+@pytest.mark.parametrize("name,kwargs", OPTIMIZER_CONFIGS)
+def test_optimizer_updates_split_over_threads_are_bitwise_the_serial_ones(monkeypatch, name, kwargs):
+    """A parameter's update runs in slices over the threads (``optimizer.over_elements``): the
+    same values, bitwise, as the whole update on one thread (float32; the parity tests check the
+    serial one against PyTorch), for a contiguous and a transposed (non-contiguous) gradient."""
+    import axon
+    rs = np.random.default_rng(3)
+    init = _rand32(rs, 40, 30)
+    grads = [_rand32(rs, 40, 30) for _ in range(3)] + [_rand32(rs, 30, 40).T]
+
+    def run(threads):
+        monkeypatch.setitem(parallel._threads, "n", threads)
+        p = axon.Tensor(init.copy(), requires_grad=True)
+        opt = getattr(axon.optimizers, name)([p], 0.01, **kwargs)
+        for g in grads:
+            p.grad = g
+            opt.step()
+        return p.data
+
+    monkeypatch.setattr(parallel, "_PARALLEL_MIN", 0)
+    serial = run(1)
+    assert not np.array_equal(serial, init)
+    assert np.array_equal(run(3), serial)

@@ -1,13 +1,14 @@
 """Optimizers with per-parameter step sizes: Adagrad, RMSprop, Adam, AdamW.
 
 Updates run in place on preallocated arrays: no new arrays per step beyond
-one scratch buffer per parameter.
+one scratch buffer per parameter; a large parameter's update runs in slices
+over the threads (``optimizer.over_elements``).
 """
 import math
 
 import numpy as np
 
-from .optimizer import Optimizer, check_range
+from .optimizer import Optimizer, check_range, over_elements
 
 
 def _scratch(state, p):
@@ -31,13 +32,17 @@ class Adagrad(Optimizer):
         acc = state.get("accumulator")
         if acc is None:
             acc = state["accumulator"] = np.full_like(p, self.initial_accumulator_value)
-        acc += g * g
-        tmp = _scratch(state, p)
-        np.sqrt(acc, out=tmp)
-        tmp += self.epsilon
-        np.divide(g, tmp, out=tmp)
-        tmp *= lr
-        p -= tmp
+        eps = self.epsilon
+
+        def run(p, g, acc, tmp):
+            np.multiply(g, g, out=tmp)
+            acc += tmp
+            np.sqrt(acc, out=tmp)
+            tmp += eps
+            np.divide(g, tmp, out=tmp)
+            tmp *= lr
+            p -= tmp
+        over_elements(run, p, g, acc, _scratch(state, p))
 
 
 class RMSprop(Optimizer):
@@ -57,28 +62,36 @@ class RMSprop(Optimizer):
         v = state.get("velocity")
         if v is None:
             v = state["velocity"] = np.zeros_like(p)
-        tmp = _scratch(state, p)
-        np.multiply(g, g, out=tmp)
-        tmp -= v
-        tmp *= 1 - self.rho
-        v += tmp
-        if self.centered:
-            mg = state.setdefault("average_gradient", np.zeros_like(p))
-            mg += (1 - self.rho) * (g - mg)
-            np.subtract(v, mg * mg, out=tmp)
-            np.sqrt(tmp, out=tmp)
-        else:
-            np.sqrt(v, out=tmp)
-        tmp += self.epsilon
-        np.divide(g, tmp, out=tmp)
-        if self.momentum:
-            buf = state.setdefault("momentum", np.zeros_like(p))
-            buf *= self.momentum
-            buf += tmp
-            tmp = buf * lr
-        else:
-            tmp *= lr
-        p -= tmp
+        mg = state.setdefault("average_gradient", np.zeros_like(p)) if self.centered else None
+        buf = state.setdefault("momentum", np.zeros_like(p)) if self.momentum else None
+        rho, eps, momentum, centered = self.rho, self.epsilon, self.momentum, self.centered
+
+        def run(p, g, v, tmp, *rest):  # rest: the slices of mg and buf, those in use
+            rest = iter(rest)
+            mg, buf = next(rest) if centered else None, next(rest) if momentum else None
+            np.multiply(g, g, out=tmp)
+            tmp -= v
+            tmp *= 1 - rho
+            v += tmp
+            if mg is not None:  # centered: v - mean(g)^2
+                np.subtract(g, mg, out=tmp)
+                tmp *= 1 - rho
+                mg += tmp
+                np.multiply(mg, mg, out=tmp)
+                np.subtract(v, tmp, out=tmp)
+                np.sqrt(tmp, out=tmp)
+            else:
+                np.sqrt(v, out=tmp)
+            tmp += eps
+            np.divide(g, tmp, out=tmp)
+            if buf is not None:
+                buf *= momentum
+                buf += tmp
+                np.multiply(buf, lr, out=tmp)
+            else:
+                tmp *= lr
+            p -= tmp
+        over_elements(run, p, g, v, _scratch(state, p), *[a for a in (mg, buf) if a is not None])
 
 
 class Adam(Optimizer):
@@ -111,25 +124,28 @@ class Adam(Optimizer):
         v = state["v"]
         state["t"] += 1
         t = state["t"]
-        tmp = _scratch(state, p)
-        np.subtract(g, m, out=tmp)
-        tmp *= 1 - b1
-        m += tmp
-        np.multiply(g, g, out=tmp)
-        tmp -= v
-        tmp *= 1 - b2
-        v += tmp
-        if self.amsgrad:
-            vmax = state.setdefault("v_max", np.zeros_like(p))
-            np.maximum(vmax, v, out=vmax)
-            v = vmax
+        vmax = state.setdefault("v_max", np.zeros_like(p)) if self.amsgrad else None
         bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
         # lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps) == lr*sqrt(bc2)/bc1 * m / (sqrt(v) + eps*sqrt(bc2))
-        np.sqrt(v, out=tmp)
-        tmp += self.epsilon * math.sqrt(bc2)
-        np.divide(m, tmp, out=tmp)
-        tmp *= lr * math.sqrt(bc2) / bc1
-        p -= tmp
+        eps, step = self.epsilon * math.sqrt(bc2), lr * math.sqrt(bc2) / bc1
+
+        def run(p, g, m, v, tmp, vmax=None):  # slices of the parameter, its gradient and state
+            np.subtract(g, m, out=tmp)
+            tmp *= 1 - b1
+            m += tmp
+            np.multiply(g, g, out=tmp)
+            tmp -= v
+            tmp *= 1 - b2
+            v += tmp
+            if vmax is not None:
+                np.maximum(vmax, v, out=vmax)
+                v = vmax
+            np.sqrt(v, out=tmp)
+            tmp += eps
+            np.divide(m, tmp, out=tmp)
+            tmp *= step
+            p -= tmp
+        over_elements(run, p, g, m, v, _scratch(state, p), *([] if vmax is None else [vmax]))
 
 
 class AdamW(Adam):

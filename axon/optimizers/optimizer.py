@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from ..ops.parallel import over_batch
 from ..serialization import Serializable
 from ..tensor import unwrap
 from .schedules import LearningRateSchedule
@@ -40,6 +41,23 @@ def flush_tiny(state):
         for key, value in slot.items():
             if not key.startswith("_") and isinstance(value, np.ndarray) and value.dtype == np.float32:
                 np.copyto(value, 0, where=np.abs(value) < TINY)
+
+
+def over_elements(fn, *arrays):
+    """``fn(*arrays)`` for arrays of one shape, run on flat slices of them split over the threads
+    when they are large (``ops.parallel.over_batch``); every element's update depends on its own
+    values only, so the result is the same on any number of threads.  Arrays that are not
+    contiguous are updated whole on the calling thread.
+
+    >>> p, g = np.ones(5), np.arange(5.0)
+    >>> over_elements(lambda p, g: np.subtract(p, g, out=p), p, g); p.tolist()
+    [1.0, 0.0, -1.0, -2.0, -3.0]
+    """
+    if not all(a.flags.c_contiguous for a in arrays):
+        fn(*arrays)
+        return
+    flat = [a.reshape(-1) for a in arrays]
+    over_batch(lambda s, e: fn(*(a[s:e] for a in flat)), flat[0].size, flat[0].size * len(flat))
 
 
 def check_range(who, argument, value, low, high, high_open=False):

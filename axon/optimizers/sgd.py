@@ -1,7 +1,7 @@
 """Stochastic gradient descent with momentum and Nesterov momentum."""
 import numpy as np
 
-from .optimizer import Optimizer, check_range
+from .optimizer import Optimizer, check_range, over_elements
 
 
 class SGD(Optimizer):
@@ -18,12 +18,18 @@ class SGD(Optimizer):
     def update(self, p, g, state, lr):
         if self.weight_decay:
             g = g + self.weight_decay * p
-        if self.momentum:
-            v = state.get("momentum")
-            if v is None:
-                v = state["momentum"] = np.array(g, dtype=p.dtype, copy=True)
-            else:
-                v *= self.momentum
+        if not self.momentum:
+            over_elements(lambda p, g: np.subtract(p, lr * g, out=p), p, g)
+            return
+        v = state.get("momentum")
+        first = v is None
+        if first:
+            v = state["momentum"] = np.array(g, dtype=p.dtype, copy=True)
+        momentum, nesterov = self.momentum, self.nesterov
+
+        def run(p, g, v):  # slices of the parameter, its gradient and velocity
+            if not first:
+                v *= momentum
                 v += g
-            g = g + self.momentum * v if self.nesterov else v
-        p -= lr * g
+            p -= lr * (g + momentum * v if nesterov else v)
+        over_elements(run, p, g, v)
