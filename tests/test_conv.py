@@ -61,6 +61,28 @@ def test_conv2d_single_channel_gradcheck(strides, padding, dilation, bias):
         assert gradcheck(lambda x, w: F.conv2d(x, w, None, strides, padding, dilation), [x, w])
 
 
+@pytest.mark.parametrize("strides,relu,bias,x_grad", [(1, True, True, True), (1, False, True, True),
+                                                     (1, True, False, False), (2, True, True, True),
+                                                     (2, False, False, True)])
+def test_kernel_gradient_pass_feeds_the_input_gradient(monkeypatch, strides, relu, bias, x_grad):
+    """The kernel gradient's column pass masks g by the fused ReLU chunk by chunk and hands it to the
+    input gradient on the way (into the padded grid of the stride-1 correlation, 8 channels, or a
+    masked copy for the scatter): gradients checked by finite differences, over several chunks."""
+    import axon.ops.conv as C
+    monkeypatch.setattr(C, "_CHUNK_ELEMENTS", 800)  # 720 column values an image: a chunk each
+    x, w, b = rand(3, 5, 4, 8), rand(3, 3, 8, 4), rand(4)
+    args = [x, w, b] if bias else [x, w]
+
+    def fn(*ts):
+        return F.conv2d(ts[0], ts[1], ts[2] if bias else None, strides, "same", relu=relu)
+    if x_grad:
+        assert gradcheck(fn, args)
+    else:
+        assert gradcheck(lambda *ts: fn(x, *ts), args[1:])
+    y = fn(*args)
+    assert not relu or ((y.data == 0).any() and (y.data > 0).any())  # the mask matters
+
+
 def test_fused_relu_equals_conv_then_relu():
     x, w, b = rand(2, 5, 5, 3), rand(3, 3, 3, 4), rand(4)
     assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, 1, "same", relu=True), [x, w, b])

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..tensor import unwrap
-from .im2col import _clipped, _crop, _padded, col2im, im2col, im2col_single_channel, per_image, windows
+from .im2col import _clipped, _crop, _padded, col2im, im2col, im2col_single_channel, padded_frame, per_image, windows
 from .im2col import offset_slices  # noqa: F401  (pooling imports it from here)
 from .parallel import _PARALLEL_MIN, over_batch, over_chunks, sum_rows, workspace
 
@@ -193,14 +193,24 @@ def offset_products_as_correlation(a4, kernel_cols, kernel_size, out_hw, dilatio
     the scatter adds runs of C values once per kernel offset: 1.1x faster on the CNN's 14x14
     maps, 1.6x on 28x28 ones, for 32 channels.  Below ``_CORRELATION_MIN_CHANNELS`` channels
     the scatter is faster (3.4x for one) and this returns None too."""
+    plan = correlation_plan(kernel_cols, kernel_size, a4.shape[1:3], out_hw, dilation, padding)
+    if plan is None:
+        return None
+    pads, flipped = plan
+    return _conv_in_chunks(_padded(a4, pads), flipped, out_hw, (1, 1), dilation, finish)
+
+
+def correlation_plan(kernel_cols, kernel_size, in_hw, out_hw, dilation, padding):
+    """``(padding of the grid, flipped kernel (kh, kw, K, C))`` of
+    ``offset_products_as_correlation``, or None where it does not apply."""
     (kh, kw), k = kernel_size, kernel_cols.shape[0]
     if kernel_cols.shape[1] < _CORRELATION_MIN_CHANNELS * kh * kw:
         return None
-    pads = correlation_padding(a4.shape[1:3], out_hw, kernel_size, dilation, padding)
+    pads = correlation_padding(in_hw, out_hw, kernel_size, dilation, padding)
     if pads is None:
         return None
     flipped = kernel_cols.reshape(k, kh, kw, -1)[:, ::-1, ::-1, :].transpose(1, 2, 0, 3)  # (kh, kw, K, C)
-    return _conv_in_chunks(_padded(a4, pads), np.ascontiguousarray(flipped), out_hw, (1, 1), dilation, finish)
+    return pads, np.ascontiguousarray(flipped)
 
 
 def _conv_in_chunks(xp, w, out_hw, strides, dilation, finish=None):
@@ -217,6 +227,41 @@ def _conv_in_chunks(xp, w, out_hw, strides, dilation, finish=None):
             finish(rows)
     column_pass(xp, out_hw, w.shape[:2], strides, dilation, product)
     return y
+
+
+def _relu_masked(g2, relu_out, n):
+    """``g2 * (relu_out > 0)`` (both (rows, F), rows image by image) in a reused buffer, on the
+    threads (the result does not outlive the backward pass that asks for it)."""
+    masked = workspace("masked gradient", g2.shape, g2.dtype)
+    g3, y3, o3 = (a.reshape(n, -1, g2.shape[1]) for a in (g2, relu_out, masked))
+
+    def mask(s, e):
+        np.multiply(g3[s:e], y3[s:e] > 0, out=o3[s:e])
+    over_batch(mask, n, g2.size)
+    return masked
+
+
+def kernel_gradient_pass(xp, g2, out_hw, kernel, strides, dilation, need_b=False, relu_out=None, store=None):
+    """``(dw, db)`` of a convolution in one column pass: ``dw = im2col(xp)^T g`` as (kh*kw*C, F)
+    and, with ``need_b``, ``db`` the column sums of g (else None), both summed chunk by chunk in
+    order.  On the way each chunk's rows of ``g2`` (N*Ho*Wo, F) are masked by a fused ReLU
+    (``relu_out > 0``) and copied into ``store`` (N, Ho, Wo, F), if given, while they are in
+    cache: what the input gradient needs of g, without passes of its own over the whole array."""
+    n, r, f = xp.shape[0], out_hw[0] * out_hw[1], g2.shape[1]
+    cap = max(e - s for s, e in chunk_bounds(n, r * kernel[0] * kernel[1] * xp.shape[3]))
+    in_place = relu_out is not None and store is not None and store.flags.c_contiguous  # mask into store
+
+    def fn(s, e, cols):
+        rows = g2[s * r:e * r]
+        if relu_out is not None:
+            dst = store[s:e].reshape(-1, f) if in_place else workspace("masked rows", (cap * r, f), g2.dtype)[:(e - s) * r]
+            np.multiply(rows, relu_out[s * r:e * r] > 0, out=dst)
+            rows = dst
+        if store is not None and not in_place:
+            store[s:e] = rows.reshape((e - s,) + tuple(out_hw) + (f,))
+        return cols.T @ rows, sum_rows(rows) if need_b else None
+    parts = column_pass(xp, out_hw, kernel, strides, dilation, fn)
+    return sum_in_order([p[0] for p in parts]), sum_in_order([p[1] for p in parts]) if need_b else None
 
 
 class Conv2D(Function):
@@ -244,7 +289,8 @@ class Conv2D(Function):
             if b is not None:
                 w2 = np.concatenate([w2, b.reshape(1, f).astype(w2.dtype, copy=False)])
             y = np.empty((m, f), dtype=np.result_type(cols, w2))
-            per_image(lambda a, bb, out: np.matmul(a.transpose(0, 2, 1), bb, out=out), cols, w2, y, n)
+            per_image(lambda a, bb, out: np.matmul(a.transpose(0, 2, 1), bb, out=out), cols, w2, y, n,
+                      finish=(lambda block: np.maximum(block, 0, out=block)) if relu else None)
         elif groups == 1:
             cols = None  # the backward pass builds them again, chunk by chunk
 
@@ -260,15 +306,15 @@ class Conv2D(Function):
             cols = cols.reshape(m, kh * kw, groups, cg).transpose(2, 0, 1, 3).reshape(groups, m, kh * kw * cg)
             wg = w.reshape(kh * kw * cg, groups, og).transpose(1, 0, 2)
             y = np.matmul(cols, wg).transpose(1, 0, 2).reshape(m, f)
-        if groups != 1 and (b is not None or relu) or single and relu:
             y3 = y.reshape(n, -1, f)
 
-            def finish(s, e):
-                if b is not None and not single:
+            def bias_relu(s, e):
+                if b is not None:
                     y3[s:e] += b
                 if relu:
                     np.maximum(y3[s:e], 0, out=y3[s:e])
-            over_batch(finish, n, y.size)
+            if b is not None or relu:
+                over_batch(bias_relu, n, y.size)
         self.save(cols=cols, xp=xp if cols is None else None, w=w, x_shape=x.shape, xp_shape=xp.shape, out_hw=(ho, wo), strides=strides,
                   padding=padding, dilation=dilation, groups=groups, relu_out=y if relu else None, single=single)
         return y.reshape(n, ho, wo, f)
@@ -282,14 +328,11 @@ class Conv2D(Function):
         m = n * out_hw[0] * out_hw[1]
         g2 = g.reshape(m, f)
         fused_mask = y is not None and saved.single and not self.needs_grad[0]  # masked in per_image
-        if y is not None and not fused_mask:  # the ReLU's mask, into a reused buffer (g2 does not outlive this call)
-            masked = workspace("masked gradient", g2.shape, g2.dtype)
-            g3, y3, o3 = g2.reshape(n, -1, f), y.reshape(n, -1, f), masked.reshape(n, -1, f)
-
-            def mask(s, e):
-                np.multiply(g3[s:e], y3[s:e] > 0, out=o3[s:e])
-            over_batch(mask, n, g2.size)
-            g2 = masked
+        # the kernel gradient's column pass masks g chunk by chunk (groups == 1): else mask it whole now
+        in_pass = groups == 1 and not saved.single and self.needs_grad[1]
+        masked = None
+        if y is not None and not fused_mask and not in_pass:
+            masked = g2 = _relu_masked(g2, y, n)
         gx = gw = gb = None
         need_b = len(self.needs_grad) > 2 and self.needs_grad[2]
         if groups == 1:
@@ -301,13 +344,22 @@ class Conv2D(Function):
                 gw = gwb[:kh * kw].reshape(w.shape) if self.needs_grad[1] else None
                 gb = gwb[kh * kw] if need_b else None
                 need_b = False
-            elif self.needs_grad[1]:  # dw = im2col(x)^T g
-                r = out_hw[0] * out_hw[1]
-                parts = column_pass(saved.xp, out_hw, (kh, kw), strides, dilation,
-                                    lambda s, e, cols: cols.T @ g2[s * r:e * r])
-                gw = sum_in_order(parts).reshape(w.shape)
-            if self.needs_grad[0]:  # dx = col2im(g w^T)
-                gx = None
+            elif self.needs_grad[1]:  # dw = im2col(x)^T g, and what dx and db need of g on the way
+                plan = grid = store = None
+                if self.needs_grad[0] and strides == (1, 1):
+                    plan = correlation_plan(w.reshape(-1, f).T, (kh, kw), out_hw, (h, wd), dilation, saved.padding)
+                if plan is not None:  # the (masked) gradient goes straight into the grid dx correlates
+                    grid, store = padded_frame((n,) + tuple(out_hw) + (f,), plan[0], g2.dtype)
+                elif self.needs_grad[0] and y is not None:
+                    masked = workspace("masked gradient", g2.shape, g2.dtype)
+                    store = masked.reshape(n, out_hw[0], out_hw[1], f)
+                gw, gb = kernel_gradient_pass(saved.xp, g2, out_hw, (kh, kw), strides, dilation, need_b, y, store)
+                gw, need_b = gw.reshape(w.shape), False
+                if grid is not None:  # dx: the gradient's padded grid correlated with the flipped kernel
+                    gx = _conv_in_chunks(grid, plan[1], (h, wd), (1, 1), dilation).reshape(x_shape)
+                elif masked is not None:
+                    g2 = masked
+            if self.needs_grad[0] and gx is None:  # dx = col2im(g w^T)
                 if strides == (1, 1):
                     gx = offset_products_as_correlation(g2.reshape(n, out_hw[0], out_hw[1], f), w.reshape(-1, f).T,
                                                         (kh, kw), (h, wd), dilation, saved.padding)

@@ -21,8 +21,20 @@ def _padded(x, pad, fill=0.0):
     (t, b), (l, r) = pad
     if not (t or b or l or r):
         return x
-    n, h, w, c = x.shape
-    out = np.empty((n, h + t + b, w + l + r, c), dtype=x.dtype)
+    out, inner = padded_frame(x.shape, pad, x.dtype, fill)
+
+    def copy(s, e):
+        inner[s:e] = x[s:e]
+    over_batch(copy, x.shape[0], x.size)
+    return out
+
+
+def padded_frame(shape, pad, dtype, fill=0.0):
+    """An (N, H + top + bottom, W + left + right, C) array for images of ``shape`` (N, H, W, C),
+    its padding set to ``fill``, and the view of its (H, W) interior (left for the caller to fill)."""
+    (t, b), (l, r) = pad
+    n, h, w, c = shape
+    out = np.empty((n, h + t + b, w + l + r, c), dtype=dtype)
     if t:
         out[:, :t] = fill
     if b:
@@ -31,11 +43,7 @@ def _padded(x, pad, fill=0.0):
         out[:, t:t + h, :l] = fill
     if r:
         out[:, t:t + h, w + l:] = fill
-
-    def copy(s, e):
-        out[s:e, t:t + h, l:l + w] = x[s:e]
-    over_batch(copy, n, x.size)
-    return out
+    return out, out[:, t:t + h, l:l + w]
 
 
 def windows(xp, out_hw, kernel, strides, dilation):
@@ -119,10 +127,10 @@ def im2col_single_channel(xp, out_hw, kernel, strides, dilation, bias_row):
 _BLAS_THREADING_MIN = 1 << 18  # multiply-adds above which OpenBLAS threads a product (65536 x 4)
 
 
-_MASK_BLOCK = 1 << 16  # values of a masked block of ``other`` (it stays in L2 for the product)
+_MASK_BLOCK = 1 << 18  # values of a masked block of ``other`` (it stays in L2 for the product)
 
 
-def per_image(product, cols, other, out, n, rows_of_b=False, keep=None):
+def per_image(product, cols, other, out, n, rows_of_b=False, keep=None, finish=None):
     """Matrix products of offset-major columns ``cols`` (K, n*r) one image (r columns) at a time,
     images split over the threads.  A single (n*r, K) x (K, F) or (K, n*r) x (n*r, F) product has a
     tiny output and a huge inner or outer size; OpenBLAS threads it badly (on a busy machine a 1 ms
@@ -135,7 +143,10 @@ def per_image(product, cols, other, out, n, rows_of_b=False, keep=None):
 
     ``keep`` (with ``rows_of_b``): an array of ``other``'s shape (a ReLU's output); ``other`` is
     used where it is positive and 0 elsewhere, masked a few images at a time into a reused block
-    that the product reads while it is in cache (not masked whole and read back)."""
+    that the product reads while it is in cache (not masked whole and read back).
+
+    ``finish`` (shared ``other``): called in place on the output of each few images (say a ReLU)
+    while it is in cache, instead of on the whole output afterwards."""
     k = cols.shape[0]
     c3 = cols.reshape(k, n, -1).transpose(1, 0, 2)  # (n, K, r)
     single_threaded = c3.shape[1] * c3.shape[2] * out.shape[-1] < _BLAS_THREADING_MIN
@@ -157,9 +168,14 @@ def per_image(product, cols, other, out, n, rows_of_b=False, keep=None):
             product(c3[s:e], o3[s:e], out[s:e])
     else:
         out3 = out.reshape(n, -1, out.shape[-1])
+        per = max(1, _MASK_BLOCK // max(out3[0].size, 1)) if finish is not None else n
 
         def run(s, e):
-            product(c3[s:e], other, out3[s:e])
+            for a in range(s, e, per):
+                b = min(e, a + per)
+                product(c3[a:b], other, out3[a:b])
+                if finish is not None:
+                    finish(out3[a:b])
     with one_blas_thread() as alone:
         if single_threaded or alone:
             over_batch(run, n, cols.size)
