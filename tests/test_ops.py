@@ -107,6 +107,7 @@ CASES = {
     "linear": (F.linear, [rand(2, 3), rand(3, 4), rand(4)]),
     "linear_no_bias": (F.linear, [rand(2, 3), rand(3, 4)]),
     "linear_3d_input": (F.linear, [rand(2, 2, 3), rand(3, 2), rand(2)]),
+    "linear_one_output": (F.linear, [rand(4, 3), rand(3, 1), rand(1)]),  # the outer-product input gradient
 }
 
 
