@@ -8,7 +8,7 @@ from ..registry import Registry
 from ..serialization import register_function
 from ..tensor import to_numpy
 from ._util import unbroadcast
-from .parallel import in_blocks
+from .parallel import filled, in_blocks
 from .special import logistic, scipy_erf
 
 
@@ -42,7 +42,7 @@ class ReLU(Function):
         out = np.empty_like(x1)
 
         def run(s, e):
-            np.maximum(x1[s:e], 0, out=out[s:e])
+            np.maximum(x1[s:e], filled(0, x1[s:e]), out=out[s:e])
         in_blocks(run, x1.size, 1)
         out = out.reshape(x.shape)
         self.save(out=out)
@@ -126,7 +126,7 @@ class LeakyReLU(Function):
         def run(a, b):  # dx = g * max([y > 0], alpha): exactly g where x > 0, alpha g elsewhere
             o = gx[a:b]
             np.greater(y[a:b], 0, out=o)
-            np.maximum(o, s.alpha, out=o)
+            np.maximum(o, filled(s.alpha, o), out=o)
             o *= g1[a:b]
         in_blocks(run, g1.size, 1)
         return gx.reshape(g.shape)

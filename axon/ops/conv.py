@@ -31,7 +31,7 @@ from ..autograd import Function
 from ..tensor import unwrap
 from .im2col import _clipped, _crop, _padded, col2im, im2col, im2col_single_channel, padded_frame, per_image, windows
 from .im2col import offset_slices  # noqa: F401  (pooling imports it from here)
-from .parallel import _PARALLEL_MIN, over_batch, over_chunks, sum_rows, workspace
+from .parallel import _PARALLEL_MIN, filled, over_batch, over_chunks, sum_rows, workspace
 
 _ZERO_PAD = ((0, 0), (0, 0))
 
@@ -290,7 +290,7 @@ class Conv2D(Function):
                 w2 = np.concatenate([w2, b.reshape(1, f).astype(w2.dtype, copy=False)])
             y = np.empty((m, f), dtype=np.result_type(cols, w2))
             per_image(lambda a, bb, out: np.matmul(a.transpose(0, 2, 1), bb, out=out), cols, w2, y, n,
-                      finish=(lambda block: np.maximum(block, 0, out=block)) if relu else None)
+                      finish=(lambda block: np.maximum(block, filled(0, block), out=block)) if relu else None)
         elif groups == 1:
             cols = None  # the backward pass builds them again, chunk by chunk
 
@@ -298,7 +298,7 @@ class Conv2D(Function):
                 if b is not None:
                     rows += b
                 if relu:
-                    np.maximum(rows, 0, out=rows)
+                    np.maximum(rows, filled(0, rows), out=rows)
             y = _conv_in_chunks(xp, w, (ho, wo), strides, dilation, finish if b is not None or relu else None)
         else:
             cols = im2col(xp, (ho, wo), (kh, kw), strides, dilation)
@@ -312,7 +312,7 @@ class Conv2D(Function):
                 if b is not None:
                     y3[s:e] += b
                 if relu:
-                    np.maximum(y3[s:e], 0, out=y3[s:e])
+                    np.maximum(y3[s:e], filled(0, y3[s:e]), out=y3[s:e])
             if b is not None or relu:
                 over_batch(bias_relu, n, y.size)
         self.save(cols=cols, xp=xp if cols is None else None, w=w, x_shape=x.shape, xp_shape=xp.shape, out_hw=(ho, wo), strides=strides,
