@@ -290,7 +290,10 @@ def _per_tensor_norm(max_norm):
     ("clipvalue", dict(clipvalue=0.5), lambda ps: torch.nn.utils.clip_grad_value_(ps, 0.5)),
 ])
 def test_gradient_clipping_matches_torch(name, kwargs, clip):
-    # torch divides by (norm + 1e-6): compare at a tolerance that allows for that
+    # torch divides by (norm + 1e-6): compare at a tolerance that allows for that (a relative 1e-6 of
+    # each clipped step, up to 1 here); a generator of its own, so the draws do not depend on which
+    # tests ran before
+    R = np.random.default_rng(7)
     shapes = [(3, 2), (2,)]
     ps = [Tensor(R.normal(0, 1, s), requires_grad=True) for s in shapes]
     tps = [torch.tensor(p.data.copy(), requires_grad=True) for p in ps]
@@ -304,4 +307,4 @@ def test_gradient_clipping_matches_torch(name, kwargs, clip):
         clip(tps)
         topt.step()
         for p, tp in zip(ps, tps):
-            np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-6, atol=1e-7)
+            np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-6, atol=2e-6)

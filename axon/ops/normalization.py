@@ -2,7 +2,13 @@
 import numpy as np
 
 from ..autograd import Function
-from .parallel import channel_rows, in_blocks, sum_rows
+from .parallel import channel_rows, in_blocks, sum_rows, workspace
+
+
+def _fold(tiled_sums, k):
+    """Per-channel sums from the sums of a ``channel_rows`` view's k*C columns (k tiles, added in
+    order)."""
+    return tiled_sums.reshape(k, -1).sum(axis=0)
 
 
 class BatchNorm(Function):
@@ -35,19 +41,19 @@ class BatchNorm(Function):
 
     def _forward_last(self, x, gamma, beta, mean, var, eps, training):
         c = x.shape[-1]
-        x2 = x.reshape(-1, c)
-        m = x2.shape[0]
+        m = x.size // c
+        (xr, out), k = channel_rows(x, np.empty_like(x))
         if training:
-            mean = sum_rows(x2) / x.dtype.type(m)
+            mean = sum_rows(x.reshape(-1, c)) / x.dtype.type(m)
+            mean_k = np.tile(mean, k)
 
             def squares(s, e):  # two-pass variance: sum (x - mean)^2 per channel, block by block
-                d = x2[s:e] - mean
+                d = np.subtract(xr[s:e], mean_k, out=workspace("batch norm block", (e - s, xr.shape[1]), x.dtype))
                 return sum_rows(np.multiply(d, d, out=d))
-            var = in_blocks(squares, m, c) / x.dtype.type(m)
+            var = _fold(in_blocks(squares, *xr.shape), k) / x.dtype.type(m)
         inv = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
         scale = (gamma * inv).astype(x.dtype, copy=False)
         shift = (beta - mean * scale).astype(x.dtype, copy=False)
-        (xr, out), k = channel_rows(x, np.empty_like(x))
         scale_k, shift_k = np.tile(scale, k), np.tile(shift, k)
 
         def affine(s, e):  # y = x * gamma/sigma + (beta - mean * gamma/sigma)
@@ -81,11 +87,15 @@ class BatchNorm(Function):
         x, inv, mean, scale = saved.x, saved.inv, saved.mean, saved.scale
         c = x.shape[-1]
         g = np.ascontiguousarray(g, dtype=x.dtype)
-        g2, x2 = g.reshape(-1, c), x.reshape(-1, c)
-        m = g2.shape[0]
-        gbeta = sum_rows(g2)
+        m = g.size // c
+        (gr, xr, out), k = channel_rows(g, x, np.empty_like(g))
+
+        def sums(s, e):  # sum g and sum g * x per channel, in one pass over g
+            gx = np.multiply(gr[s:e], xr[s:e], out=workspace("batch norm block", (e - s, gr.shape[1]), g.dtype))
+            return np.concatenate([sum_rows(gr[s:e]), sum_rows(gx)])
+        both = in_blocks(sums, *gr.shape)
+        gbeta, gx_sum = _fold(both[:k * c], k), _fold(both[k * c:], k)
         # sum g * xhat = (sum g * x - mean * sum g) / sigma
-        gx_sum = in_blocks(lambda s, e: sum_rows(g2[s:e] * x2[s:e]), m, c)
         ggamma = (gx_sum - mean * gbeta) * inv
         gx = None
         if self.needs_grad[0]:
@@ -95,14 +105,13 @@ class BatchNorm(Function):
                 coefs = (scale, b, -scale * gbeta / m - mean * b)
             else:
                 coefs = (scale, None, None)
-            (gr, xr, out), k = channel_rows(g, x, np.empty_like(g))
             a_k, b_k, c_k = (None if v is None else np.tile(v.astype(g.dtype, copy=False), k) for v in coefs)
 
             def combine(s, e):
                 o = out[s:e]
                 np.multiply(gr[s:e], a_k, out=o)
                 if b_k is not None:
-                    o += xr[s:e] * b_k
+                    o += np.multiply(xr[s:e], b_k, out=workspace("batch norm block", o.shape, o.dtype))
                     o += c_k
             in_blocks(combine, gr.shape[0], gr.shape[1])
             gx = out.reshape(x.shape)
