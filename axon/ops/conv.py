@@ -27,7 +27,7 @@ not depend on the thread count.
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Function, is_grad_enabled
 from ..tensor import unwrap
 from .im2col import _clipped, _crop, _padded, col2im, im2col, im2col_single_channel, padded_frame, per_image, windows
 from .im2col import offset_slices  # noqa: F401  (pooling imports it from here)
@@ -283,14 +283,24 @@ class Conv2D(Function):
         wo = conv_output_size(wd, kw, strides[1], dilation[1], padding[1])
         m = n * ho * wo
         single = c == 1 and groups == 1
+        positive = None
         if single:
             cols = im2col_single_channel(xp, (ho, wo), (kh, kw), strides, dilation, b is not None)
             w2 = w.reshape(-1, f)
             if b is not None:
                 w2 = np.concatenate([w2, b.reshape(1, f).astype(w2.dtype, copy=False)])
             y = np.empty((m, f), dtype=np.result_type(cols, w2))
+            y3 = y.reshape(n, -1, f)
+            # a first layer's ReLU mask, kept as booleans for its kernel gradient (is_grad_enabled: a
+            # graph will be recorded); written block by block while the output is in cache
+            positive = np.empty(y3.shape, dtype=bool) if relu and is_grad_enabled() else None
+
+            def relu_blocks(s, e):
+                np.maximum(y3[s:e], filled(0, y3[s:e]), out=y3[s:e])
+                if positive is not None:
+                    np.greater(y3[s:e], 0, out=positive[s:e])
             per_image(lambda a, bb, out: np.matmul(a.transpose(0, 2, 1), bb, out=out), cols, w2, y, n,
-                      finish=(lambda block: np.maximum(block, filled(0, block), out=block)) if relu else None)
+                      finish=relu_blocks if relu else None)
         elif groups == 1:
             cols = None  # the backward pass builds them again, chunk by chunk
 
@@ -316,7 +326,8 @@ class Conv2D(Function):
             if b is not None or relu:
                 over_batch(bias_relu, n, y.size)
         self.save(cols=cols, xp=xp if cols is None else None, w=w, x_shape=x.shape, xp_shape=xp.shape, out_hw=(ho, wo), strides=strides,
-                  padding=padding, dilation=dilation, groups=groups, relu_out=y if relu else None, single=single)
+                  padding=padding, dilation=dilation, groups=groups, relu_out=y if relu else None, single=single,
+                  positive=positive)
         return y.reshape(n, ho, wo, f)
 
     def backward(self, g):
@@ -339,7 +350,7 @@ class Conv2D(Function):
             if saved.single and (self.needs_grad[1] or need_b):
                 parts = np.empty((n, cols.shape[0], f), dtype=g2.dtype)
                 per_image(lambda a, gg, out: np.matmul(a, gg, out=out), cols, g2, parts, n, rows_of_b=True,
-                          keep=y.reshape(m, f) if fused_mask else None)
+                          keep=(y if saved.positive is None else saved.positive).reshape(m, f) if fused_mask else None)
                 gwb = parts.sum(axis=0)  # the ones row gives the bias gradient
                 gw = gwb[:kh * kw].reshape(w.shape) if self.needs_grad[1] else None
                 gb = gwb[kh * kw] if need_b else None

@@ -145,8 +145,12 @@ def per_image(product, cols, other, out, n, rows_of_b=False, keep=None, finish=N
     used where it is positive and 0 elsewhere, masked a few images at a time into a reused block
     that the product reads while it is in cache (not masked whole and read back).
 
-    ``finish`` (shared ``other``): called in place on the output of each few images (say a ReLU)
-    while it is in cache, instead of on the whole output afterwards."""
+    ``keep`` may also be a boolean mask of where ``other`` is used (a ReLU's saved ``y > 0``: a
+    quarter of the memory to read).
+
+    ``finish`` (shared ``other``): ``finish(start, stop)`` is called after the products of images
+    start..stop-1, a few at a time, while their output is in cache (say a ReLU in place), instead
+    of on the whole output afterwards."""
     k = cols.shape[0]
     c3 = cols.reshape(k, n, -1).transpose(1, 0, 2)  # (n, K, r)
     single_threaded = c3.shape[1] * c3.shape[2] * out.shape[-1] < _BLAS_THREADING_MIN
@@ -159,7 +163,7 @@ def per_image(product, cols, other, out, n, rows_of_b=False, keep=None, finish=N
             for a in range(s, e, per):
                 b = min(e, a + per)
                 masked = block[:b - a]
-                np.multiply(o3[a:b], k3[a:b] > 0, out=masked)
+                np.multiply(o3[a:b], k3[a:b] if k3.dtype == bool else k3[a:b] > 0, out=masked)
                 product(c3[a:b], masked, out[a:b])
     elif rows_of_b:
         o3 = other.reshape(n, -1, other.shape[-1])
@@ -175,7 +179,7 @@ def per_image(product, cols, other, out, n, rows_of_b=False, keep=None, finish=N
                 b = min(e, a + per)
                 product(c3[a:b], other, out3[a:b])
                 if finish is not None:
-                    finish(out3[a:b])
+                    finish(a, b)
     with one_blas_thread() as alone:
         if single_threaded or alone:
             over_batch(run, n, cols.size)
