@@ -10,7 +10,7 @@ import axon.ops as F
 import axon.ops.conv as C
 import axon.ops.parallel as P
 from axon import Tensor, grad, gradcheck
-from axon.ops.conv import deconv_output_size
+from axon.ops.conv_transpose import deconv_output_size
 
 R = np.random.default_rng(5)
 

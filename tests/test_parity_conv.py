@@ -14,7 +14,8 @@ import pytest
 import axon
 import axon.ops as F
 from axon import Tensor
-from axon.ops.conv import resolve_padding, deconv_output_size, pair
+from axon.ops.conv import resolve_padding, pair
+from axon.ops.conv_transpose import deconv_output_size
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional

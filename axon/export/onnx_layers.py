@@ -18,7 +18,8 @@ from ..layers import (Activation, Add, Average, AveragePooling2D, BatchNormaliza
                       Maximum, Minimum, Multiply, ReLU, Reshape, Softmax, SpatialDropout1D, SpatialDropout2D,
                       Subtract, ZeroPadding2D)
 from ..ops import activations as A
-from ..ops.conv import deconv_output_size, resolve_padding
+from ..ops.conv import resolve_padding
+from ..ops.conv_transpose import deconv_output_size
 from .onnx import Value, converter, refuse
 
 

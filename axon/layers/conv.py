@@ -12,7 +12,8 @@ Keras layout ``(kh, kw, in // groups, filters)``.
 """
 from .. import ops as F
 from ..ops import activations as A
-from ..ops.conv import conv2d, conv2d_transpose, pair, resolve_padding, conv_output_size
+from ..ops.conv import conv2d, pair, resolve_padding, conv_output_size
+from ..ops.conv_transpose import conv2d_transpose
 from .base import Layer, InputSpec
 
 

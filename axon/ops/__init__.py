@@ -37,7 +37,8 @@ from .simple_rnn import simple_rnn
 from .lstm import lstm
 from .gru import gru
 from .attention import dot_product_attention, additive_attention, additive_scores
-from .conv import conv2d, conv2d_transpose
+from .conv import conv2d
+from .conv_transpose import conv2d_transpose
 from .pooling import (max_pool2d, avg_pool2d, global_avg_pool2d, global_max_pool2d, upsample2d)
 from .. import tensor as _tensor
 
