@@ -230,13 +230,14 @@ def _conv_in_chunks(xp, w, out_hw, strides, dilation, finish=None):
 
 
 def _relu_masked(g2, relu_out, n):
-    """``g2 * (relu_out > 0)`` (both (rows, F), rows image by image) in a reused buffer, on the
-    threads (the result does not outlive the backward pass that asks for it)."""
+    """``g2 * (relu_out > 0)`` (both (rows, F), rows image by image; ``relu_out`` may be that
+    boolean mask already) in a reused buffer, on the threads (the result does not outlive the
+    backward pass that asks for it)."""
     masked = workspace("masked gradient", g2.shape, g2.dtype)
     g3, y3, o3 = (a.reshape(n, -1, g2.shape[1]) for a in (g2, relu_out, masked))
 
     def mask(s, e):
-        np.multiply(g3[s:e], y3[s:e] > 0, out=o3[s:e])
+        np.multiply(g3[s:e], y3[s:e] if y3.dtype == bool else y3[s:e] > 0, out=o3[s:e])
     over_batch(mask, n, g2.size)
     return masked
 
@@ -343,7 +344,7 @@ class Conv2D(Function):
         in_pass = groups == 1 and not saved.single and self.needs_grad[1]
         masked = None
         if y is not None and not fused_mask and not in_pass:
-            masked = g2 = _relu_masked(g2, y, n)
+            masked = g2 = _relu_masked(g2, y if saved.positive is None else saved.positive, n)
         gx = gw = gb = None
         need_b = len(self.needs_grad) > 2 and self.needs_grad[2]
         if groups == 1:
