@@ -27,21 +27,6 @@ sys.path.insert(0, os.path.dirname(__file__))
 from common import set_threads, step_times, torch_or_none, report_steps  # noqa: E402
 
 
-def timed(step, count, warmup, cpu):
-    """``count`` step times after ``warmup`` untimed steps: wall clock (``common.step_times``), or
-    the process's CPU time with ``cpu``."""
-    if not cpu:
-        return step_times(step, count, warmup)
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(count):
-        start = time.process_time()
-        step()
-        times.append(time.process_time() - start)
-    return times
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=2)
@@ -118,6 +103,7 @@ def main():
             with torch.no_grad():
                 net(txi)
 
+    clock = time.process_time if args.cpu else time.perf_counter
     steps = {"train": ([], []), "infer": ([], [])}
     ratios = []
     print(f"CNN, {args.threads} thread(s), {args.rounds} rounds of {args.steps} training steps each, "
@@ -126,11 +112,11 @@ def main():
         for kind, ours, theirs, count in (("train", axon_step, torch_step, args.steps),
                                           ("infer", axon_infer, torch_infer, max(2, args.steps // 5))):
             gc.collect()
-            a = timed(ours, count, 1 if r else 3, args.cpu)
+            a = step_times(ours, count, 1 if r else 3, clock)
             steps[kind][0].extend(a)
             if theirs is not None:
                 gc.collect()
-                t = timed(theirs, count, 1 if r else 3, args.cpu)
+                t = step_times(theirs, count, 1 if r else 3, clock)
                 steps[kind][1].extend(t)
                 if kind == "train":
                     ratios.append(statistics.median(t) / statistics.median(a))

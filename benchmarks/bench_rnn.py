@@ -42,16 +42,6 @@ def blas_core():
     return "?"
 
 
-def cpu_step_times(step, steps):
-    """Process (CPU) seconds of each of ``steps`` calls of ``step()``, all threads counted."""
-    times = []
-    for _ in range(steps):
-        start = time.process_time()
-        step()
-        times.append(time.process_time() - start)
-    return times
-
-
 def axon_step(cell, x, y, bs):
     """One Axon training step on the next batch of (x, y), as a function."""
     import axon
@@ -128,7 +118,7 @@ def main():
         for _ in range(args.rounds):
             for k, step in enumerate(steps):
                 wall[k] += step_times(step, args.steps, warmup=0)
-                cpu[k] += cpu_step_times(step, 1)
+                cpu[k] += step_times(step, 1, warmup=0, clock=time.process_time)
         name = f"{cell.upper()} {T}x{D} -> 128 train"
         rows.append((name, wall[0], wall[1] if torch else None))
         cpu_rows.append((name, cpu[0], cpu[1] if torch else None))
