@@ -25,6 +25,23 @@ def _non_negative(who, **values):
                              f"such as {name}=0.2")
 
 
+def rectifier_fusion(layer, following):
+    """The slope of the rectifier layer ``following`` (ReLU: 0, LeakyReLU: its negative slope)
+    when ``layer`` can apply it inside its own op (``layer(x, rectify=slope)``, as batch
+    normalization and a linear convolution can), else None.  A model runs such a pair as one
+    call, TensorFlow's fused batch norm and convolution with their activation: one pass less over
+    the activations each way.  Both layers must be built and carry no activity regularizer (the
+    pair's output and gradients are bitwise those of the two calls)."""
+    slope_of = getattr(following, "rectifier_slope", None)
+    absorbs = getattr(layer, "absorbs_rectifier", None)
+    if slope_of is None or absorbs is None or not (layer.built and following.built):
+        return None
+    if layer.activity_regularizer is not None or following.activity_regularizer is not None:
+        return None
+    slope = slope_of()
+    return slope if slope is not None and absorbs(slope) else None
+
+
 class ReLU(Layer):
     """``min(x, max_value)`` above ``threshold``, ``negative_slope * (x - threshold)`` at or
     below it (plain ``max(x, 0)`` with the defaults)."""
@@ -39,6 +56,11 @@ class ReLU(Layer):
 
     def call(self, x):
         return A.relu(x, negative_slope=self.negative_slope, max_value=self.max_value, threshold=self.threshold)
+
+    def rectifier_slope(self):
+        """``a`` where this layer is ``max(x, a x)`` with 0 <= a <= 1 (no cap, no threshold), else None."""
+        plain = type(self).call is ReLU.call and self.max_value is None and self.threshold == 0
+        return float(self.negative_slope) if plain and self.negative_slope <= 1 else None
 
 
 class LeakyReLU(Layer):
@@ -58,6 +80,11 @@ class LeakyReLU(Layer):
 
     def call(self, x):
         return A.leaky_relu(x, self.negative_slope)
+
+    def rectifier_slope(self):
+        """``negative_slope`` where this layer is ``max(x, negative_slope * x)`` (0 < slope <= 1), else None."""
+        plain = type(self).call is LeakyReLU.call and 0 < self.negative_slope <= 1
+        return float(self.negative_slope) if plain else None
 
 
 class PReLU(Layer):

@@ -50,7 +50,7 @@ def channel_spec(fmt, c):
 
 class _Conv(Layer):
     """What the 2-D convolutions share: argument checks, weights, activation, formats."""
-    fuses_relu = False  # whether ``_conv`` can apply a ReLU inside the convolution op
+    fuses_rectifier = False  # whether ``_conv`` can apply a ReLU or leaky ReLU inside the convolution op
 
     def _setup(self, filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
                kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer):
@@ -72,14 +72,23 @@ class _Conv(Layer):
     def _make_bias(self, n):
         return self.add_weight("bias", (n,), self.bias_initializer, self.bias_regularizer) if self.use_bias else None
 
-    def call(self, x):
+    def absorbs_rectifier(self, slope):
+        """Whether ``call(x, rectify=slope)`` can apply the ReLU (slope 0) or leaky ReLU layer that
+        follows in the convolution op: after a convolution without an activation of its own."""
+        return self.fuses_rectifier and self.activation is A.linear and type(self).call is _Conv.call and 0 <= slope <= 1
+
+    def call(self, x, rectify=None):
+        """``rectify``: the slope of a following ReLU (0) or leaky ReLU layer, applied in the op
+        (``absorbs_rectifier``)."""
         x = to_channels_last(x, self.data_format)
-        fuse = self.activation is A.relu and self.fuses_relu
+        if self.fuses_rectifier and self.activation is A.relu:
+            rectify = 0.0
+        fused = rectify is not None and self.fuses_rectifier
         try:
-            y = self._conv(x, relu=fuse)
+            y = self._conv(x, slope=rectify if fused else None)
         except ValueError as e:
             raise ValueError(f"{self.describe()}: {e}") from None
-        if not fuse:
+        if not fused:
             y = self.activation(y)
         return from_channels_last(y, self.data_format)
 
@@ -111,11 +120,11 @@ class Conv2D(_Conv):
         self.bias = self._make_bias(self.filters)
         self.input_spec = channel_spec(self.data_format, c)
 
-    fuses_relu = True
+    fuses_rectifier = True
 
-    def _conv(self, x, relu=False):
+    def _conv(self, x, slope=None):
         return conv2d(x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate, self.groups,
-                      relu=relu)
+                      slope=slope)
 
 
 class DepthwiseConv2D(_Conv):
@@ -139,12 +148,12 @@ class DepthwiseConv2D(_Conv):
         self.bias = self._make_bias(c * self.depth_multiplier)
         self.input_spec = channel_spec(self.data_format, c)
 
-    fuses_relu = True
+    fuses_rectifier = True
 
-    def _conv(self, x, relu=False):
+    def _conv(self, x, slope=None):
         kh, kw, c, m = self.depthwise_kernel.shape
         k = F.reshape(self.depthwise_kernel, (kh, kw, 1, c * m))  # output c*m + j belongs to group c
-        return conv2d(x, k, self.bias, self.strides, self.padding, self.dilation_rate, groups=c, relu=relu)
+        return conv2d(x, k, self.bias, self.strides, self.padding, self.dilation_rate, groups=c, slope=slope)
 
 
 class Conv2DTranspose(_Conv):
@@ -178,7 +187,7 @@ class Conv2DTranspose(_Conv):
         self.bias = self._make_bias(self.filters)
         self.input_spec = channel_spec(self.data_format, c)
 
-    def _conv(self, x, relu=False):
+    def _conv(self, x, slope=None):
         return conv2d_transpose(x, self.kernel, self.bias, self.strides, self.padding, self.output_padding,
                                 self.dilation_rate)
 

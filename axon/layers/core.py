@@ -54,6 +54,10 @@ class Activation(Layer):
     def call(self, x):
         return self.activation(x)
 
+    def rectifier_slope(self):
+        """0 for ``Activation("relu")`` (``max(x, 0 x)``, see ``activation.rectifier_fusion``), else None."""
+        return 0.0 if type(self).call is Activation.call and self.activation is A.relu else None
+
 
 class Dropout(Layer):
     """Sets a fraction ``rate`` of inputs to zero during training, scaling the rest by 1/(1-rate).

@@ -11,6 +11,11 @@ class BatchNormalization(Layer):
     A frozen layer (``trainable = False``) always runs in inference mode, as in Keras.
     """
 
+    def absorbs_rectifier(self, slope):
+        """Whether ``call(x, rectify=slope)`` can apply the ReLU (slope 0) or leaky ReLU that
+        follows this layer in its own op: any slope in [0, 1]."""
+        return type(self).call is BatchNormalization.call and 0 <= slope <= 1
+
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones", **kwargs):
@@ -39,10 +44,12 @@ class BatchNormalization(Layer):
         self.moving_variance = self.add_weight("moving_variance", (c,), mv, trainable=False)
         self.input_spec = InputSpec(ndim=len(input_shape), axes={axis: c})
 
-    def call(self, x, training=None):
+    def call(self, x, training=None, rectify=None):
+        """``rectify``: the slope of a ReLU (0) or leaky ReLU that follows, applied in the same op
+        (a model passes it when it runs the two layers as one, see ``activation.rectifier_fusion``)."""
         if training and self.trainable:
             y, mean, var = F.batch_norm(x, self.gamma, self.beta, axis=self.axis, eps=self.epsilon,
-                                        training=True)
+                                        training=True, slope=rectify)
             m = self.momentum
             n = x.size // x.shape[self.axis]
             unbiased = var.data * (n / max(n - 1, 1))
@@ -52,7 +59,7 @@ class BatchNormalization(Layer):
             self.moving_variance.data += (1 - m) * unbiased
             return y
         return F.batch_norm(x, self.gamma, self.beta, self.moving_mean.data, self.moving_variance.data,
-                            axis=self.axis, eps=self.epsilon, training=False)
+                            axis=self.axis, eps=self.epsilon, training=False, slope=rectify)
 
 
 class LayerNormalization(Layer):

@@ -9,6 +9,7 @@
 import numpy as np
 
 from ..autograd import no_grad
+from ..layers.activation import rectifier_fusion
 from ..layers.base import Layer
 from ..serialization import serialize, deserialize
 from ..layers.input_layer import InputLayer, build_probe, is_string_dtype
@@ -48,8 +49,14 @@ class Sequential(Model):
 
     def call(self, x, training=None):
         self._check_input(x.shape if hasattr(x, "shape") else None)
-        for layer in self._stack:
-            x = layer(x, training=training)
+        stack, i = self._stack, 0
+        while i < len(stack):  # a layer followed by a rectifier it can apply runs as one call
+            slope = rectifier_fusion(stack[i], stack[i + 1]) if i + 1 < len(stack) else None
+            if slope is None:
+                x = stack[i](x, training=training)
+            else:
+                x = stack[i](x, training=training, rectify=slope)
+            i += 1 if slope is None else 2
         return x
 
     def build(self, input_shape=None):

@@ -8,7 +8,7 @@ from ..registry import Registry
 from ..serialization import register_function
 from ..tensor import to_numpy
 from ._util import unbroadcast
-from .parallel import filled, in_blocks
+from .parallel import filled, in_blocks, workspace
 from .special import logistic, scipy_erf
 
 
@@ -34,16 +34,35 @@ class Tanh(Function):
         return g * (1 - t * t)
 
 
+def rectify(z, slope, out=None):
+    """Write ``max(z, slope * z)`` into ``out`` (into ``z`` itself when ``out`` is None): ReLU for
+    slope 0, leaky ReLU for a slope in (0, 1].  One block of a blocked pass; no select, no mask."""
+    if not slope:
+        np.maximum(z, filled(0, z), out=z if out is None else out)
+    elif out is None:
+        np.maximum(z, np.multiply(z, slope, out=workspace("rectifier", z.shape, z.dtype)), out=z)
+    else:
+        np.multiply(z, slope, out=out)
+        np.maximum(out, z, out=out)
+
+
+def rectifier_grad(g, y, slope, out):
+    """Write ``g * max([y > 0], slope)`` into ``out`` and return it: the gradient through ``y = rectify(z, slope)``
+    (``y > 0`` exactly where ``z > 0``): exactly ``g`` there, ``slope * g`` elsewhere."""
+    np.greater(y, 0, out=out)
+    if slope:
+        np.maximum(out, filled(slope, out), out=out)
+    out *= g
+    return out
+
+
 class ReLU(Function):
     """max(x, 0), in cache-sized blocks over the threads (it follows most convolutions)."""
 
     def forward(self, x):
         x1 = x.reshape(-1)
         out = np.empty_like(x1)
-
-        def run(s, e):
-            np.maximum(x1[s:e], filled(0, x1[s:e]), out=out[s:e])
-        in_blocks(run, x1.size, 1)
+        in_blocks(lambda s, e: rectify(x1[s:e], 0, out[s:e]), x1.size, 1)
         out = out.reshape(x.shape)
         self.save(out=out)
         return out
@@ -52,9 +71,8 @@ class ReLU(Function):
         out = self.saved.out.reshape(-1)
         g1 = np.ascontiguousarray(g).reshape(-1)
         gx = np.empty(g1.shape, dtype=np.result_type(g1, out))
-
         def run(s, e):
-            np.multiply(g1[s:e], out[s:e] > 0, out=gx[s:e])
+            rectifier_grad(g1[s:e], out[s:e], 0, gx[s:e])
         in_blocks(run, g1.size, 1)
         return gx.reshape(g.shape)
 
@@ -107,11 +125,7 @@ class LeakyReLU(Function):
             return np.where(x > 0, x, alpha * x)
         x1 = x.reshape(-1)
         out = np.empty(x1.shape, dtype=np.result_type(x, alpha))
-
-        def run(s, e):  # y = max(x, alpha x)
-            np.multiply(x1[s:e], alpha, out=out[s:e])
-            np.maximum(out[s:e], x1[s:e], out=out[s:e])
-        in_blocks(run, x1.size, 1)
+        in_blocks(lambda s, e: rectify(x1[s:e], alpha, out[s:e]), x1.size, 1)
         out = out.reshape(x.shape)
         self.save(out=out, alpha=alpha)
         return out
@@ -122,12 +136,8 @@ class LeakyReLU(Function):
             return np.where(s.positive, g, s.alpha * g)
         y, g1 = s.out.reshape(-1), np.ascontiguousarray(g).reshape(-1)
         gx = np.empty(g1.shape, dtype=np.result_type(g1, s.alpha))
-
-        def run(a, b):  # dx = g * max([y > 0], alpha): exactly g where x > 0, alpha g elsewhere
-            o = gx[a:b]
-            np.greater(y[a:b], 0, out=o)
-            np.maximum(o, filled(s.alpha, o), out=o)
-            o *= g1[a:b]
+        def run(a, b):
+            rectifier_grad(g1[a:b], y[a:b], s.alpha, gx[a:b])
         in_blocks(run, g1.size, 1)
         return gx.reshape(g.shape)
 

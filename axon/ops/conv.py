@@ -31,7 +31,8 @@ from ..autograd import Function, is_grad_enabled
 from ..tensor import unwrap
 from .im2col import _clipped, _crop, _padded, col2im, im2col, im2col_single_channel, padded_frame, per_image, windows
 from .im2col import offset_slices  # noqa: F401  (pooling imports it from here)
-from .parallel import _PARALLEL_MIN, filled, over_batch, over_chunks, sum_rows, workspace
+from .activations import rectifier_grad, rectify
+from .parallel import _PARALLEL_MIN, over_batch, over_chunks, sum_rows, workspace
 
 _ZERO_PAD = ((0, 0), (0, 0))
 
@@ -229,34 +230,33 @@ def _conv_in_chunks(xp, w, out_hw, strides, dilation, finish=None):
     return y
 
 
-def _relu_masked(g2, relu_out, n):
-    """``g2 * (relu_out > 0)`` (both (rows, F), rows image by image; ``relu_out`` may be that
-    boolean mask already) in a reused buffer, on the threads (the result does not outlive the
-    backward pass that asks for it)."""
+def _rectifier_masked(g2, rectified, slope, n):
+    """``g2 * max([rectified > 0], slope)`` (both (rows, F), rows image by image; ``rectified`` may
+    be the boolean ``> 0`` already) in a reused buffer, on the threads (the result does not
+    outlive the backward pass that asks for it)."""
     masked = workspace("masked gradient", g2.shape, g2.dtype)
-    g3, y3, o3 = (a.reshape(n, -1, g2.shape[1]) for a in (g2, relu_out, masked))
-
-    def mask(s, e):
-        np.multiply(g3[s:e], y3[s:e] if y3.dtype == bool else y3[s:e] > 0, out=o3[s:e])
-    over_batch(mask, n, g2.size)
+    g3, y3, o3 = (a.reshape(n, -1, g2.shape[1]) for a in (g2, rectified, masked))
+    over_batch(lambda s, e: rectifier_grad(g3[s:e], y3[s:e], slope, o3[s:e]), n, g2.size)
     return masked
 
 
-def kernel_gradient_pass(xp, g2, out_hw, kernel, strides, dilation, need_b=False, relu_out=None, store=None):
+def kernel_gradient_pass(xp, g2, out_hw, kernel, strides, dilation, need_b=False, rectified=None, slope=0,
+                         store=None):
     """``(dw, db)`` of a convolution in one column pass: ``dw = im2col(xp)^T g`` as (kh*kw*C, F)
     and, with ``need_b``, ``db`` the column sums of g (else None), both summed chunk by chunk in
-    order.  On the way each chunk's rows of ``g2`` (N*Ho*Wo, F) are masked by a fused ReLU
-    (``relu_out > 0``) and copied into ``store`` (N, Ho, Wo, F), if given, while they are in
-    cache: what the input gradient needs of g, without passes of its own over the whole array."""
+    order.  On the way each chunk's rows of ``g2`` (N*Ho*Wo, F) are taken through a fused
+    rectifier (output ``rectified``, ``slope`` 0 for ReLU) and copied into ``store`` (N, Ho, Wo,
+    F), if given, while they are in cache: what the input gradient needs of g, without passes of
+    its own over the whole array."""
     n, r, f = xp.shape[0], out_hw[0] * out_hw[1], g2.shape[1]
     cap = max(e - s for s, e in chunk_bounds(n, r * kernel[0] * kernel[1] * xp.shape[3]))
-    in_place = relu_out is not None and store is not None and store.flags.c_contiguous  # mask into store
+    in_place = rectified is not None and store is not None and store.flags.c_contiguous  # mask into store
 
     def fn(s, e, cols):
         rows = g2[s * r:e * r]
-        if relu_out is not None:
+        if rectified is not None:
             dst = store[s:e].reshape(-1, f) if in_place else workspace("masked rows", (cap * r, f), g2.dtype)[:(e - s) * r]
-            np.multiply(rows, relu_out[s * r:e * r] > 0, out=dst)
+            rectifier_grad(rows, rectified[s * r:e * r], slope, dst)
             rows = dst
         if store is not None and not in_place:
             store[s:e] = rows.reshape((e - s,) + tuple(out_hw) + (f,))
@@ -268,15 +268,16 @@ def kernel_gradient_pass(xp, g2, out_hw, kernel, strides, dilation, need_b=False
 class Conv2D(Function):
     """y = im2col(pad(x)) @ kernel + bias, one matrix product (batched over groups).
 
-    With ``relu=True`` the ReLU is applied in place on the output (and its mask
-    applied to the incoming gradient), saving a separate op and array.
+    With ``slope`` (0 <= slope <= 1) the rectifier max(y, slope * y) (ReLU for 0, leaky ReLU
+    above) is applied in place on the output (and its mask to the incoming gradient), saving a
+    separate op and array.
     One-channel inputs use offset-major columns with the bias folded into the product.
     Otherwise (one group) the columns are built a few images at a time in one reused buffer,
     for the product and again in the backward pass for the kernel gradient, instead of for
     the whole batch (a 4 MB buffer in cache rather than, say, 40 MB written and read back).
     """
 
-    def forward(self, x, w, b=None, strides=(1, 1), padding=_ZERO_PAD, dilation=(1, 1), groups=1, relu=False):
+    def forward(self, x, w, b=None, strides=(1, 1), padding=_ZERO_PAD, dilation=(1, 1), groups=1, slope=None):
         n, h, wd, c = x.shape
         kh, kw, cg, f = w.shape
         xp = _padded(x, padding)
@@ -292,25 +293,25 @@ class Conv2D(Function):
                 w2 = np.concatenate([w2, b.reshape(1, f).astype(w2.dtype, copy=False)])
             y = np.empty((m, f), dtype=np.result_type(cols, w2))
             y3 = y.reshape(n, -1, f)
-            # a first layer's ReLU mask, kept as booleans for its kernel gradient (is_grad_enabled: a
-            # graph will be recorded); written block by block while the output is in cache
-            positive = np.empty(y3.shape, dtype=bool) if relu and is_grad_enabled() else None
+            # a first layer's rectifier mask, kept as booleans for its kernel gradient (is_grad_enabled:
+            # a graph will be recorded); written block by block while the output is in cache
+            positive = np.empty(y3.shape, dtype=bool) if slope is not None and is_grad_enabled() else None
 
-            def relu_blocks(s, e):
-                np.maximum(y3[s:e], filled(0, y3[s:e]), out=y3[s:e])
+            def rectify_blocks(s, e):
+                rectify(y3[s:e], slope)
                 if positive is not None:
                     np.greater(y3[s:e], 0, out=positive[s:e])
             per_image(lambda a, bb, out: np.matmul(a.transpose(0, 2, 1), bb, out=out), cols, w2, y, n,
-                      finish=relu_blocks if relu else None)
+                      finish=None if slope is None else rectify_blocks)
         elif groups == 1:
             cols = None  # the backward pass builds them again, chunk by chunk
 
-            def finish(rows):  # bias and ReLU on each chunk's rows while they are in cache
+            def finish(rows):  # bias and rectifier on each chunk's rows while they are in cache
                 if b is not None:
                     rows += b
-                if relu:
-                    np.maximum(rows, filled(0, rows), out=rows)
-            y = _conv_in_chunks(xp, w, (ho, wo), strides, dilation, finish if b is not None or relu else None)
+                if slope is not None:
+                    rectify(rows, slope)
+            y = _conv_in_chunks(xp, w, (ho, wo), strides, dilation, finish if b is not None or slope is not None else None)
         else:
             cols = im2col(xp, (ho, wo), (kh, kw), strides, dilation)
             og = f // groups
@@ -319,22 +320,22 @@ class Conv2D(Function):
             y = np.matmul(cols, wg).transpose(1, 0, 2).reshape(m, f)
             y3 = y.reshape(n, -1, f)
 
-            def bias_relu(s, e):
+            def bias_rectify(s, e):
                 if b is not None:
                     y3[s:e] += b
-                if relu:
-                    np.maximum(y3[s:e], filled(0, y3[s:e]), out=y3[s:e])
-            if b is not None or relu:
-                over_batch(bias_relu, n, y.size)
+                if slope is not None:
+                    rectify(y3[s:e], slope)
+            if b is not None or slope is not None:
+                over_batch(bias_rectify, n, y.size)
         self.save(cols=cols, xp=xp if cols is None else None, w=w, x_shape=x.shape, xp_shape=xp.shape, out_hw=(ho, wo), strides=strides,
-                  padding=padding, dilation=dilation, groups=groups, relu_out=y if relu else None, single=single,
-                  positive=positive)
+                  padding=padding, dilation=dilation, groups=groups, rectified=None if slope is None else y, slope=slope,
+                  single=single, positive=positive)
         return y.reshape(n, ho, wo, f)
 
     def backward(self, g):
         saved = self.saved
         cols, w, x_shape, out_hw = saved.cols, saved.w, saved.x_shape, saved.out_hw
-        strides, dilation, groups, y = saved.strides, saved.dilation, saved.groups, saved.relu_out
+        strides, dilation, groups, y, slope = saved.strides, saved.dilation, saved.groups, saved.rectified, saved.slope
         kh, kw, cg, f = w.shape
         n, h, wd, c = x_shape
         m = n * out_hw[0] * out_hw[1]
@@ -344,14 +345,15 @@ class Conv2D(Function):
         in_pass = groups == 1 and not saved.single and self.needs_grad[1]
         masked = None
         if y is not None and not fused_mask and not in_pass:
-            masked = g2 = _relu_masked(g2, y if saved.positive is None else saved.positive, n)
+            masked = g2 = _rectifier_masked(g2, y if saved.positive is None else saved.positive, slope, n)
         gx = gw = gb = None
         need_b = len(self.needs_grad) > 2 and self.needs_grad[2]
         if groups == 1:
             if saved.single and (self.needs_grad[1] or need_b):
                 parts = np.empty((n, cols.shape[0], f), dtype=g2.dtype)
                 per_image(lambda a, gg, out: np.matmul(a, gg, out=out), cols, g2, parts, n, rows_of_b=True,
-                          keep=(y if saved.positive is None else saved.positive).reshape(m, f) if fused_mask else None)
+                          keep=(y if saved.positive is None else saved.positive).reshape(m, f) if fused_mask else None,
+                          slope=slope)
                 gwb = parts.sum(axis=0)  # the ones row gives the bias gradient
                 gw = gwb[:kh * kw].reshape(w.shape) if self.needs_grad[1] else None
                 gb = gwb[kh * kw] if need_b else None
@@ -365,7 +367,7 @@ class Conv2D(Function):
                 elif self.needs_grad[0] and y is not None:
                     masked = workspace("masked gradient", g2.shape, g2.dtype)
                     store = masked.reshape(n, out_hw[0], out_hw[1], f)
-                gw, gb = kernel_gradient_pass(saved.xp, g2, out_hw, (kh, kw), strides, dilation, need_b, y, store)
+                gw, gb = kernel_gradient_pass(saved.xp, g2, out_hw, (kh, kw), strides, dilation, need_b, y, slope, store)
                 gw, need_b = gw.reshape(w.shape), False
                 if grid is not None:  # dx: the gradient's padded grid correlated with the flipped kernel
                     gx = _conv_in_chunks(grid, plan[1], (h, wd), (1, 1), dilation).reshape(x_shape)
@@ -401,10 +403,15 @@ def _arrays(*ts):
     return [unwrap(t) for t in ts]
 
 
-def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation=1, groups=1, relu=False):
+def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation=1, groups=1, relu=False, slope=None):
     """2-D convolution (cross-correlation, as every framework) of ``x`` (N, H, W, C) with
     ``kernel`` (kh, kw, C // groups, filters); ``bias`` (filters,) or None; ``relu=True``
-    fuses a ReLU on the output."""
+    fuses a ReLU on the output, ``slope`` (in [0, 1]) a leaky ReLU ``max(y, slope * y)``."""
+    if relu:
+        slope = 0.0
+    if slope is not None and not 0 <= slope <= 1:
+        raise ValueError(f"conv2d: slope must be in [0, 1] (0 for ReLU, a leaky ReLU's negative slope "
+                         f"above), got {slope!r}")
     xs, ks = _arrays(x, kernel)
     strides, dilation = pair(strides, "conv2d: strides"), pair(dilation, "conv2d: dilation_rate")
     if xs.ndim != 4 or ks.ndim != 4:
@@ -420,4 +427,4 @@ def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation=1, groups=
             raise ValueError(f"conv2d: kernel {(kh, kw)} (dilation {dilation}) is larger than the padded input "
                              f"{xs.shape[1:3]} + padding {pad}; use padding='same' or a smaller kernel")
     args = (x, kernel) if bias is None else (x, kernel, bias)
-    return Conv2D.apply(*args, strides=strides, padding=pad, dilation=dilation, groups=int(groups), relu=bool(relu))
+    return Conv2D.apply(*args, strides=strides, padding=pad, dilation=dilation, groups=int(groups), slope=slope)

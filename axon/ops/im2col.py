@@ -14,6 +14,7 @@ on the threads (``over_batch``).
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .activations import rectifier_grad
 from .parallel import one_blas_thread, over_batch, workspace
 
 def _padded(x, pad, fill=0.0):
@@ -130,7 +131,7 @@ _BLAS_THREADING_MIN = 1 << 18  # multiply-adds above which OpenBLAS threads a pr
 _MASK_BLOCK = 1 << 18  # values of a masked block of ``other`` (it stays in L2 for the product)
 
 
-def per_image(product, cols, other, out, n, rows_of_b=False, keep=None, finish=None):
+def per_image(product, cols, other, out, n, rows_of_b=False, keep=None, slope=0, finish=None):
     """Matrix products of offset-major columns ``cols`` (K, n*r) one image (r columns) at a time,
     images split over the threads.  A single (n*r, K) x (K, F) or (K, n*r) x (n*r, F) product has a
     tiny output and a huge inner or outer size; OpenBLAS threads it badly (on a busy machine a 1 ms
@@ -141,9 +142,10 @@ def per_image(product, cols, other, out, n, rows_of_b=False, keep=None, finish=N
     to thread each product run with OpenBLAS on one thread meanwhile (no threads inside threads),
     or, where its thread count cannot be set, all on the calling thread.
 
-    ``keep`` (with ``rows_of_b``): an array of ``other``'s shape (a ReLU's output); ``other`` is
-    used where it is positive and 0 elsewhere, masked a few images at a time into a reused block
-    that the product reads while it is in cache (not masked whole and read back).
+    ``keep`` (with ``rows_of_b``): an array of ``other``'s shape (a rectifier's output); ``other`` is
+    used where it is positive and times ``slope`` (0 for ReLU) elsewhere, masked a few images at a
+    time into a reused block that the product reads while it is in cache (not masked whole and
+    read back).
 
     ``keep`` may also be a boolean mask of where ``other`` is used (a ReLU's saved ``y > 0``: a
     quarter of the memory to read).
@@ -163,7 +165,7 @@ def per_image(product, cols, other, out, n, rows_of_b=False, keep=None, finish=N
             for a in range(s, e, per):
                 b = min(e, a + per)
                 masked = block[:b - a]
-                np.multiply(o3[a:b], k3[a:b] if k3.dtype == bool else k3[a:b] > 0, out=masked)
+                rectifier_grad(o3[a:b], k3[a:b], slope, masked)
                 product(c3[a:b], masked, out[a:b])
     elif rows_of_b:
         o3 = other.reshape(n, -1, other.shape[-1])

@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..autograd import Function
+from .activations import rectifier_grad, rectify
 from .parallel import channel_rows, in_blocks, sum_rows, workspace
 
 
@@ -12,7 +13,9 @@ def _fold(tiled_sums, k):
 
 
 class BatchNorm(Function):
-    """y = gamma * (x - mean) / sqrt(var + eps) + beta, statistics over every axis but ``axis``.
+    """y = gamma * (x - mean) / sqrt(var + eps) + beta, statistics over every axis but ``axis``;
+    with ``slope`` (0 <= slope <= 1) followed by the rectifier max(y, slope * y) in the same
+    passes (ReLU for 0, leaky ReLU above): TensorFlow's fused batch norm with its activation.
 
     Training mode uses the batch statistics (returned for the moving averages);
     inference mode uses the given ``mean`` and ``var`` and is a per-channel affine map.
@@ -20,10 +23,10 @@ class BatchNorm(Function):
     path: sums as ones-vector products, the rest in cache-sized blocks over the threads.
     """
 
-    def forward(self, x, gamma, beta, mean=None, var=None, axis=-1, eps=1e-3, training=True):
+    def forward(self, x, gamma, beta, mean=None, var=None, axis=-1, eps=1e-3, training=True, slope=None):
         axis = axis % x.ndim
         if axis == x.ndim - 1 and x.flags.c_contiguous:
-            return self._forward_last(x, gamma, beta, mean, var, eps, training)
+            return self._forward_last(x, gamma, beta, mean, var, eps, training, slope)
         red = tuple(i for i in range(x.ndim) if i != axis)
         shape = [1] * x.ndim
         shape[axis] = x.shape[axis]
@@ -35,11 +38,14 @@ class BatchNorm(Function):
             xc = x - mean.reshape(shape)
         inv = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
         xhat = xc * inv.reshape(shape)
-        self.save(last_axis=False, xhat=xhat, gamma=gamma, inv=inv, red=red, shape=shape, training=training)
         out = xhat * gamma.reshape(shape) + beta.reshape(shape)
+        if slope is not None:
+            rectify(out, slope)
+        self.save(last_axis=False, xhat=xhat, gamma=gamma, inv=inv, red=red, shape=shape, training=training,
+                  slope=slope, rectified=None if slope is None else out)
         return (out, mean, var) if training else out
 
-    def _forward_last(self, x, gamma, beta, mean, var, eps, training):
+    def _forward_last(self, x, gamma, beta, mean, var, eps, training, slope):
         c = x.shape[-1]
         m = x.size // c
         (xr, out), k = channel_rows(x, np.empty_like(x))
@@ -56,12 +62,16 @@ class BatchNorm(Function):
         shift = (beta - mean * scale).astype(x.dtype, copy=False)
         scale_k, shift_k = np.tile(scale, k), np.tile(shift, k)
 
-        def affine(s, e):  # y = x * gamma/sigma + (beta - mean * gamma/sigma)
-            np.multiply(xr[s:e], scale_k, out=out[s:e])
-            out[s:e] += shift_k
+        def affine(s, e):  # y = x * gamma/sigma + (beta - mean * gamma/sigma), then the rectifier
+            o = out[s:e]
+            np.multiply(xr[s:e], scale_k, out=o)
+            o += shift_k
+            if slope is not None:
+                rectify(o, slope)
         in_blocks(affine, xr.shape[0], xr.shape[1])
-        self.save(last_axis=True, x=x, inv=inv, mean=mean, scale=scale, training=training)
         out = out.reshape(x.shape)
+        self.save(last_axis=True, x=x, inv=inv, mean=mean, scale=scale, training=training, slope=slope,
+                  rectified=None if slope is None else out)
         return (out, mean, var) if training else out
 
     def backward(self, g, *_):
@@ -69,6 +79,8 @@ class BatchNorm(Function):
             return self._backward_last(g)
         s = self.saved
         xhat, red, shape = s.xhat, s.red, s.shape
+        if s.rectified is not None:  # through the rectifier first
+            g = rectifier_grad(g, s.rectified, s.slope, np.empty(g.shape, np.result_type(g, s.rectified)))
         gbeta = g.sum(axis=red)
         ggamma = (g * xhat).sum(axis=red)
         gx = None
@@ -84,15 +96,23 @@ class BatchNorm(Function):
 
     def _backward_last(self, g):
         saved = self.saved
-        x, inv, mean, scale = saved.x, saved.inv, saved.mean, saved.scale
+        x, inv, mean, scale, slope = saved.x, saved.inv, saved.mean, saved.scale, saved.slope
         c = x.shape[-1]
         g = np.ascontiguousarray(g, dtype=x.dtype)
         m = g.size // c
-        (gr, xr, out), k = channel_rows(g, x, np.empty_like(g))
+        rectified = saved.rectified if saved.rectified is not None else g  # (a stand-in, unread)
+        (gr, xr, yr, out), k = channel_rows(g, x, rectified, np.empty_like(g))
+        # through the rectifier first: into the input gradient's buffer when there is one, which
+        # the last pass then scales in place
+        src = gr if saved.rectified is None else out
 
         def sums(s, e):  # sum g and sum g * x per channel, in one pass over g
-            gx = np.multiply(gr[s:e], xr[s:e], out=workspace("batch norm block", (e - s, gr.shape[1]), g.dtype))
-            return np.concatenate([sum_rows(gr[s:e]), sum_rows(gx)])
+            gs = gr[s:e]
+            if saved.rectified is not None:
+                gs = out[s:e] if self.needs_grad[0] else workspace("rectified gradient", gs.shape, g.dtype)
+                rectifier_grad(gr[s:e], yr[s:e], slope, gs)
+            gx = np.multiply(gs, xr[s:e], out=workspace("batch norm block", gs.shape, g.dtype))
+            return np.concatenate([sum_rows(gs), sum_rows(gx)])
         both = in_blocks(sums, *gr.shape)
         gbeta, gx_sum = _fold(both[:k * c], k), _fold(both[k * c:], k)
         # sum g * xhat = (sum g * x - mean * sum g) / sigma
@@ -109,7 +129,7 @@ class BatchNorm(Function):
 
             def combine(s, e):
                 o = out[s:e]
-                np.multiply(gr[s:e], a_k, out=o)
+                np.multiply(src[s:e], a_k, out=o)
                 if b_k is not None:
                     o += np.multiply(xr[s:e], b_k, out=workspace("batch norm block", o.shape, o.dtype))
                     o += c_k
@@ -146,10 +166,14 @@ class LayerNorm(Function):
         return gx, ggamma.reshape(s.gamma_shape), gbeta.reshape(s.gamma_shape)
 
 
-def batch_norm(x, gamma, beta, mean=None, var=None, axis=-1, eps=1e-3, training=True):
+def batch_norm(x, gamma, beta, mean=None, var=None, axis=-1, eps=1e-3, training=True, slope=None):
     """Batch normalization.  Training: returns ``(y, batch_mean, batch_var)`` (biased variance);
-    inference: returns ``y`` using the given ``mean`` and ``var`` arrays."""
-    return BatchNorm.apply(x, gamma, beta, mean=mean, var=var, axis=axis, eps=eps, training=training)
+    inference: returns ``y`` using the given ``mean`` and ``var`` arrays.  With ``slope`` in
+    [0, 1], ``y`` is rectified in the same op: ``max(y, slope * y)`` (0: ReLU)."""
+    if slope is not None and not 0 <= slope <= 1:
+        raise ValueError(f"batch_norm: slope must be in [0, 1] (0 for ReLU, a leaky ReLU's negative "
+                         f"slope above), got {slope!r}")
+    return BatchNorm.apply(x, gamma, beta, mean=mean, var=var, axis=axis, eps=eps, training=training, slope=slope)
 
 
 def layer_norm(x, gamma, beta, axes=(-1,), eps=1e-3):
